@@ -1,0 +1,1 @@
+"""Shared domain code of the Printloop services: pricing and order validation."""

@@ -1,0 +1,306 @@
+"""The only reader of services.yaml.
+
+It parses with ruamel.yaml (which keeps the line and column of every node), turns the tree into
+plain data while remembering where each key and value came from, validates it against the model
+and, when anything is wrong, raises one InputError that carries every problem with
+file:line:col, the key path, what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from pipelinegen import model as m
+from pipelinegen.errors import InputError, Problem
+
+MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is ~300 KB
+MAX_NODES = 200_000  # stops alias/anchor expansion bombs long before memory suffers
+RULE = "input"
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class _Positions:
+    """Where each key path's key and value start (1-based line and column)."""
+
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """The closest known position: the node itself, else its nearest ancestor."""
+        while True:
+            found = (self.keys if key else self.values).get(loc) or self.keys.get(loc)
+            if found or not loc:
+                return found or (1, 1)
+            loc = loc[:-1]
+
+
+def load(path: Path, display: str | None = None) -> m.Model:
+    """Read and validate a services.yaml; raise InputError listing every problem."""
+    shown = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([_problem(shown, 1, 1, f"cannot read the file: {exc.strerror}",
+                                   "check the path given with --file")]) from None
+    return loads(raw, shown)
+
+
+def loads(raw: bytes, shown: str) -> m.Model:
+    """Validate services.yaml content; `shown` is the file name used in messages."""
+    data, positions = _parse(raw, shown)
+    try:
+        model = m.Model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError([_from_pydantic(err, positions, shown) for err in exc.errors()]) from None
+    problems = [
+        _problem(shown, *positions.of(loc), f"{_dotted(loc)}: {message}", hint)
+        for loc, message, hint in m.reference_problems(model)
+    ]
+    if problems:
+        raise InputError(problems)
+    return model
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _parse(raw: bytes, shown: str) -> tuple[Any, _Positions]:
+    if len(raw) > MAX_BYTES:
+        raise InputError([_problem(shown, 1, 1, f"the file is {len(raw)} bytes, over the"
+                                   f" {MAX_BYTES}-byte limit", "split it or remove data")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError([_problem(shown, line, 1, "the file is not valid UTF-8",
+                                   "save it as UTF-8")]) from None
+    yaml = YAML(typ="rt", pure=True)  # round-trip nodes carry line/column; constructs no objects
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        hint = ("remove or rename the repeated key" if "duplicate" in what
+                else "fix the YAML syntax here (indentation, quoting, a missing ':')")
+        raise InputError([_problem(shown, line, col, f"invalid YAML: {what}", hint)]) from None
+    except YAMLError as exc:
+        raise InputError([_problem(shown, 1, 1, f"invalid YAML: {exc}",
+                                   "fix the YAML syntax")]) from None
+    if not isinstance(tree, CommentedMap):
+        kind = "empty" if tree is None else _kind(tree)
+        raise InputError([_problem(shown, 1, 1, f"the top level is {kind}, not a mapping",
+                                   "start with 'version: 1', then 'project:' and 'services:'")])
+    positions = _Positions()
+    problems: list[Problem] = []
+    budget = [MAX_NODES]
+    data = _plain(tree, (), positions, problems, budget, shown)
+    if problems:
+        raise InputError(problems)
+    return data, positions
+
+
+def _plain(node: Any, loc: Loc, pos: _Positions, problems: list[Problem], budget: list[int],
+           shown: str) -> Any:
+    """Plain data from ruamel nodes, recording positions; bounded against alias expansion."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        if budget[0] == -1:
+            problems.append(_problem(shown, *pos.of(loc), f"the document expands to more than"
+                                     f" {MAX_NODES} nodes (anchors and aliases)",
+                                     "write the values out instead of nesting aliases"))
+        return None
+    if isinstance(node, TaggedScalar) or getattr(getattr(node, "tag", None), "value", None):
+        problems.append(_problem(shown, *pos.of(loc), f"{_dotted(loc) or 'value'}: custom YAML"
+                                 " tags are not allowed", "remove the '!tag'"))
+        return None
+    if isinstance(node, CommentedMap):
+        result: dict[Any, Any] = {}
+        for key, value in node.items():
+            if not isinstance(key, str):
+                line, col = node.lc.key(key) if key in node.lc.data else pos.of(loc)
+                problems.append(_problem(shown, line + 1, col + 1, f"{_dotted(loc) or 'top'}:"
+                                         f" key {key!r} is not a string", "quote the key"))
+                continue
+            child = (*loc, key)
+            kline, kcol, vline, vcol = node.lc.data[key]
+            pos.keys[child] = (kline + 1, kcol + 1)
+            pos.values[child] = (vline + 1, vcol + 1)
+            result[key] = _plain(value, child, pos, problems, budget, shown)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            child = (*loc, index)
+            line, col = node.lc.data[index]
+            pos.values[child] = pos.keys[child] = (line + 1, col + 1)
+            items.append(_plain(value, child, pos, problems, budget, shown))
+        return items
+    if isinstance(node, str):
+        return str(node)  # drop ruamel's scalar-string subclasses
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int | float):
+        return int(node) if isinstance(node, int) else float(node)  # drop ruamel's subclasses
+    problems.append(_problem(shown, *pos.of(loc), f"{_dotted(loc)}: {_kind(node)} values are"
+                             " not supported", "write a string, number, list or mapping"))
+    return None
+
+
+# --- pydantic errors -> problems -----------------------------------------------------------
+
+_PATTERN_HINTS = {
+    m.DNS_LABEL: "use lowercase letters, digits and '-', starting and ending with a letter or"
+    " digit (a DNS-1123 label, at most 63 characters)",
+    m.REL_PATH: "use a relative path inside the repository, like services/api: no leading '/',"
+    " no segment starting with '.', no trailing '/'; only letters, digits, '.', '_', '-', '/'",
+    m.SIZE: 'write a size such as "300MB" or "250MiB"',
+    m.CPU: 'write a Kubernetes CPU quantity such as "250m" or 1',
+    m.MEMORY: 'write a Kubernetes memory quantity such as "256Mi" or "1Gi"',
+    m.ENV_NAME: "use letters, digits and '_', not starting with a digit",
+    m.HOSTNAME: "write a lowercase host name such as api.example.com",
+    m.HTTP_PATH: "write a path starting with '/' using letters, digits and . _ ~ / -",
+    m.GITHUB_REPO: "write the GitHub repository as owner/name",
+    m.GITHUB_OWNER: "write a GitHub user or team as @user or @org/team, or an e-mail address",
+    m.BRANCH: "use letters, digits and . _ / - only",
+    m.REGISTRY: "write a registry such as ghcr.io/acme (lowercase, no scheme)",
+    m.IMAGE_REF: "write an image as name:tag@sha256:<64 hex digits> (lowercase name)",
+    m.VERSION: 'write a version such as "3.12"',
+    m.ARG: "remove newlines and control characters; each argument is one list item",
+}
+
+_TYPE_HINTS = {
+    "int_type": "write a whole number without quotes",
+    "int_parsing": "write a whole number without quotes",
+    "bool_type": "write true or false without quotes",
+    "string_type": "write text; quote it if YAML reads it as a number or boolean",
+    "dict_type": "write a mapping (key: value lines, indented)",
+    "list_type": "write a list ([a, b] or '- item' lines)",
+    "model_type": "write a mapping (key: value lines, indented)",
+    "literal_error": "use one of the values listed",
+    "none_required": "remove the value",
+    "less_than_equal": "use a smaller number",
+    "greater_than_equal": "use a larger number",
+    "too_short": "add at least one entry",
+}
+
+
+def _from_pydantic(err: Any, pos: _Positions, shown: str) -> Problem:
+    loc: Loc = tuple(err["loc"])
+    kind: str = err["type"]
+    if loc and loc[-1] == "[key]":  # a dict key failed validation: point at the key
+        loc = loc[:-1]
+        line, col = pos.of(loc, key=True)
+        return _problem(shown, line, col, f"{_dotted(loc)}: {loc[-1]!r} is not a valid name",
+                        _hint_for(err))
+    if kind == "extra_forbidden":
+        line, col = pos.of(loc, key=True)
+        allowed = _allowed_keys(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        hint = (f"did you mean '{close[0]}'?" if close
+                else f"remove it; allowed here: {', '.join(allowed)}")
+        return _problem(shown, line, col, f"{_dotted(loc)}: unknown key", hint)
+    if kind == "missing":
+        line, col = pos.of(loc[:-1], key=True)
+        described = _description(loc)
+        return _problem(shown, line, col, f"{_dotted(loc)}: required key is missing",
+                        f"add '{loc[-1]}:'" + (f" ({described})" if described else ""))
+    line, col = pos.of(loc)
+    message = err["msg"].removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        message = f"{err['input']!r} is not allowed here"
+    if kind in ("int_type", "bool_type", "string_type", "dict_type", "list_type", "model_type"):
+        message += f", got {_kind(err.get('input'))}"
+    return _problem(shown, line, col, f"{_dotted(loc) or 'top'}: {message}", _hint_for(err))
+
+
+def _hint_for(err: Any) -> str:
+    kind = err["type"]
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_HINTS.get(err["ctx"]["pattern"], "see the schema for the allowed form")
+    if kind == "value_error" and "${{" in err["msg"]:
+        return "remove the ${{ }}: values are passed to workflows through env, never evaluated"
+    if kind == "string_too_long":
+        return "shorten it"
+    return _TYPE_HINTS.get(kind, "see specs/services.schema.json for what is allowed here")
+
+
+def _problem(shown: str, line: int, col: int, message: str, hint: str) -> Problem:
+    return Problem(shown, line, col, RULE, message, hint)
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _kind(value: Any) -> str:
+    for types_, name in ((bool, "a boolean"), (int | float, "a number"), (str, "a string"),
+                         (dict, "a mapping"), (list, "a list"), (type(None), "nothing")):
+        if isinstance(value, types_):
+            return name
+    return type(value).__name__.lower()
+
+
+# --- walking the model to explain a location -----------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional so only the meaningful type remains."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _type_at(loc: Loc) -> Any:
+    current: Any = m.Model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return None
+            current = info.annotation
+        elif typing.get_origin(current) in (dict, list):
+            current = typing.get_args(current)[-1]
+        else:
+            return None
+    return _unwrap(current)
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    target = _type_at(loc)
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        return list(target.model_fields)
+    return []
+
+
+def _description(loc: Loc) -> str:
+    parent = _type_at(loc[:-1])
+    if isinstance(parent, type) and issubclass(parent, BaseModel):
+        info = parent.model_fields.get(str(loc[-1]))
+        if info is not None and info.description:
+            return info.description.rstrip(".")
+    return ""

@@ -1,0 +1,407 @@
+"""The services model: the single source of truth every emitter reads.
+
+Models are frozen and forbid unknown keys. String fields that end up inside generated YAML,
+Dockerfiles or shell lines are constrained by patterns here, once, so no emitter has to escape
+user data: a value that could break out of its place is rejected at load time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+SCHEMA_VERSION = 1
+
+# --- constrained scalars -------------------------------------------------------------------
+
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+# Relative POSIX path whose segments never start with "." (so no ".." and no escape from the
+# repository) and hold no character a shell, YAML or Dockerfile would interpret.
+REL_PATH = r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$"
+SIZE = r"^[0-9]+(\.[0-9]+)?\s?(B|kB|KB|MB|GB|KiB|MiB|GiB)$"
+CPU = r"^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$"
+MEMORY = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$"
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+HOSTNAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+HTTP_PATH = r"^/[A-Za-z0-9._~/-]*$"
+GITHUB_REPO = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
+GITHUB_OWNER = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(/[A-Za-z0-9._-]+)?$|^[^@\s]+@[^@\s]+\.[a-z]+$"
+BRANCH = r"^[A-Za-z0-9._/-]+$"
+REGISTRY = r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$"
+# name[:tag][@sha256:digest]; registry host with optional port.
+IMAGE_REF = (
+    r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?"
+    r"(@sha256:[0-9a-f]{64})?$"
+)
+VERSION = r"^[0-9A-Za-z][0-9A-Za-z._-]*$"
+# Arguments of commands: printable, no newline, no GitHub expression opener.
+ARG = r"^[^\x00-\x1f\x7f]*$"
+# Free text values (env var values): the same.
+TEXT = ARG
+
+
+def _no_expression(value: str) -> str:
+    """Reject text GitHub would evaluate, or that a later ${{ }} could smuggle in."""
+    if "${{" in value or "}}" in value:
+        raise ValueError("must not contain '${{' or '}}': GitHub Actions would evaluate it")
+    return value
+
+
+def _pattern(pattern: str, *, max_length: int = 253) -> Any:
+    return StringConstraints(pattern=pattern, max_length=max_length)
+
+
+ServiceName = Annotated[str, _pattern(DNS_LABEL, max_length=63)]
+EnvironmentName = Annotated[str, _pattern(DNS_LABEL, max_length=63)]
+BaseName = Annotated[str, _pattern(DNS_LABEL, max_length=63)]
+RelPath = Annotated[str, _pattern(REL_PATH, max_length=255)]
+Size = Annotated[str, _pattern(SIZE, max_length=32)]
+Memory = Annotated[str, _pattern(MEMORY, max_length=32)]
+Hostname = Annotated[str, _pattern(HOSTNAME)]
+HttpPath = Annotated[str, _pattern(HTTP_PATH, max_length=255)]
+EnvVarName = Annotated[str, _pattern(ENV_NAME, max_length=128)]
+_NO_EXPRESSION_SCHEMA = Field(json_schema_extra={"not": {"pattern": r"\$\{\{|\}\}"}})
+Text = Annotated[
+    str, _pattern(TEXT, max_length=4096), AfterValidator(_no_expression), _NO_EXPRESSION_SCHEMA
+]
+Arg = Annotated[
+    str, _pattern(ARG, max_length=1024), AfterValidator(_no_expression), _NO_EXPRESSION_SCHEMA
+]
+Owner = Annotated[str, _pattern(GITHUB_OWNER, max_length=140)]
+ImageRef = Annotated[str, _pattern(IMAGE_REF, max_length=512)]
+
+
+def _cpu_to_str(value: object) -> object:
+    # YAML reads `cpu: 1` as an int; Kubernetes accepts both, so do we.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Cpu = Annotated[
+    str,
+    _pattern(CPU, max_length=16),
+    WithJsonSchema({"type": ["string", "number"], "pattern": CPU, "minimum": 0}),
+]
+
+_UNITS = {
+    "B": 1, "kB": 1000, "KB": 1000, "MB": 1000**2, "GB": 1000**3,
+    "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3,
+}
+
+
+def size_to_bytes(size: str) -> int:
+    """'300MB' -> 300000000, '250MiB' -> 262144000."""
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s?([A-Za-z]+)", size)
+    if match is None:
+        raise ValueError(f"not a size: {size!r}")
+    return int(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
+    )
+
+
+# --- project -------------------------------------------------------------------------------
+
+
+class Environment(Strict):
+    name: EnvironmentName
+    """Environment name, also the GitHub deployment environment."""
+    namespace: Annotated[str, _pattern(DNS_LABEL, max_length=63)]
+    """Kubernetes namespace the services are deployed to."""
+    approval: bool = False
+    """Whether deploys to this environment wait for a reviewer (a protected GitHub environment)."""
+    strategy: Literal["rolling", "canary", "blue-green"] = "rolling"
+    """How a new version replaces the old one in this environment."""
+
+
+class Defaults(Strict):
+    image_size_budget: Size = "300MB"
+    """Largest allowed uncompressed image size, e.g. "300MB" or "250MiB"."""
+    uid: Annotated[int, Field(ge=10000, le=2147483647)] = 10001
+    """Numeric user id every image and pod runs as (>= 10000, non-root)."""
+    gid: Annotated[int, Field(ge=10000, le=2147483647)] = 10001
+    """Numeric group id every image and pod runs as."""
+
+
+class BranchProtection(Strict):
+    branches: list[Annotated[str, _pattern(BRANCH, max_length=255)]] = Field(default_factory=list)
+    """Protected branches; empty means the default branch."""
+    required_approvals: Annotated[int, Field(ge=0, le=10)] = 2
+    """Approving reviews a pull request needs before it can merge."""
+    code_owner_review: bool = True
+    """Require a review from the CODEOWNERS of the changed paths."""
+    dismiss_stale_reviews: bool = True
+    """Dismiss approvals when new commits are pushed."""
+    last_push_approval: bool = True
+    """The most recent push must be approved by someone other than its author."""
+    strict_status_checks: bool = True
+    """The branch must be up to date with the base branch before merging."""
+    linear_history: bool = True
+    """Forbid merge commits."""
+    signed_commits: bool = False
+    """Require signed commits."""
+    conversation_resolution: bool = True
+    """All review conversations must be resolved before merging."""
+    bypass: list[Annotated[str, _pattern(r"^(team|app|role):[A-Za-z0-9._-]+$", max_length=100)]] = (
+        Field(default_factory=list)
+    )
+    """Who may bypass the rules ("team:slug", "app:slug" or "role:admin"); empty binds admins too."""
+    minimum_tier: Annotated[int, Field(ge=0, le=5)] = 4
+    """Lowest OpenSSF Scorecard Branch-Protection tier (1-5) the configuration must reach."""
+
+
+class Project(Strict):
+    name: Annotated[str, _pattern(DNS_LABEL, max_length=63)]
+    """Product name, used in labels and workflow names."""
+    repository: Annotated[str, _pattern(GITHUB_REPO, max_length=140)]
+    """GitHub repository as owner/name."""
+    default_branch: Annotated[str, _pattern(BRANCH, max_length=255)] = "main"
+    """Branch that CI pushes images from and deploys."""
+    registry: Annotated[str, _pattern(REGISTRY, max_length=255)]
+    """Container registry images are pushed to, e.g. ghcr.io/acme."""
+    gate_job: Annotated[str, _pattern(r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=64)] = "gate"
+    """Id of the CI job that is the single required status check."""
+    environments: Annotated[list[Environment], Field(min_length=1)]
+    """Deployment environments, in promotion order."""
+    defaults: Defaults = Field(default_factory=Defaults)
+    """Defaults for every service."""
+    branch_protection: BranchProtection = Field(default_factory=BranchProtection)
+    """Branch protection policy, emitted as a GitHub ruleset."""
+
+    def environment_names(self) -> list[str]:
+        return [env.name for env in self.environments]
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+class ResourceAmounts(Strict):
+    cpu: Annotated[Cpu, AfterValidator(str)] | None = None
+    """CPU as a Kubernetes quantity, e.g. "250m" or 1."""
+    memory: Memory | None = None
+    """Memory as a Kubernetes quantity, e.g. "256Mi"."""
+
+
+class Resources(Strict):
+    requests: ResourceAmounts = Field(default_factory=ResourceAmounts)
+    """What the scheduler reserves for each pod."""
+    limits: ResourceAmounts = Field(default_factory=ResourceAmounts)
+    """Hard ceiling for each pod."""
+
+
+class Autoscaling(Strict):
+    min_replicas: Annotated[int, Field(ge=1, le=1000)]
+    """Fewest pods the autoscaler keeps."""
+    max_replicas: Annotated[int, Field(ge=1, le=1000)]
+    """Most pods the autoscaler starts."""
+    target_cpu: Annotated[int, Field(ge=1, le=100)] = 75
+    """Average CPU utilisation (percent of requests) the autoscaler aims for."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Autoscaling:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError("min_replicas must not exceed max_replicas")
+        return self
+
+
+class Ingress(Strict):
+    host: Hostname
+    """Public host name routed to the service."""
+    path: HttpPath = "/"
+    """Path prefix routed to the service."""
+
+
+class SecretRef(Strict):
+    secret: Annotated[str, _pattern(DNS_LABEL, max_length=253)]
+    """Name of the Kubernetes Secret that holds the value (never the value itself)."""
+    key: Annotated[str, _pattern(r"^[-._A-Za-z0-9]+$", max_length=253)]
+    """Key inside that Secret."""
+
+
+class DeployOverride(Strict):
+    """Per-environment changes to a service's deploy settings; unset fields keep the service's."""
+
+    replicas: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Number of pods (ignored while autoscaling is on)."""
+    resources: Resources | None = None
+    """CPU and memory requests and limits."""
+    autoscaling: Autoscaling | None = None
+    """Horizontal pod autoscaling; omit for a fixed replica count."""
+    ingress: Ingress | None = None
+    """Expose the service through an Ingress."""
+    env: dict[EnvVarName, Text] | None = None
+    """Plain environment variables (merged key by key with the service's)."""
+    secrets: dict[EnvVarName, SecretRef] | None = None
+    """Environment variables read from Kubernetes Secrets (merged key by key)."""
+
+
+class Deploy(Strict):
+    replicas: Annotated[int, Field(ge=0, le=1000)] = 2
+    """Number of pods (ignored while autoscaling is on)."""
+    resources: Resources = Field(
+        default_factory=lambda: Resources(
+            requests=ResourceAmounts(cpu="100m", memory="128Mi"),
+            limits=ResourceAmounts(cpu="500m", memory="256Mi"),
+        )
+    )
+    """CPU and memory requests and limits."""
+    autoscaling: Autoscaling | None = None
+    """Horizontal pod autoscaling; omit for a fixed replica count."""
+    ingress: Ingress | None = None
+    """Expose the service through an Ingress."""
+    env: dict[EnvVarName, Text] = Field(default_factory=dict)
+    """Plain environment variables."""
+    secrets: dict[EnvVarName, SecretRef] = Field(default_factory=dict)
+    """Environment variables read from Kubernetes Secrets, by reference."""
+
+    def merged(self, override: DeployOverride | None) -> Deploy:
+        """This deploy with an environment's override applied."""
+        if override is None:
+            return self
+        data = self.model_dump()
+        for key, value in override.model_dump(exclude_none=True).items():
+            if key in ("env", "secrets"):
+                data[key] = {**data[key], **value}
+            elif key == "resources":
+                for part in ("requests", "limits"):
+                    given = {k: v for k, v in value[part].items() if v is not None}
+                    data[key][part] = {**data[key][part], **given}
+            else:
+                data[key] = value
+        return Deploy.model_validate(data)
+
+
+Stack = Literal["python", "node", "go", "static", "dockerfile"]
+
+# Base names a stack uses when a service does not name its own: (builder, runtime).
+STACK_BASES: dict[str, tuple[str, str]] = {
+    "python": ("python", "python"),
+    "node": ("node", "node"),
+    "go": ("go", "static"),
+    # Static sites are served by a tiny Go file server that pipelinegen ships.
+    "static": ("go", "static"),
+}
+
+
+class Service(Strict):
+    path: RelPath
+    """Build context: the service's directory, relative to the repository root."""
+    stack: Stack
+    """Toolchain: python | node | go | static, or dockerfile for a service with its own Dockerfile."""
+    version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
+    """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
+    base: BaseName | None = None
+    """Name (in `bases`) of the runtime stage's base image; defaults by stack."""
+    builder: BaseName | None = None
+    """Name (in `bases`) of the build stage's base image; defaults by stack."""
+    dockerfile: RelPath | None = None
+    """For stack dockerfile: the service's own Dockerfile, relative to the repository root."""
+    port: Annotated[int, Field(ge=1, le=65535)]
+    """Port the service listens on (HTTP)."""
+    command: list[Arg] = Field(default_factory=list)
+    """Command the container runs, exec form, e.g. ["python", "-m", "api"]."""
+    test: list[Arg] = Field(default_factory=list)
+    """Command that runs the service's tests from its directory, e.g. ["python", "-m", "unittest"]."""
+    health: HttpPath = "/healthz"
+    """HTTP path that answers 200 when the service is healthy."""
+    image_size_budget: Size | None = None
+    """Largest allowed uncompressed image size; defaults to the project's."""
+    depends_on: list[RelPath] = Field(default_factory=list)
+    """Shared paths (e.g. packages/common) whose changes also rebuild this service."""
+    callers: list[ServiceName] = Field(default_factory=list)
+    """Services allowed to call this one (NetworkPolicy); ingress traffic is allowed separately."""
+    owners: list[Owner] = Field(default_factory=list)
+    """CODEOWNERS of the service's paths, e.g. "@acme/payments"."""
+    deploy: Deploy = Field(default_factory=Deploy)
+    """Kubernetes deploy settings."""
+    environments: dict[EnvironmentName, DeployOverride] = Field(default_factory=dict)
+    """Per-environment overrides of the deploy settings, keyed by environment name."""
+
+    @model_validator(mode="after")
+    def _dockerfile_only_for_dockerfile_stack(self) -> Service:
+        if self.stack == "dockerfile" and self.dockerfile is None:
+            raise ValueError("stack 'dockerfile' needs 'dockerfile: <path to the Dockerfile>'")
+        if self.stack != "dockerfile" and self.dockerfile is not None:
+            raise ValueError("'dockerfile' is only for stack 'dockerfile'; remove it")
+        return self
+
+    def base_names(self) -> tuple[str | None, str | None]:
+        """(builder, runtime) base names after stack defaults; None for own-Dockerfile services."""
+        if self.stack == "dockerfile":
+            return (None, None)
+        default_builder, default_runtime = STACK_BASES[self.stack]
+        return (self.builder or default_builder, self.base or default_runtime)
+
+    def deploy_for(self, environment: str) -> Deploy:
+        return self.deploy.merged(self.environments.get(environment))
+
+
+class Model(Strict):
+    """A monorepo's services, described once."""
+
+    version: Literal[1]
+    """Format version of this file; always 1."""
+    project: Project
+    """Repository-wide settings."""
+    bases: dict[BaseName, ImageRef] = Field(default_factory=dict)
+    """Named base images, pinned by digest, e.g. python: python:3.12-slim@sha256:..."""
+    services: Annotated[dict[ServiceName, Service], Field(min_length=1)]
+    """The services, keyed by name (a DNS-1123 label)."""
+
+    def size_budget(self, service: str) -> int:
+        """A service's image size budget in bytes (its own, else the project default)."""
+        own = self.services[service].image_size_budget
+        return size_to_bytes(own or self.project.defaults.image_size_budget)
+
+    def image(self, service: str) -> str:
+        """Repository (without tag or digest) the service's image is pushed to."""
+        return f"{self.project.registry}/{service}"
+
+
+Loc = tuple[str | int, ...]
+
+
+def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """Cross-references a schema cannot express, as (location, problem, hint) triples."""
+    problems: list[tuple[Loc, str, str]] = []
+    envs = model.project.environment_names()
+    for index, env in enumerate(envs):
+        if env in envs[:index]:
+            problems.append((("project", "environments", index, "name"),
+                             f"environment {env!r} is declared twice",
+                             "give each environment a unique name"))
+    declared_envs = ", ".join(envs)
+    declared_bases = ", ".join(sorted(model.bases)) or "none"
+    for name, service in model.services.items():
+        for env in service.environments:
+            if env not in envs:
+                problems.append((("services", name, "environments", env),
+                                 f"no environment {env!r} in project.environments",
+                                 f"use one of: {declared_envs}"))
+        builder, runtime = service.base_names()
+        for field, base in (("builder", builder), ("base", runtime)):
+            if base is not None and base not in model.bases:
+                loc: Loc = ("services", name, field) if getattr(service, field) else ("services", name)
+                problems.append((loc, f"{field} image {base!r} is not declared in bases",
+                                 f"add '{base}: <image>:<tag>@sha256:<digest>' under bases,"
+                                 f" or set {field} to one of: {declared_bases}"))
+        for index, caller in enumerate(service.callers):
+            if caller not in model.services:
+                problems.append((("services", name, "callers", index),
+                                 f"no service named {caller!r}",
+                                 f"use one of: {', '.join(sorted(model.services))}"))
+    return problems

@@ -1,0 +1,146 @@
+"""The plan: every file a model produces, plus the manifest; and how it compares with the disk.
+
+`generate` writes a plan, `check` compares it and `diff` shows it, all through `compare`, so the
+three can never disagree about what is out of date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pipelinegen import __version__
+from pipelinegen.emit import emit_all
+from pipelinegen.errors import PipelinegenError
+from pipelinegen.model import Model
+
+MANIFEST = "generated/.pipelinegen-manifest.json"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Generated files by repository-relative POSIX path, sorted; the manifest included."""
+
+    files: dict[str, bytes]
+
+    @property
+    def outputs(self) -> dict[str, bytes]:
+        """The generated files without the manifest."""
+        return {path: data for path, data in self.files.items() if path != MANIFEST}
+
+
+def build(model: Model, source: str) -> Plan:
+    """The plan for a model; `source` is the services file relative to the repository root."""
+    outputs = {path: text.encode() for path, text in sorted(emit_all(model, source).items())}
+    for path in outputs:
+        check_relative(path)
+    return Plan({**outputs, MANIFEST: manifest_bytes(outputs, source)})
+
+
+def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
+    manifest = {
+        "tool": "pipelinegen",
+        "version": __version__,
+        "source": source,
+        "files": {path: sha256(data) for path, data in sorted(outputs.items())},
+    }
+    return (json.dumps(manifest, indent=2) + "\n").encode()
+
+
+def check_relative(path: str) -> None:
+    """A generated path must be relative, normalised and free of '..'."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or str(pure) != path or path in ("", "."):
+        raise PipelinegenError(f"refusing unsafe output path {path!r}")
+
+
+def resolve_inside(root: Path, path: str) -> Path:
+    """The file for a generated path; refuses one that resolves (e.g. by a symlink) outside root."""
+    check_relative(path)
+    target = root / path
+    real_root = os.path.realpath(root)
+    real_parent = os.path.realpath(target.parent)
+    if os.path.commonpath([real_root, real_parent]) != real_root or (
+        target.is_symlink() and not os.path.realpath(target).startswith(real_root + os.sep)
+    ):
+        raise PipelinegenError(
+            f"{path} resolves outside the repository ({real_parent})",
+            "remove the symbolic link that leads out of the repository",
+        )
+    return target
+
+
+def read_manifest(root: Path) -> dict[str, str]:
+    """path -> sha256 of what the previous `generate` wrote; empty when there is none."""
+    try:
+        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+        if not isinstance(files, dict):
+            raise TypeError
+        return {str(path): str(digest) for path, digest in files.items()}
+    except FileNotFoundError:
+        return {}
+    except (ValueError, KeyError, TypeError, OSError):
+        raise PipelinegenError(
+            f"{MANIFEST} is not a pipelinegen manifest",
+            "restore it from version control, or delete it and run `pipelinegen generate --force`",
+        ) from None
+
+
+@dataclass
+class Comparison:
+    """How the disk differs from a plan. Paths in each list are sorted."""
+
+    plan: Plan
+    current: dict[str, bytes | None]  # what is on disk for every path involved (None: absent)
+    create: list[str] = field(default_factory=list)  # planned, missing on disk
+    update: list[str] = field(default_factory=list)  # planned, on disk with other content
+    unchanged: list[str] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)  # in the old manifest, no longer planned
+    hand_edited: list[str] = field(default_factory=list)  # changed on disk since pipelinegen wrote it
+
+    @property
+    def clean(self) -> bool:
+        return not (self.create or self.update or self.delete)
+
+
+def compare(plan: Plan, root: Path) -> Comparison:
+    previous = read_manifest(root)
+    paths = sorted(set(plan.files) | set(previous))
+    current = {path: _read(resolve_inside(root, path)) for path in paths}
+    result = Comparison(plan, current)
+    for path in paths:
+        on_disk = current[path]
+        wanted = plan.files.get(path)
+        if wanted is None:
+            if on_disk is None:
+                continue
+            result.delete.append(path)
+        elif on_disk is None:
+            result.create.append(path)
+            continue
+        elif on_disk == wanted:
+            result.unchanged.append(path)
+            continue
+        else:
+            result.update.append(path)
+        # The disk differs from the plan: it is ours to replace only if it is what we wrote.
+        if path != MANIFEST and previous.get(path) != sha256(on_disk):
+            result.hand_edited.append(path)
+    return result
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise PipelinegenError(f"{path} is a directory where a generated file belongs") from None

@@ -1,0 +1,140 @@
+"""Rendering of problems and file differences: text, GitHub annotations, JSON."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterable
+
+import click
+
+from pipelinegen.errors import Problem
+from pipelinegen.plan import Comparison
+
+FORMATS = ("auto", "text", "github", "json")
+
+
+def resolve_format(fmt: str) -> str:
+    """'auto' is GitHub annotations inside GitHub Actions, text elsewhere (as yamllint does)."""
+    if fmt == "auto":
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return fmt
+
+
+def problems(found: Iterable[Problem], fmt: str) -> str:
+    items = sorted(found)
+    fmt = resolve_format(fmt)
+    if fmt == "json":
+        return json.dumps([_problem_dict(p) for p in items], indent=2) + "\n"
+    if fmt == "github":
+        return "".join(annotation(p) + "\n" for p in items)
+    return "".join(problem_line(p) + "\n" for p in items)
+
+
+def problem_line(p: Problem) -> str:
+    text = f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.rule}: {p.message}"
+    return text + (f"\n    hint: {p.hint}" if p.hint else "")
+
+
+def annotation(p: Problem) -> str:
+    """A GitHub workflow command: ::error file=F,line=L,col=C,title=T::message."""
+    level = {"error": "error", "warning": "warning"}.get(p.level, "notice")
+    message = p.message + (f" (hint: {p.hint})" if p.hint else "")
+    props = f"file={_prop(p.file)},line={p.line},col={p.col},title={_prop(p.rule)}"
+    return f"::{level} {props}::{_data(message)}"
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _problem_dict(p: Problem) -> dict[str, object]:
+    return {"file": p.file, "line": p.line, "col": p.col, "level": p.level, "rule": p.rule,
+            "message": p.message, "hint": p.hint}
+
+
+# --- file differences ----------------------------------------------------------------------
+
+
+def unified(path: str, old: bytes | None, new: bytes | None) -> list[str]:
+    """Unified diff lines of one file (each ending in a newline)."""
+    before = _lines(old)
+    after = _lines(new)
+    lines = list(difflib.unified_diff(
+        before, after,
+        fromfile="/dev/null" if old is None else f"a/{path}",
+        tofile="/dev/null" if new is None else f"b/{path}",
+    ))
+    return [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines]
+
+
+def _lines(data: bytes | None) -> list[str]:
+    return [] if data is None else data.decode("utf-8", "replace").splitlines(keepends=True)
+
+
+def changed_paths(comparison: Comparison) -> list[str]:
+    return sorted({*comparison.create, *comparison.update, *comparison.delete})
+
+
+def diff_text(comparison: Comparison, *, color: bool) -> str:
+    out: list[str] = []
+    for path in changed_paths(comparison):
+        for line in unified(path, comparison.current.get(path), comparison.plan.files.get(path)):
+            out.append(_colour(line) if color else line)
+    return "".join(out)
+
+
+def _colour(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return click.style(line, bold=True)
+    if line.startswith("+"):
+        return click.style(line, fg="green")
+    if line.startswith("-"):
+        return click.style(line, fg="red")
+    if line.startswith("@@"):
+        return click.style(line, fg="cyan")
+    return line
+
+
+def stat_text(comparison: Comparison) -> str:
+    rows = []
+    added_total = removed_total = 0
+    for path in changed_paths(comparison):
+        lines = unified(path, comparison.current.get(path), comparison.plan.files.get(path))
+        added = sum(1 for x in lines if x.startswith("+") and not x.startswith("+++"))
+        removed = sum(1 for x in lines if x.startswith("-") and not x.startswith("---"))
+        added_total += added
+        removed_total += removed
+        rows.append((path, added, removed))
+    width = max((len(path) for path, _, _ in rows), default=0)
+    out = [f" {path.ljust(width)} | +{added} -{removed}\n" for path, added, removed in rows]
+    out.append(f" {len(rows)} file(s) changed, {added_total} insertion(s)(+),"
+               f" {removed_total} deletion(s)(-)\n")
+    return "".join(out)
+
+
+_STATES = (
+    ("missing", "create", "generated file is missing"),
+    ("stale", "update", "generated file is out of date"),
+    ("orphaned", "delete", "no longer generated; `generate` deletes it"),
+)
+
+
+def drift_problems(comparison: Comparison, source: str) -> list[Problem]:
+    """One problem per drifted file, for `check` in text, GitHub or JSON form."""
+    edited = set(comparison.hand_edited)
+    found = []
+    for state, attr, message in _STATES:
+        for path in getattr(comparison, attr):
+            rule = "hand-edited" if path in edited else state
+            text = ("edited by hand; the model does not produce this content" if path in edited
+                    else message)
+            found.append(Problem(path, 1, 1, f"drift-{rule}", text,
+                                 f"run `pipelinegen generate` to update it from {source}"))
+    return found

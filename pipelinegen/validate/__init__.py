@@ -1,0 +1,26 @@
+"""`pipelinegen validate`: run the registered rules.
+
+Rule modules are imported here, explicitly, so the registry is complete and its order stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipelinegen.errors import PipelinegenError, Problem
+from pipelinegen.validate.registry import RULES, Context, Rule
+
+__all__ = ["RULES", "Context", "Rule", "run"]
+
+
+def run(context: Context, only: Iterable[str] = ()) -> list[Problem]:
+    selected = list(only) or list(RULES)
+    unknown = [rule_id for rule_id in selected if rule_id not in RULES]
+    if unknown:
+        raise PipelinegenError(
+            f"unknown rule(s): {', '.join(unknown)}", f"known rules: {', '.join(RULES)}"
+        )
+    found: list[Problem] = []
+    for rule_id in selected:
+        found.extend(RULES[rule_id].check(context))
+    return sorted(found)

@@ -1,0 +1,50 @@
+"""The rule registry: each rule has a stable id, a docstring with a passing and a failing
+example, and a check function that yields Problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelinegen.errors import Problem
+from pipelinegen.model import Model
+from pipelinegen.plan import Plan
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may look at: the repository on disk, the model and its plan."""
+
+    root: Path
+    model: Model
+    plan: Plan
+    source: str
+
+
+Check = Callable[[Context], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    check: Check
+
+    @property
+    def summary(self) -> str:
+        return (self.check.__doc__ or "").strip().splitlines()[0]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str) -> Callable[[Check], Check]:
+    """Register a check under a stable rule id."""
+
+    def register(check: Check) -> Check:
+        if rule_id in RULES:
+            raise AssertionError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, check)
+        return check
+
+    return register

@@ -1,0 +1,81 @@
+"""The only code that writes generated files.
+
+Every file is written to a temporary file beside it and renamed into place, so an interrupted
+run leaves each file either as it was or complete. The manifest is written after the files it
+lists, and orphans (files the previous manifest lists that the plan no longer has) are removed
+last. Nothing that is not in a manifest is ever deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelinegen.errors import FindingsError
+from pipelinegen.plan import MANIFEST, Comparison, resolve_inside
+
+
+@dataclass(frozen=True)
+class Summary:
+    created: list[str]
+    updated: list[str]
+    deleted: list[str]
+    unchanged: list[str]
+
+
+def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary:
+    """Make the disk equal the plan; refuses to replace hand edits unless forced."""
+    if comparison.hand_edited and not force:
+        listed = "\n".join(f"  {path}" for path in comparison.hand_edited)
+        raise FindingsError(
+            f"refusing to overwrite files edited by hand:\n{listed}",
+            "move the change into services.yaml, or run `pipelinegen generate --force`"
+            " to discard it",
+        )
+    files = comparison.plan.files
+    # Targets first, manifest last: a run cut short leaves the old manifest describing the disk.
+    for path in [*comparison.create, *comparison.update]:
+        if path != MANIFEST:
+            write_atomic(resolve_inside(root, path), files[path])
+    if MANIFEST in comparison.create or MANIFEST in comparison.update:
+        write_atomic(resolve_inside(root, MANIFEST), files[MANIFEST])
+    for path in comparison.delete:
+        target = resolve_inside(root, path)
+        target.unlink(missing_ok=True)
+        _remove_empty_parents(target.parent, root)
+    return Summary(
+        created=comparison.create,
+        updated=comparison.update,
+        deleted=comparison.delete,
+        unchanged=comparison.unchanged,
+    )
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+def _remove_empty_parents(directory: Path, root: Path) -> None:
+    root = root.resolve()
+    directory = directory.resolve()
+    while directory != root and root in directory.parents:
+        try:
+            directory.rmdir()
+        except OSError:
+            return  # not empty (or not ours to remove)
+        directory = directory.parent

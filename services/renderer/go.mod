@@ -1,0 +1,3 @@
+module printloop.example/renderer
+
+go 1.19
