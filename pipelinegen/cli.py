@@ -114,7 +114,7 @@ def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
             click.echo(f"{rule.id:24} {rule.summary}")
         return
     ws = _workspace(file, root)
-    context = validation.Context(ws.root, ws.model, ws.plan, ws.source)
+    context = validation.Context(ws.root, ws.inputs, ws.plan)
     found = validation.run(context, rules)
     click.echo(report.problems(found, fmt), nl=False)
     if any(p.level == "error" for p in found):

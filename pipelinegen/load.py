@@ -103,60 +103,70 @@ def _parse(raw: bytes, shown: str) -> tuple[Any, _Positions]:
         kind = "empty" if tree is None else _kind(tree)
         raise InputError([_problem(shown, 1, 1, f"the top level is {kind}, not a mapping",
                                    "start with 'version: 1', then 'project:' and 'services:'")])
-    positions = _Positions()
-    problems: list[Problem] = []
-    budget = [MAX_NODES]
-    data = _plain(tree, (), positions, problems, budget, shown)
-    if problems:
-        raise InputError(problems)
-    return data, positions
+    walker = _Walker(shown)
+    data = walker.plain(tree, ())
+    if walker.problems:
+        raise InputError(walker.problems)
+    return data, walker.positions
 
 
-def _plain(node: Any, loc: Loc, pos: _Positions, problems: list[Problem], budget: list[int],
-           shown: str) -> Any:
-    """Plain data from ruamel nodes, recording positions; bounded against alias expansion."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        if budget[0] == -1:
-            problems.append(_problem(shown, *pos.of(loc), f"the document expands to more than"
-                                     f" {MAX_NODES} nodes (anchors and aliases)",
-                                     "write the values out instead of nesting aliases"))
+class _Walker:
+    """Turns ruamel nodes into plain data, recording positions; bounded against alias bombs."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.positions = _Positions()
+        self.problems: list[Problem] = []
+        self.budget = MAX_NODES
+
+    def fail(self, loc: Loc, message: str, hint: str) -> None:
+        self.problems.append(_problem(self.shown, *self.positions.of(loc), message, hint))
+
+    def plain(self, node: Any, loc: Loc) -> Any:
+        self.budget -= 1
+        if self.budget == -1:
+            self.fail(loc, f"the document expands to more than {MAX_NODES} nodes (anchors and"
+                      " aliases)", "write the values out instead of nesting aliases")
+        if isinstance(node, TaggedScalar) or getattr(getattr(node, "tag", None), "value", None):
+            self.fail(loc, f"{_dotted(loc) or 'value'}: custom YAML tags are not allowed",
+                      "remove the '!tag'")
+            node = None
+        if self.budget < 0 or node is None:
+            return None
+        if isinstance(node, CommentedMap):
+            return self.mapping(node, loc)
+        if isinstance(node, CommentedSeq):
+            return self.sequence(node, loc)
+        if isinstance(node, bool | str):
+            return str(node) if isinstance(node, str) else node  # drop ruamel's str subclasses
+        if isinstance(node, int | float):
+            return int(node) if isinstance(node, int) else float(node)
+        self.fail(loc, f"{_dotted(loc)}: {_kind(node)} values are not supported",
+                  "write a string, number, list or mapping (quote dates)")
         return None
-    if isinstance(node, TaggedScalar) or getattr(getattr(node, "tag", None), "value", None):
-        problems.append(_problem(shown, *pos.of(loc), f"{_dotted(loc) or 'value'}: custom YAML"
-                                 " tags are not allowed", "remove the '!tag'"))
-        return None
-    if isinstance(node, CommentedMap):
-        result: dict[Any, Any] = {}
+
+    def mapping(self, node: CommentedMap, loc: Loc) -> dict[str, Any]:
+        result: dict[str, Any] = {}
         for key, value in node.items():
             if not isinstance(key, str):
-                line, col = node.lc.key(key) if key in node.lc.data else pos.of(loc)
-                problems.append(_problem(shown, line + 1, col + 1, f"{_dotted(loc) or 'top'}:"
-                                         f" key {key!r} is not a string", "quote the key"))
+                self.fail(loc, f"{_dotted(loc) or 'top'}: key {key!r} is not a string",
+                          "quote the key")
                 continue
             child = (*loc, key)
             kline, kcol, vline, vcol = node.lc.data[key]
-            pos.keys[child] = (kline + 1, kcol + 1)
-            pos.values[child] = (vline + 1, vcol + 1)
-            result[key] = _plain(value, child, pos, problems, budget, shown)
+            self.positions.keys[child] = (kline + 1, kcol + 1)
+            self.positions.values[child] = (vline + 1, vcol + 1)
+            result[key] = self.plain(value, child)
         return result
-    if isinstance(node, CommentedSeq):
+
+    def sequence(self, node: CommentedSeq, loc: Loc) -> list[Any]:
         items = []
         for index, value in enumerate(node):
             child = (*loc, index)
             line, col = node.lc.data[index]
-            pos.values[child] = pos.keys[child] = (line + 1, col + 1)
-            items.append(_plain(value, child, pos, problems, budget, shown))
+            self.positions.values[child] = self.positions.keys[child] = (line + 1, col + 1)
+            items.append(self.plain(value, child))
         return items
-    if isinstance(node, str):
-        return str(node)  # drop ruamel's scalar-string subclasses
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int | float):
-        return int(node) if isinstance(node, int) else float(node)  # drop ruamel's subclasses
-    problems.append(_problem(shown, *pos.of(loc), f"{_dotted(loc)}: {_kind(node)} values are"
-                             " not supported", "write a string, number, list or mapping"))
-    return None
 
 
 # --- pydantic errors -> problems -----------------------------------------------------------

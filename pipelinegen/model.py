@@ -159,7 +159,7 @@ class BranchProtection(Strict):
     bypass: list[Annotated[str, _pattern(r"^(team|app|role):[A-Za-z0-9._-]+$", max_length=100)]] = (
         Field(default_factory=list)
     )
-    """Who may bypass the rules ("team:slug", "app:slug" or "role:admin"); empty binds admins too."""
+    """Who may bypass the rules ("team:slug", "app:slug", "role:admin"); empty binds admins too."""
     minimum_tier: Annotated[int, Field(ge=0, le=5)] = 4
     """Lowest OpenSSF Scorecard Branch-Protection tier (1-5) the configuration must reach."""
 
@@ -301,7 +301,7 @@ class Service(Strict):
     path: RelPath
     """Build context: the service's directory, relative to the repository root."""
     stack: Stack
-    """Toolchain: python | node | go | static, or dockerfile for a service with its own Dockerfile."""
+    """Toolchain: python, node, go, static, or dockerfile (the service brings its own)."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
     """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
     base: BaseName | None = None
@@ -315,7 +315,7 @@ class Service(Strict):
     command: list[Arg] = Field(default_factory=list)
     """Command the container runs, exec form, e.g. ["python", "-m", "api"]."""
     test: list[Arg] = Field(default_factory=list)
-    """Command that runs the service's tests from its directory, e.g. ["python", "-m", "unittest"]."""
+    """Command that runs the service's tests from its directory, e.g. ["go", "test", "./..."]."""
     health: HttpPath = "/healthz"
     """HTTP path that answers 200 when the service is healthy."""
     image_size_budget: Size | None = None
@@ -395,7 +395,8 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
         builder, runtime = service.base_names()
         for field, base in (("builder", builder), ("base", runtime)):
             if base is not None and base not in model.bases:
-                loc: Loc = ("services", name, field) if getattr(service, field) else ("services", name)
+                own = getattr(service, field) is not None
+                loc: Loc = ("services", name, field) if own else ("services", name)
                 problems.append((loc, f"{field} image {base!r} is not declared in bases",
                                  f"add '{base}: <image>:<tag>@sha256:<digest>' under bases,"
                                  f" or set {field} to one of: {declared_bases}"))

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from pipelinegen import __version__
 from pipelinegen.emit import emit_all
 from pipelinegen.errors import PipelinegenError
-from pipelinegen.model import Model
+from pipelinegen.inputs import Inputs
 
 MANIFEST = "generated/.pipelinegen-manifest.json"
 
@@ -36,12 +36,12 @@ class Plan:
         return {path: data for path, data in self.files.items() if path != MANIFEST}
 
 
-def build(model: Model, source: str) -> Plan:
-    """The plan for a model; `source` is the services file relative to the repository root."""
-    outputs = {path: text.encode() for path, text in sorted(emit_all(model, source).items())}
+def build(inputs: Inputs) -> Plan:
+    """The plan for the inputs: every generated file, then the manifest listing them."""
+    outputs = {path: text.encode() for path, text in sorted(emit_all(inputs).items())}
     for path in outputs:
         check_relative(path)
-    return Plan({**outputs, MANIFEST: manifest_bytes(outputs, source)})
+    return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source)})
 
 
 def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
@@ -104,7 +104,8 @@ class Comparison:
     update: list[str] = field(default_factory=list)  # planned, on disk with other content
     unchanged: list[str] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)  # in the old manifest, no longer planned
-    hand_edited: list[str] = field(default_factory=list)  # changed on disk since pipelinegen wrote it
+    # Changed on disk since pipelinegen wrote it (or never written by pipelinegen).
+    hand_edited: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from pipelinegen import load, plan
 from pipelinegen.errors import PipelinegenError
+from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
+from pipelinegen.plan import Comparison
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,12 @@ class Workspace:
         return load.load(self.source_path, self.source)
 
     @cached_property
-    def plan(self) -> plan.Plan:
-        return plan.build(self.model, self.source)
+    def inputs(self) -> Inputs:
+        return Inputs(self.model, self.source)
 
-    def compare(self) -> plan.Comparison:
+    @cached_property
+    def plan(self) -> plan.Plan:
+        return plan.build(self.inputs)
+
+    def compare(self) -> Comparison:
         return plan.compare(self.plan, self.root)

@@ -1,8 +1,7 @@
-"""Emitters: pure functions from the model to generated files.
+"""Emitters: pure functions from the inputs to generated files.
 
-Each emitter is `emit(model, source) -> {relative path: text}`; `source` is the services file's
-path relative to the repository root, named in headers. No emitter reads the disk, the clock or
-anything random, so the same model always gives the same bytes.
+Each emitter is `emit(inputs) -> {relative path: text}`. No emitter reads the disk, the clock or
+anything random, so the same inputs always give the same bytes.
 """
 
 from __future__ import annotations
@@ -10,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipelinegen.emit import schema
-from pipelinegen.model import Model
+from pipelinegen.inputs import Inputs
 
-Emitter = Callable[[Model, str], dict[str, str]]
+Emitter = Callable[[Inputs], dict[str, str]]
 
+# The registered emitters, in a fixed order.
 EMITTERS: tuple[Emitter, ...] = (schema.emit,)
 
 
-def emit_all(model: Model, source: str) -> dict[str, str]:
+def emit_all(inputs: Inputs) -> dict[str, str]:
     """Every generated file, by path; two emitters claiming one path is a bug."""
     files: dict[str, str] = {}
     for emitter in EMITTERS:
-        for path, text in emitter(model, source).items():
+        for path, text in emitter(inputs).items():
             if path in files:
                 raise AssertionError(f"two emitters produce {path}")
             files[path] = text

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def regenerate_command(source: str) -> str:
-    return "pipelinegen generate" if source == "services.yaml" else f"pipelinegen generate --file {source}"
+    if source == "services.yaml":
+        return "pipelinegen generate"
+    return f"pipelinegen generate --file {source}"
 
 
 def header(source: str, comment: str = "#") -> str:

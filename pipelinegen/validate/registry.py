@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen.errors import Problem
+from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
 from pipelinegen.plan import Plan
 
@@ -17,9 +18,12 @@ class Context:
     """What a rule may look at: the repository on disk, the model and its plan."""
 
     root: Path
-    model: Model
+    inputs: Inputs
     plan: Plan
-    source: str
+
+    @property
+    def model(self) -> Model:
+        return self.inputs.model
 
 
 Check = Callable[[Context], Iterable[Problem]]
