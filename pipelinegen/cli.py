@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from pipelinegen import __version__, report
-from pipelinegen.errors import Exit, FindingsError, InputError, PipelinegenError
+from pipelinegen.errors import FindingsError, InputError, PipelinegenError
 from pipelinegen.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,7 +32,24 @@ def _workspace(file: Path, root: Path | None) -> Workspace:
     return Workspace.locate(file, root)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    """The one place that turns pipelinegen's errors into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(report.problems(exc.problems, "auto"), err=True, nl=False)
+            click.echo(f"error: {exc.message}; nothing was written", err=True)
+            ctx.exit(exc.exit_code)
+        except PipelinegenError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipelinegen")
 def cli() -> None:
     """Compile services.yaml into workflows, Dockerfiles, Helm charts and rulesets.
@@ -123,25 +140,6 @@ def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
         click.echo(f"{len(validation.RULES) if not rules else len(rules)} rule(s) passed")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: the one place that turns errors into messages and exit codes."""
-    try:
-        cli.main(args=argv, prog_name="pipelinegen", standalone_mode=False)
-    except InputError as exc:
-        click.echo(report.problems(exc.problems, "auto"), err=True, nl=False)
-        click.echo(f"error: {exc.message}; nothing was written", err=True)
-        sys.exit(exc.exit_code)
-    except PipelinegenError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(Exit.USAGE)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    sys.exit(Exit.OK)
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="pipelinegen")

@@ -155,7 +155,9 @@ class _Walker:
             child = (*loc, key)
             kline, kcol, vline, vcol = node.lc.data[key]
             self.positions.keys[child] = (kline + 1, kcol + 1)
-            self.positions.values[child] = (vline + 1, vcol + 1)
+            block = isinstance(value, CommentedMap | CommentedSeq) and vline != kline
+            # A block collection starts on the next line; its key is the clearer place to point.
+            self.positions.values[child] = (kline + 1, kcol + 1) if block else (vline + 1, vcol + 1)
             result[key] = self.plain(value, child)
         return result
 

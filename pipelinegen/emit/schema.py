@@ -12,8 +12,21 @@ PATH = "specs/services.schema.json"
 SCHEMA_ID = "https://pipelinegen.dev/schemas/services-v1.json"
 
 
+def _close_pattern_maps(node: Any) -> None:
+    """Maps keyed by a pattern (service names, env vars) reject other keys, as the model does."""
+    if isinstance(node, dict):
+        if "patternProperties" in node:
+            node.setdefault("additionalProperties", False)
+        for value in node.values():
+            _close_pattern_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_pattern_maps(value)
+
+
 def model_schema() -> dict[str, Any]:
     schema = Model.model_json_schema(mode="validation")
+    _close_pattern_maps(schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
