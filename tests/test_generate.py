@@ -73,7 +73,6 @@ def test_orphans_are_deleted_and_nothing_else(repo: Path, run_cli: RunCli) -> No
 
 def test_emptied_directories_of_orphans_are_removed(repo: Path, run_cli: RunCli) -> None:
     run_cli("generate", "--file", repo / "services.yaml")
-    (repo / "services.yaml").write_text((repo / "services.yaml").read_text())
     _drop_worker(repo)
     _edit_model(repo, "  api:\n", "  orders:\n")
     assert run_cli("generate", "--file", repo / "services.yaml").exit_code == 0
