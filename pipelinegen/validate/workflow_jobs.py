@@ -65,8 +65,10 @@ def read(root: Path) -> tuple[list[Job], list[Finding]]:
             data = YAML(typ="rt", pure=True).load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, YAMLError) as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else 1
-            unreadable.append(Finding(shown, line, 1, f"cannot read the workflow: {exc}"))
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            said = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+            reason = " ".join(str(part) for part in said if part) or " ".join(str(exc).split())
+            unreadable.append(Finding(shown, line, col, f"cannot read the workflow: {reason}"))
             continue
         if not isinstance(data, CommentedMap) or not isinstance(data.get("jobs"), CommentedMap):
             continue
