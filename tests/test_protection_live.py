@@ -557,3 +557,13 @@ def test_apply_without_permission_names_it(capsys: pytest.CaptureFixture[str],
         'hint: use a fine-grained token with the repository permission "Administration" (read'
         " and write), and admin access to the repository, or a classic token with the 'repo'"
         " scope\n")
+
+
+def test_retry_after_is_honoured_over_a_short_backoff(github: GitHubServer) -> None:
+    github.on("GET", "/x", Reply(503, {"message": "busy"}, {"Retry-After": "1"}),
+              Reply(200, {"ok": True}))
+    started = time.monotonic()
+    with client(github) as gh:  # backoff 0.01 s: only Retry-After explains a 1 s wait
+        assert gh.get("/x") == {"ok": True}
+    assert time.monotonic() - started >= 1.0
+    assert len(github.seen) == 2
