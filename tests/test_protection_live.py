@@ -81,11 +81,14 @@ class GitHubServer:
                 server.seen.append(Seen(self.command, self.path, dict(self.headers),
                                         json.loads(raw) if raw else None))
                 reply = server.reply(self.command, self.path)
-                data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                html = isinstance(reply.body, str)
+                data = (reply.body.encode() if html else b"" if reply.body is None
+                        else json.dumps(reply.body).encode())
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value.replace("{base}", server.url))
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", "text/html" if html
+                                 else "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -476,6 +479,13 @@ def test_the_token_stays_on_the_api_origin(github: GitHubServer) -> None:
     assert "next-page link leaves" in str(caught.value)
     with pytest.raises(PipelinegenError, match="plain http"):
         GitHub("http://api.example.com", TOKEN)
+
+
+def test_an_answer_that_is_not_json_is_a_clear_error(github: GitHubServer) -> None:
+    github.on("GET", "/x", Reply(200, "<html>sign in</html>"))
+    with client(github) as gh, pytest.raises(GitHubError) as caught:
+        gh.get("/x")
+    assert str(caught.value) == "GET /x: the answer is not JSON (text/html)"
 
 
 def test_no_answer_is_a_clear_error(github: GitHubServer) -> None:

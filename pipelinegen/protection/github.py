@@ -97,7 +97,7 @@ class GitHub:
     # --- requests ------------------------------------------------------------------------------
 
     def get(self, path: str, access: Access = READ_METADATA) -> Any:
-        return self.request("GET", path, access=access).json()
+        return _json(self.request("GET", path, access=access), f"GET {path}")
 
     def get_all(self, path: str, access: Access = READ_METADATA,
                 params: dict[str, str] | None = None) -> list[Any]:
@@ -107,7 +107,7 @@ class GitHub:
         query: dict[str, str] | None = {"per_page": "100", **(params or {})}
         while url is not None:
             response = self.request("GET", url, access=access, params=query, shown=path)
-            page = response.json()
+            page = _json(response, f"GET {path}")
             if not isinstance(page, list):
                 raise GitHubError(f"GET {path}: expected a list from GitHub, got"
                                   f" {type(page).__name__}", status=response.status_code)
@@ -121,7 +121,7 @@ class GitHub:
 
     def send(self, method: str, path: str, body: dict[str, Any], access: Access) -> Any:
         response = self.request(method, path, access=access, json=body)
-        return response.json() if response.content else None
+        return _json(response, f"{method} {path}") if response.content else None
 
     def request(self, method: str, target: str, *, access: Access,
                 params: dict[str, str] | None = None, json: Any = None,
@@ -229,6 +229,17 @@ def _server_wait(response: httpx.Response) -> float | None:
     if response.headers.get("X-RateLimit-Remaining") == "0" and reset and reset.isdigit():
         return max(0.0, int(reset) - time.time()) + 1.0  # the reset second itself may still fail
     return None
+
+
+def _json(response: httpx.Response, request: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "no content type")
+        raise GitHubError(f"{request}: the answer is not JSON ({kind})",
+                          "check --api-url: it must be the REST API root, e.g."
+                          " https://HOST/api/v3 on GitHub Enterprise Server",
+                          status=response.status_code) from None
 
 
 def _github_message(response: httpx.Response) -> str:
