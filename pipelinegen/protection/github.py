@@ -69,7 +69,7 @@ class GitHub:
         if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
             raise PipelinegenError(f"refusing to send the token over plain http to"
                                    f" {parts.hostname}", "use an https:// API URL")
-        self._origin = (parts.scheme, parts.hostname, parts.port)
+        self._origin = _origin(self.api_url)
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
@@ -164,8 +164,7 @@ class GitHub:
         return server if server is not None else self._backoff(attempt)
 
     def _same_origin(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return (parts.scheme, parts.hostname, parts.port) == self._origin
+        return _origin(url) == self._origin
 
     # --- errors --------------------------------------------------------------------------------
 
@@ -202,6 +201,11 @@ class GitHub:
         return GitHubError(f"{method} {shown}: {response.status_code} rate limited by GitHub"
                            f" for {wait:.0f} s more", f"try again after {until}",
                            status=response.status_code, github_message=_github_message(response))
+
+
+def _origin(url: str) -> tuple[str, str | None, int]:
+    parts = urlsplit(url)
+    return (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
 
 
 def _rate_limited(response: httpx.Response) -> bool:
