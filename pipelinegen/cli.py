@@ -140,6 +140,49 @@ def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
         click.echo(f"{len(validation.RULES) if not rules else len(rules)} rule(s) passed")
 
 
-def main() -> None:
-    """Console entry point."""
-    cli(prog_name="pipelinegen")
+@cli.group("branch-protection")
+def branch_protection() -> None:
+    """Compare the live branch protection of a GitHub repository with the model, or apply it.
+
+    The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
+    """
+
+
+def github_options(command: F) -> F:
+    """--repo and --api-url, shared by the branch-protection commands."""
+    command = click.option(
+        "--api-url", default=None, metavar="URL",
+        help="REST API base URL, e.g. https://HOST/api/v3 for GitHub Enterprise Server"
+        " (default: $GITHUB_API_URL, else https://api.github.com).",
+    )(command)
+    return click.option("--repo", default=None, metavar="OWNER/NAME",
+                        help="Repository (default: project.repository).")(command)
+
+
+@branch_protection.command("check")
+@workspace_options
+@github_options
+@click.option("--branch", default=None, help="Only this branch (default: every protected one).")
+def branch_protection_check(file: Path, root: Path | None, repo: str | None,
+                            api_url: str | None, branch: str | None) -> None:
+    """Print every difference between the live protection and the model; exit 1 on any."""
+    from pipelinegen.protection import commands
+
+    commands.check(_workspace(file, root).model, repo, branch, api_url)
+
+
+@branch_protection.command("apply")
+@workspace_options
+@github_options
+@click.option("--dry-run", is_flag=True, help="Print the request instead of sending it.")
+def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
+                            api_url: str | None, dry_run: bool) -> None:
+    """Create or update the repository ruleset from the model."""
+    from pipelinegen.protection import commands
+
+    commands.apply(_workspace(file, root).model, repo, api_url, dry_run)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (exits with the command's exit code)."""
+    cli(args=argv, prog_name="pipelinegen")

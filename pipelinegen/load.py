@@ -31,7 +31,7 @@ Loc = tuple[str | int, ...]
 
 
 @dataclass
-class _Positions:
+class Positions:
     """Where each key path's key and value start (1-based line and column)."""
 
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
@@ -57,6 +57,14 @@ def load(path: Path, display: str | None = None) -> m.Model:
     return loads(raw, shown)
 
 
+def positions(path: Path) -> Positions:
+    """Where each key path of a services file is written, for rules that point into the model.
+
+    Call it only for a file that `load` accepted: it reads and parses the file again.
+    """
+    return _parse(path.read_bytes(), path.name)[1]
+
+
 def loads(raw: bytes, shown: str) -> m.Model:
     """Validate services.yaml content; `shown` is the file name used in messages."""
     data, positions = _parse(raw, shown)
@@ -76,7 +84,7 @@ def loads(raw: bytes, shown: str) -> m.Model:
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse(raw: bytes, shown: str) -> tuple[Any, _Positions]:
+def _parse(raw: bytes, shown: str) -> tuple[Any, Positions]:
     if len(raw) > MAX_BYTES:
         raise InputError([_problem(shown, 1, 1, f"the file is {len(raw)} bytes, over the"
                                    f" {MAX_BYTES}-byte limit", "split it or remove data")])
@@ -115,7 +123,7 @@ class _Walker:
 
     def __init__(self, shown: str) -> None:
         self.shown = shown
-        self.positions = _Positions()
+        self.positions = Positions()
         self.problems: list[Problem] = []
         self.budget = MAX_NODES
 
@@ -187,6 +195,8 @@ _PATTERN_HINTS = {
     m.GITHUB_REPO: "write the GitHub repository as owner/name",
     m.GITHUB_OWNER: "write a GitHub user or team as @user or @org/team, or an e-mail address",
     m.BRANCH: "use letters, digits and . _ / - only",
+    m.BYPASS_ACTOR: 'write "role:admin", "role:maintain", "role:write", "org-admin",'
+    ' "deploy-keys", or "team:<id>", "app:<id>", "user:<id>" with a numeric id',
     m.REGISTRY: "write a registry such as ghcr.io/acme (lowercase, no scheme)",
     m.IMAGE_REF: "write an image as name:tag@sha256:<64 hex digits> (lowercase name)",
     m.VERSION: 'write a version such as "3.12"',
@@ -209,7 +219,7 @@ _TYPE_HINTS = {
 }
 
 
-def _from_pydantic(err: Any, pos: _Positions, shown: str) -> Problem:
+def _from_pydantic(err: Any, pos: Positions, shown: str) -> Problem:
     loc: Loc = tuple(err["loc"])
     kind: str = err["type"]
     if loc and loc[-1] == "[key]":  # a dict key failed validation: point at the key

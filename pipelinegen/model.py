@@ -37,6 +37,7 @@ HTTP_PATH = r"^/[A-Za-z0-9._~/-]*$"
 GITHUB_REPO = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
 GITHUB_OWNER = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(/[A-Za-z0-9._-]+)?$|^[^@\s]+@[^@\s]+\.[a-z]+$"
 BRANCH = r"^[A-Za-z0-9._/-]+$"
+BYPASS_ACTOR = r"^(role:(admin|maintain|write)|org-admin|deploy-keys|(team|app|user):[0-9]+)$"
 REGISTRY = r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$"
 # name[:tag][@sha256:digest]; registry host with optional port.
 IMAGE_REF = (
@@ -141,13 +142,15 @@ class BranchProtection(Strict):
     branches: list[Annotated[str, _pattern(BRANCH, max_length=255)]] = Field(default_factory=list)
     """Protected branches; empty means the default branch."""
     required_approvals: Annotated[int, Field(ge=0, le=10)] = 2
-    """Approving reviews a pull request needs before it can merge."""
+    """Approving reviews a pull request needs before it can merge (pull requests are required)."""
     code_owner_review: bool = True
     """Require a review from the CODEOWNERS of the changed paths."""
     dismiss_stale_reviews: bool = True
     """Dismiss approvals when new commits are pushed."""
     last_push_approval: bool = True
     """The most recent push must be approved by someone other than its author."""
+    require_status_checks: bool = True
+    """Require the CI gate job (project.gate_job) to pass; the check is derived, never listed."""
     strict_status_checks: bool = True
     """The branch must be up to date with the base branch before merging."""
     linear_history: bool = True
@@ -156,12 +159,17 @@ class BranchProtection(Strict):
     """Require signed commits."""
     conversation_resolution: bool = True
     """All review conversations must be resolved before merging."""
-    bypass: list[Annotated[str, _pattern(r"^(team|app|role):[A-Za-z0-9._-]+$", max_length=100)]] = (
-        Field(default_factory=list)
+    allow_force_pushes: bool = False
+    """Allow force pushes to the protected branches (Scorecard tier 1 forbids them)."""
+    allow_deletions: bool = False
+    """Allow deleting the protected branches (Scorecard tier 1 forbids it)."""
+    bypass: list[Annotated[str, _pattern(BYPASS_ACTOR, max_length=40)]] = Field(
+        default_factory=list
     )
-    """Who may bypass the rules ("team:slug", "app:slug", "role:admin"); empty binds admins too."""
+    """Who may bypass the rules: "role:admin", "role:maintain", "role:write", "org-admin",
+    "deploy-keys", or "team:<id>", "app:<id>", "user:<id>" by numeric id; empty binds admins."""
     minimum_tier: Annotated[int, Field(ge=0, le=5)] = 4
-    """Lowest OpenSSF Scorecard Branch-Protection tier (1-5) the configuration must reach."""
+    """Lowest OpenSSF Scorecard Branch-Protection tier (1-5) the policy must reach; 0: none."""
 
 
 class Project(Strict):
@@ -181,6 +189,8 @@ class Project(Strict):
     """Defaults for every service."""
     branch_protection: BranchProtection = Field(default_factory=BranchProtection)
     """Branch protection policy, emitted as a GitHub ruleset."""
+    owners: list[Owner] = Field(default_factory=list)
+    """CODEOWNERS of the services file, specs/, generated/ and .github/; empty: every owner."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]

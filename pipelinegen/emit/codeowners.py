@@ -1,0 +1,41 @@
+""".github/CODEOWNERS: who reviews each path, from the services' owners.
+
+A service's owners own its path; a shared path (a `depends_on` entry) is owned by the owners of
+every service that depends on it; the services file and everything generated from it are owned by
+`project.owners`, or by every owner when that is empty. GitHub applies the last matching line, so
+entries are sorted by path (a directory before what is inside it) and the repository-wide files
+come last.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pipelinegen.emit.header import header
+from pipelinegen.inputs import Inputs
+
+PATH = ".github/CODEOWNERS"
+# Files generated from the model: whoever may change the model reviews what it produces.
+GENERATED = ("/.github/", "/generated/", "/specs/")
+
+
+def emit(inputs: Inputs) -> dict[str, str]:
+    model = inputs.model
+    directories = {service.path for service in model.services.values()}
+    owned: dict[str, set[str]] = defaultdict(set)
+    for service in model.services.values():
+        owned[f"/{service.path}/"].update(service.owners)
+        for shared in service.depends_on:
+            # No trailing slash unless it is a service's directory: it may be a file.
+            owned[f"/{shared}/" if shared in directories else f"/{shared}"].update(service.owners)
+    everyone = {owner for service in model.services.values() for owner in service.owners}
+    platform = sorted(set(model.project.owners) or everyone)
+
+    lines = [header(inputs.source).rstrip("\n"), "",
+             "# Each service's path, and shared paths, owned by every service that uses them."]
+    lines += [f"{path} {' '.join(sorted(owners))}" for path, owners in sorted(owned.items())
+              if owners]
+    if platform:
+        lines += ["", "# The services file and the files generated from it."]
+        lines += [f"{path} {' '.join(platform)}" for path in (f"/{inputs.source}", *GENERATED)]
+    return {PATH: "\n".join(lines) + "\n"}
