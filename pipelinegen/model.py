@@ -164,6 +164,29 @@ class BranchProtection(Strict):
     """Lowest OpenSSF Scorecard Branch-Protection tier (1-5) the configuration must reach."""
 
 
+RUNNER = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class Ci(Strict):
+    runner: Annotated[str, _pattern(RUNNER, max_length=64)] = "ubuntu-24.04"
+    """Runner label every generated job runs on."""
+    python: Annotated[str, _pattern(VERSION, max_length=32)] = "3.12"
+    """Python version that runs pipelinegen in CI."""
+    pipelinegen: Arg = "pipelinegen[docker]==0.1.0"
+    """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
+
+
+class Cloud(Strict):
+    role_variable: EnvVarName = "DEPLOY_ROLE_ARN"
+    """GitHub variable (repository or environment) with the AWS role ARN deploys assume (OIDC)."""
+    region_variable: EnvVarName = "AWS_REGION"
+    """GitHub variable (repository or environment) with the AWS region of the cluster."""
+    cluster_variable: EnvVarName = "EKS_CLUSTER"
+    """GitHub variable (repository or environment) with the EKS cluster name."""
+    helm_version: Annotated[str, _pattern(VERSION, max_length=32)] = "v3.16.4"
+    """Helm version the deploy jobs install."""
+
+
 class Project(Strict):
     name: Annotated[str, _pattern(DNS_LABEL, max_length=63)]
     """Product name, used in labels and workflow names."""
@@ -181,6 +204,10 @@ class Project(Strict):
     """Defaults for every service."""
     branch_protection: BranchProtection = Field(default_factory=BranchProtection)
     """Branch protection policy, emitted as a GitHub ruleset."""
+    ci: Ci = Field(default_factory=Ci)
+    """How the generated workflows run pipelinegen."""
+    cloud: Cloud = Field(default_factory=Cloud)
+    """Where deploys go: an EKS cluster reached with OIDC credentials named by GitHub variables."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]

@@ -65,3 +65,12 @@ def dump(data: Any) -> str:
     stream = io.StringIO()
     _dumper().dump(data, stream)
     return stream.getvalue()
+
+
+def with_comment(mapping: dict[str, Any], key: str, comment: str) -> dict[str, Any]:
+    """A copy of the mapping whose `key` line ends with `# comment` (e.g. an action's tag)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    out = CommentedMap(mapping)
+    out.yaml_add_eol_comment(f"# {comment}", key, column=0)
+    return out
