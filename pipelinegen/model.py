@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from pipelinegen import __version__
+
 SCHEMA_VERSION = 1
 
 # --- constrained scalars -------------------------------------------------------------------
@@ -172,7 +174,7 @@ class Ci(Strict):
     """Runner label every generated job runs on."""
     python: Annotated[str, _pattern(VERSION, max_length=32)] = "3.12"
     """Python version that runs pipelinegen in CI."""
-    pipelinegen: Arg = "pipelinegen[docker]==0.1.0"
+    pipelinegen: Arg = f"pipelinegen[docker]=={__version__}"
     """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
 
 
