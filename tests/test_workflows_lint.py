@@ -50,9 +50,11 @@ def test_shellcheck_is_really_consulted(tmp_path: Path) -> None:
     assert done.returncode == 1 and "SC2086" in done.stdout
 
 
-def test_zizmor_reports_nothing_at_default_settings(generated: list[Path]) -> None:
+@pytest.mark.parametrize("persona", ["regular", "pedantic"])  # regular is the default
+def test_zizmor_reports_nothing(generated: list[Path], persona: str) -> None:
     workflows = generated[0].parent
-    done = run(tool("zizmor"), "--offline", "--format", "plain", str(workflows))
+    done = run(tool("zizmor"), "--offline", "--persona", persona, "--format", "plain",
+               str(workflows))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout, done.stdout
 

@@ -9,7 +9,6 @@ branch). No workflow-level path filter: a required check must run on every pull 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pipelinegen.emit.workflows import toolchains
@@ -22,6 +21,7 @@ from pipelinegen.emit.workflows.common import (
     document,
     file_option,
     install_pipelinegen,
+    permissions,
     step,
 )
 from pipelinegen.inputs import Inputs
@@ -62,7 +62,7 @@ def changes_job(inputs: Inputs) -> Job:
     return {
         "name": "changes",
         "runs-on": inputs.model.project.ci.runner,
-        "permissions": {"contents": "read"},
+        "permissions": permissions(contents="read"),
         "outputs": {"services": "${{ steps.affected.outputs.services }}"},
         "steps": [
             checkout(inputs, **{"fetch-depth": 0}),
@@ -84,9 +84,8 @@ def dockerfile(inputs: Inputs) -> str:
            if svc.dockerfile}
     if not own:
         return generated
-    table = json.dumps(own, separators=(",", ":"))
-    return (f"${{{{ fromJSON('{table}')[matrix.service]"
-            " || format('generated/docker/{0}.Dockerfile', matrix.service) }}")
+    chosen = " || ".join(f"matrix.service == '{name}' && '{path}'" for name, path in own.items())
+    return f"${{{{ {chosen} || format('generated/docker/{{0}}.Dockerfile', matrix.service) }}}}"
 
 
 def image_build(inputs: Inputs, *, push: bool) -> Step:
@@ -108,7 +107,7 @@ def build_job(inputs: Inputs) -> Job:
         "needs": ["changes"],
         "if": f"needs.changes.outputs.services != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
-        "permissions": {"contents": "read"},
+        "permissions": permissions(contents="read"),
         "strategy": matrix(),
         "env": image_env(inputs),
         "steps": [
@@ -153,14 +152,14 @@ def registry_login(inputs: Inputs) -> tuple[Step, dict[str, Any]]:
 
 def publish_job(inputs: Inputs) -> Job:
     login, extra = registry_login(inputs)
-    packages = {"packages": "write"} if not extra else {}
+    packages = {"packages": "write"} if not extra else {}  # other registries use a secret
     return {
         "name": "publish (${{ matrix.service }})",
         "needs": ["changes", "build"],
         "if": f"{on_default_branch(inputs)} && needs.changes.outputs.services != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
         **extra,
-        "permissions": {"contents": "read", **packages},
+        "permissions": permissions(contents="read", **packages),
         "strategy": matrix(),
         "env": image_env(inputs),
         "steps": [
@@ -228,7 +227,7 @@ def deploy_job(inputs: Inputs) -> Job:
         "needs": ["changes", gate],
         "if": f"{on_default_branch(inputs)} && needs.{gate}.result == 'success'"
               f" && needs.changes.outputs.services != {NONE_AFFECTED}",
-        "permissions": {"contents": "read", "id-token": "write", "packages": "read"},
+        "permissions": permissions(contents="read", id_token="write", packages="read"),
         # `$/` names this repository at this commit (GitHub's self-repository form).
         "uses": "$/.github/workflows/deploy.yml",
         "with": {"services": "${{ needs.changes.outputs.services }}"},

@@ -12,7 +12,7 @@ from pipelinegen import actions_lock
 from pipelinegen.emit.header import header
 from pipelinegen.errors import InputError, Problem
 from pipelinegen.inputs import Inputs
-from pipelinegen.yamlio import ON, dump, with_comment
+from pipelinegen.yamlio import ON, dump, with_comment, with_comments
 
 Step = dict[str, Any]
 Job = dict[str, Any]
@@ -31,6 +31,22 @@ def uses(inputs: Inputs, action: str) -> str:
             f"run `pipelinegen pin-actions {action}@<tag>`",
         )])
     return f"{action}@{pin.sha}"
+
+
+# Why a job holds each permission, written beside it (zizmor's undocumented-permissions).
+WHY = {
+    ("contents", "read"): "check out the repository",
+    ("packages", "write"): "push images to the registry",
+    ("packages", "read"): "read image digests from the registry",
+    ("id-token", "write"): "get cloud credentials through OIDC",
+    ("pull-requests", "write"): "post the review comment",
+}
+
+
+def permissions(**scopes: str) -> dict[str, str]:
+    """Job permissions (keyword `_` stands for `-`), each with a comment saying why."""
+    named = {scope.replace("_", "-"): level for scope, level in scopes.items()}
+    return with_comments(named, {scope: WHY[(scope, level)] for scope, level in named.items()})
 
 
 def step(name: str, **fields: Any) -> Step:

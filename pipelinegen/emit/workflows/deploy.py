@@ -11,7 +11,14 @@ and an environment with `approval: true` is a protected GitHub environment whose
 from __future__ import annotations
 
 from pipelinegen.emit.workflows.ci import registry_login
-from pipelinegen.emit.workflows.common import Job, action, checkout, document, step
+from pipelinegen.emit.workflows.common import (
+    Job,
+    action,
+    checkout,
+    document,
+    permissions,
+    step,
+)
 from pipelinegen.emit.workflows.rollout import SCRIPTS
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Environment
@@ -52,8 +59,8 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
         "if": f"github.ref == 'refs/heads/{project.default_branch}'",
         "runs-on": project.ci.runner,
         "environment": env.name,
-        "permissions": {"contents": "read", "id-token": "write",
-                        **({"packages": "read"} if not extra else {})},
+        "permissions": permissions(contents="read", id_token="write",
+                                   **({"packages": "read"} if not extra else {})),
         "concurrency": {"group": f"deploy-{env.name}-${{{{ matrix.service }}}}",
                         "cancel-in-progress": False},
         "strategy": {"fail-fast": False, "max-parallel": 4,

@@ -15,6 +15,7 @@ from pipelinegen.emit.workflows.common import (
     document,
     file_option,
     install_pipelinegen,
+    permissions,
     step,
 )
 from pipelinegen.inputs import Inputs
@@ -64,7 +65,7 @@ def drift_job(inputs: Inputs) -> Job:
     return {
         "name": "drift",
         "runs-on": inputs.model.project.ci.runner,
-        "permissions": {"contents": "read"},
+        "permissions": permissions(contents="read"),
         "steps": [
             checkout(inputs),
             *install_pipelinegen(inputs),
@@ -77,7 +78,7 @@ def review_job(inputs: Inputs) -> Job:
     return {
         "name": "review",
         "runs-on": inputs.model.project.ci.runner,
-        "permissions": {"contents": "read", "pull-requests": "write"},
+        "permissions": permissions(contents="read", pull_requests="write"),
         "steps": [
             checkout(inputs, **{"fetch-depth": 0}),
             *install_pipelinegen(inputs),
