@@ -403,6 +403,9 @@ class Model(Strict):
 
 Loc = tuple[str | int, ...]
 
+# Job ids the generated CI workflow uses besides the gate.
+CI_JOBS = ("changes", "build", "publish", "deploy")
+
 
 def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
     """Cross-references a schema cannot express, as (location, problem, hint) triples."""
@@ -413,6 +416,10 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
             problems.append((("project", "environments", index, "name"),
                              f"environment {env!r} is declared twice",
                              "give each environment a unique name"))
+    if model.project.gate_job in CI_JOBS:
+        problems.append((("project", "gate_job"),
+                         f"gate_job {model.project.gate_job!r} is already a job of the CI workflow",
+                         f"choose another name than: {', '.join(CI_JOBS)}"))
     declared_envs = ", ".join(envs)
     declared_bases = ", ".join(sorted(model.bases)) or "none"
     for name, service in model.services.items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,16 @@ def test_gate_script_accepts_only_success_or_intended_skips(
     done = subprocess.run(["bash", "-e", "-c", script], env={**os.environ, **values},
                           capture_output=True, text=True, check=False)
     assert (done.returncode == 0) is passes, done.stdout + done.stderr
+
+
+def test_gate_name_that_collides_with_a_ci_job_is_a_located_input_error(tmp_path: Path) -> None:
+    text = (REPO_ROOT / "services.yaml").read_text().replace(
+        "  default_branch: main\n", "  default_branch: main\n  gate_job: publish\n")
+    (tmp_path / "services.yaml").write_text(text)
+    line = text.splitlines().index("  gate_job: publish") + 1
+    done = subprocess.run([sys.executable, "-m", "pipelinegen", "generate", "--file",
+                           str(tmp_path / "services.yaml")], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 2
+    assert f"services.yaml:{line}:13: [error] input: project.gate_job:" in done.stderr
+    assert not (tmp_path / ".github").exists()
