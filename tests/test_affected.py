@@ -174,3 +174,40 @@ def test_cli_invalid_model_at_head_is_located(tmp_path: Path) -> None:
     done = run_cli(root, "--base", base)
     assert done.returncode == 2
     assert "services.yaml:" in done.stderr and "port" in done.stderr
+
+
+def changes_step() -> tuple[str, dict[str, str]]:
+    from ruamel.yaml import YAML
+
+    from tests import workflow_models
+
+    ci = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/ci.yml"])
+    step = ci["jobs"]["changes"]["steps"][-1]
+    return step["run"], step["env"]
+
+
+@pytest.mark.parametrize("event", ["pull_request", "merge_group", "push", "push-new-branch"])
+def test_the_ci_step_hands_the_command_output_to_the_matrix(tmp_path: Path, event: str) -> None:
+    """The generated `changes` step, run by bash in a real repository, outputs what
+    `pipelinegen affected` says for the event's base commit."""
+    import os
+
+    root = example_repo(tmp_path / "repo")
+    base = git(root, "rev-parse", "HEAD")
+    write("services/web/extra.js")(root)
+    commit_all(root, "web change")
+    script, env = changes_step()
+    output = tmp_path / "github_output"
+    base_for = "0" * 40 if event == "push-new-branch" else base
+    values = {"EVENT": event.removesuffix("-new-branch"), "PR_BASE": "", "GROUP_BASE": "",
+              "BEFORE": ""}
+    values[{"pull_request": "PR_BASE", "merge_group": "GROUP_BASE"}.get(values["EVENT"],
+                                                                        "BEFORE")] = base_for
+    assert set(values) == set(env)
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=root, capture_output=True, text=True,
+                          check=False, env={**os.environ, **values, "GITHUB_OUTPUT": str(output),
+                                            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    expected = ALL if event == "push-new-branch" else ["web"]
+    assert output.read_text() == f"services={json.dumps(expected, separators=(',', ':'))}\n"

@@ -67,6 +67,9 @@ def changes_job(inputs: Inputs) -> Job:
         "steps": [
             checkout(inputs, **{"fetch-depth": 0}),
             *install_pipelinegen(inputs),
+            # Stale generated files would build stale images: the gate fails on drift too.
+            step("Check the generated files are up to date",
+                 run=f"pipelinegen check{file_option(inputs)}"),
             step("Work out the affected services", id="affected", env={
                 "EVENT": "${{ github.event_name }}",
                 "PR_BASE": "${{ github.event.pull_request.base.sha }}",
