@@ -85,3 +85,54 @@ def test_forks_get_the_job_summary_and_only_this_job_may_write_pull_requests() -
                if job["permissions"].get("pull-requests") == "write"]
     assert writers == ["review"]
     assert flow["permissions"] == {}
+
+
+def drift_step() -> dict[str, Any]:
+    flow = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/pipelinegen.yml"])
+    (step,) = [s for s in flow["jobs"]["drift"]["steps"] if "pipelinegen check" in s.get("run", "")]
+    return dict(step)
+
+
+def run_drift(root: Path, tmp_path: Path) -> tuple[int, str]:
+    import os
+    import sys
+
+    summary = tmp_path / "summary.md"
+    summary.write_text("")
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(["bash", "-e", "-c", drift_step()["run"]], cwd=root,
+                          env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary),
+                               "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+                          capture_output=True, text=True, check=False)
+    return done.returncode, summary.read_text()
+
+
+def test_drift_goes_to_the_job_summary(tmp_path: Path) -> None:
+    from tests.gitrepo import REPO_ROOT
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(REPO_ROOT / "services.yaml", root / "services.yaml")
+    generate = subprocess.run(["pipelinegen", "generate"], cwd=root, capture_output=True,
+                              check=False, env=_venv_env())
+    assert generate.returncode == 0, generate.stderr
+    assert run_drift(root, tmp_path) == (0, "Generated files are up to date.\n")
+    ci = root / ".github" / "workflows" / "ci.yml"
+    ci.write_text(ci.read_text().replace("name: ci\n", "name: edited\n"))
+    code, summary = run_drift(root, tmp_path)
+    assert code == 1
+    assert summary.startswith("## Generated files are out of date: run `pipelinegen generate`")
+    assert "-name: edited\n+name: ci\n" in summary
+    (root / "services.yaml").write_text("version: [\n")
+    code, summary = run_drift(root, tmp_path)
+    assert code == 2
+    assert summary.startswith("## pipelinegen check could not run (exit 2).")
+    assert "services.yaml:" in summary
+
+
+def _venv_env() -> dict[str, str]:
+    import os
+    import sys
+
+    return {**os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}

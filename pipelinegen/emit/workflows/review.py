@@ -25,21 +25,26 @@ MARKER = "<!-- pipelinegen-review -->"
 SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository"
 
 DRIFT_SCRIPT = """\
-if pipelinegen check{file} --format text > drift.txt; then
+status=0
+pipelinegen check{file} --format text > drift.txt 2>&1 || status="$?"
+if [ "${{status}}" = 0 ]; then
   echo "Generated files are up to date." >> "${{GITHUB_STEP_SUMMARY}}"
-else
-  {{
-    echo "## Generated files are out of date"
-    echo
-    echo "Run \\`pipelinegen generate\\` and commit the result."
-    echo
-    echo '```diff'
-    cat drift.txt
-    echo '```'
-  }} >> "${{GITHUB_STEP_SUMMARY}}"
-  cat drift.txt
-  exit 1
+  exit 0
 fi
+if [ "${{status}}" = 1 ]; then
+  title="Generated files are out of date: run \\`pipelinegen generate\\` and commit the result."
+else
+  title="pipelinegen check could not run (exit ${{status}})."
+fi
+{{
+  echo "## ${{title}}"
+  echo
+  echo '```diff'
+  cat drift.txt
+  echo '```'
+}} >> "${{GITHUB_STEP_SUMMARY}}"
+cat drift.txt
+exit "${{status}}"
 """
 
 # Finds the comment by its marker (written by a bot) and edits it, or creates it.
