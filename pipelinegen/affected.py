@@ -116,5 +116,7 @@ def _show(root: Path, ref: str, source: str, *, required: bool) -> bytes | None:
         return git.run(["show", f"{ref}:./{source}"], root).encode()
     except git.GitFailed:
         if required:
-            raise
+            raise PipelinegenError(f"{source} does not exist at {ref}",
+                                   "pass --file with the services file's path at that commit"
+                                   ) from None
         return None
