@@ -182,6 +182,37 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
 
     commands.apply(_workspace(file, root).model, repo, api_url, dry_run)
 
+@cli.command()
+@workspace_options
+@click.option("--base", required=True, help="Commit the change starts from (e.g. the PR base).")
+@click.option("--head", default="HEAD", show_default=True, help="Commit the change ends at.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True, help="json: a sorted JSON list, for a CI matrix.")
+def affected(file: Path, root: Path | None, base: str, head: str, fmt: str) -> None:
+    """List the services a git change affects (their paths, dependencies or model entry)."""
+    from pipelinegen import affected as changes
+
+    ws = _workspace(file, root)
+    click.echo(changes.render(changes.affected(ws.root, ws.source, base, head), fmt), nl=False)
+
+
+@cli.command("pin-actions")
+@click.argument("requests", nargs=-1, metavar="[ACTION@TAG]...")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Repository root holding .github/actions.lock.json.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the lock is not current.")
+@click.option("--base-url", default="https://github.com", show_default=True,
+              help="Where action repositories live: <base-url>/<owner>/<repo>.")
+def pin_actions(requests: tuple[str, ...], root: Path, check: bool, base_url: str) -> None:
+    """Resolve each action's tag to its commit SHA (git ls-remote) and rewrite the lock."""
+    from pipelinegen import pin_actions as pinning
+
+    changes = pinning.pin(root, requests, base_url, check=check)
+    for change in changes:
+        click.echo(change.line())
+    click.echo(f"{len(changes)} pin(s) changed" + ("" if check else "; run `pipelinegen generate`"
+                                                    if changes else ""))
+
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (exits with the command's exit code)."""

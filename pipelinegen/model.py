@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from pipelinegen import __version__
+
 SCHEMA_VERSION = 1
 
 # --- constrained scalars -------------------------------------------------------------------
@@ -172,6 +174,29 @@ class BranchProtection(Strict):
     """Lowest OpenSSF Scorecard Branch-Protection tier (1-5) the policy must reach; 0: none."""
 
 
+RUNNER = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class Ci(Strict):
+    runner: Annotated[str, _pattern(RUNNER, max_length=64)] = "ubuntu-24.04"
+    """Runner label every generated job runs on."""
+    python: Annotated[str, _pattern(VERSION, max_length=32)] = "3.12"
+    """Python version that runs pipelinegen in CI."""
+    pipelinegen: Arg = f"pipelinegen[docker]=={__version__}"
+    """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
+
+
+class Cloud(Strict):
+    role_variable: EnvVarName = "DEPLOY_ROLE_ARN"
+    """GitHub variable (repository or environment) with the AWS role ARN deploys assume (OIDC)."""
+    region_variable: EnvVarName = "AWS_REGION"
+    """GitHub variable (repository or environment) with the AWS region of the cluster."""
+    cluster_variable: EnvVarName = "EKS_CLUSTER"
+    """GitHub variable (repository or environment) with the EKS cluster name."""
+    helm_version: Annotated[str, _pattern(VERSION, max_length=32)] = "v3.16.4"
+    """Helm version the deploy jobs install."""
+
+
 class Project(Strict):
     name: Annotated[str, _pattern(DNS_LABEL, max_length=63)]
     """Product name, used in labels and workflow names."""
@@ -191,6 +216,11 @@ class Project(Strict):
     """Branch protection policy, emitted as a GitHub ruleset."""
     owners: list[Owner] = Field(default_factory=list)
     """CODEOWNERS of the services file, specs/, generated/ and .github/; empty: every owner."""
+
+    ci: Ci = Field(default_factory=Ci)
+    """How the generated workflows run pipelinegen."""
+    cloud: Cloud = Field(default_factory=Cloud)
+    """Where deploys go: an EKS cluster reached with OIDC credentials named by GitHub variables."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]
@@ -384,6 +414,9 @@ class Model(Strict):
 
 Loc = tuple[str | int, ...]
 
+# Job ids the generated CI workflow uses besides the gate.
+CI_JOBS = ("changes", "build", "publish", "deploy")
+
 
 def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
     """Cross-references a schema cannot express, as (location, problem, hint) triples."""
@@ -394,6 +427,10 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
             problems.append((("project", "environments", index, "name"),
                              f"environment {env!r} is declared twice",
                              "give each environment a unique name"))
+    if model.project.gate_job in CI_JOBS:
+        problems.append((("project", "gate_job"),
+                         f"gate_job {model.project.gate_job!r} is already a job of the CI workflow",
+                         f"choose another name than: {', '.join(CI_JOBS)}"))
     declared_envs = ", ".join(envs)
     declared_bases = ", ".join(sorted(model.bases)) or "none"
     for name, service in model.services.items():

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from pipelinegen import load, plan
+from pipelinegen import actions_lock, load, plan
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
@@ -45,7 +45,7 @@ class Workspace:
 
     @cached_property
     def inputs(self) -> Inputs:
-        return Inputs(self.model, self.source)
+        return Inputs(self.model, self.source, actions_lock.read(self.root))
 
     @cached_property
     def plan(self) -> plan.Plan:

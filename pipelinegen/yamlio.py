@@ -65,3 +65,18 @@ def dump(data: Any) -> str:
     stream = io.StringIO()
     _dumper().dump(data, stream)
     return stream.getvalue()
+
+
+def with_comment(mapping: dict[str, Any], key: str, comment: str) -> dict[str, Any]:
+    """A copy of the mapping whose `key` line ends with `# comment` (e.g. an action's tag)."""
+    return with_comments(mapping, {key: comment})
+
+
+def with_comments(mapping: dict[str, Any], comments: dict[str, str]) -> dict[str, Any]:
+    """A copy of the mapping whose lines for the given keys end with `# <comment>`."""
+    from ruamel.yaml.comments import CommentedMap
+
+    out = CommentedMap(mapping)
+    for key, comment in comments.items():
+        out.yaml_add_eol_comment(f"# {comment}", key, column=0)
+    return out

@@ -25,3 +25,6 @@ def run(context: Context, only: Iterable[str] = ()) -> list[Problem]:
     for rule_id in selected:
         found.extend(RULES[rule_id].check(context))
     return sorted(found)
+
+# Rule modules register themselves on import; the order here is the order rules run in.
+from pipelinegen.validate import pinned_actions  # noqa: E402, F401

@@ -1,0 +1,137 @@
+"""The action lock: which commit every GitHub Action used by generated workflows is pinned to.
+
+The lock lives at `.github/actions.lock.json` beside the workflows it pins. It is an input to
+generation (a change to it is drift), rewritten only by `pipelinegen pin-actions`:
+
+    {"version": 1, "actions": {"actions/checkout": {"tag": "v5.0.0", "sha": "<40 hex>"}}}
+
+Without a lock in the repository, the pins shipped with pipelinegen are used (each checked
+against the action's repository when it was added).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pipelinegen.errors import InputError, Problem
+from pipelinegen.inputs import ActionPin
+
+LOCK = ".github/actions.lock.json"
+RULE = "actions-lock"
+ACTION = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}(/[A-Za-z0-9._/-]+)?$"
+)
+TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]{0,127}$")
+SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def default_text() -> str:
+    return resources.files("pipelinegen").joinpath("data/actions.lock.json").read_text("utf-8")
+
+
+def read(root: Path) -> dict[str, ActionPin]:
+    """The repository's lock, else the shipped default; InputError (located) if malformed."""
+    path = root / LOCK
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return parse(default_text(), "pipelinegen/data/actions.lock.json")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([_problem(LOCK, 1, 1, f"cannot read the lock: {exc}",
+                                   "restore it from version control")]) from None
+    return parse(text, LOCK)
+
+
+def parse(text: str, shown: str) -> dict[str, ActionPin]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([_problem(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}",
+                                   "fix the JSON syntax, or rewrite the lock with"
+                                   " `pipelinegen pin-actions`")]) from None
+    problems: list[Problem] = []
+    where = _Positions(text)
+    pins = _validate(data, shown, where, problems)
+    if problems:
+        raise InputError(problems)
+    return pins
+
+
+def _validate(data: Any, shown: str, where: _Positions, problems: list[Problem]
+              ) -> dict[str, ActionPin]:
+    def fail(loc: tuple[str, ...], message: str, hint: str) -> None:
+        problems.append(_problem(shown, *where.of(loc), message, hint))
+
+    if not isinstance(data, dict) or set(data) != {"version", "actions"}:
+        fail((), "the lock must be an object with exactly 'version' and 'actions'",
+             'write {"version": 1, "actions": {...}}')
+        return {}
+    if data["version"] != 1:
+        fail(("version",), f"unsupported lock version {data['version']!r}", "use version 1")
+    actions = data["actions"]
+    if not isinstance(actions, dict):
+        fail(("actions",), "'actions' must be an object keyed by action", "see the lock format")
+        return {}
+    pins: dict[str, ActionPin] = {}
+    for action, entry in actions.items():
+        loc = ("actions", action)
+        if not ACTION.match(action):
+            fail(loc, f"{action!r} is not an action name", "write owner/repo or owner/repo/path")
+            continue
+        if not isinstance(entry, dict) or set(entry) != {"tag", "sha"}:
+            fail(loc, f"{action}: needs exactly 'tag' and 'sha'",
+                 'write {"tag": "v1.2.3", "sha": "<40 hex>"}')
+            continue
+        tag, sha = entry["tag"], entry["sha"]
+        if not isinstance(tag, str) or not TAG.match(tag):
+            fail((*loc, "tag"), f"{action}: {tag!r} is not a tag", "write the tag, e.g. v4.2.2")
+            continue
+        if not isinstance(sha, str) or not SHA.match(sha):
+            fail((*loc, "sha"), f"{action}: {sha!r} is not a full commit SHA",
+                 f"run `pipelinegen pin-actions` to resolve {action}@{tag}")
+            continue
+        pins[action] = ActionPin(action, tag, sha)
+    return pins
+
+
+def dumps(pins: Mapping[str, ActionPin]) -> str:
+    """The lock text: sorted by action, so the same pins always give the same bytes."""
+    actions = {name: {"tag": pins[name].tag, "sha": pins[name].sha} for name in sorted(pins)}
+    return json.dumps({"version": 1, "actions": actions}, indent=2) + "\n"
+
+
+class _Positions:
+    """Line and column of each key path in JSON text (JSON is YAML, and ruamel keeps marks)."""
+
+    def __init__(self, text: str) -> None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.comments import CommentedMap
+
+        self.marks: dict[tuple[str, ...], tuple[int, int]] = {}
+        try:
+            tree = YAML(typ="rt", pure=True).load(text)
+        except Exception:  # positions are a courtesy: json already parsed it
+            return
+
+        def walk(node: Any, loc: tuple[str, ...]) -> None:
+            if isinstance(node, CommentedMap):
+                for key, value in node.items():
+                    line, col = node.lc.key(key)
+                    self.marks[(*loc, str(key))] = (line + 1, col + 1)
+                    walk(value, (*loc, str(key)))
+
+        walk(tree, ())
+
+    def of(self, loc: tuple[str, ...]) -> tuple[int, int]:
+        while loc and loc not in self.marks:
+            loc = loc[:-1]
+        return self.marks.get(loc, (1, 1))
+
+
+def _problem(shown: str, line: int, col: int, message: str, hint: str) -> Problem:
+    return Problem(shown, line, col, RULE, message, hint)

@@ -1,0 +1,122 @@
+"""`pipelinegen affected`: the services a git change affects, so CI builds only those.
+
+A service is affected when, between the base and head commits:
+- a file changes under its path, one of its `depends_on` paths, its own Dockerfile (stack
+  dockerfile), or its generated Dockerfile or chart (a new pipelinegen version can change those
+  without a model change); a rename counts for its old and its new path;
+- its entry under `services` changes, or it is new;
+- a base image it builds from or runs on (after stack defaults) is added, removed or changed;
+- anything in `project` except `branch_protection`, or the `version`, changes: every service
+  (registry, environments and defaults shape every service's build and deploy).
+A service that no longer exists at head is never listed (there is nothing to build). Without a
+usable base (the all-zero SHA of a new branch, or no valid services file at base) every service
+is affected.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pipelinegen import git, load
+from pipelinegen.errors import InputError, PipelinegenError
+from pipelinegen.model import Model
+
+NO_COMMIT = re.compile(r"^0{40}$")
+
+
+def affected(root: Path, source: str, base: str, head: str = "HEAD") -> list[str]:
+    """Sorted names of the services at `head` that the change base..head affects."""
+    head_model = load.loads(_show(root, head, source, required=True) or b"", source)
+    if NO_COMMIT.match(base):
+        return sorted(head_model.services)
+    base_model = _model_at(root, base, source)
+    if base_model is None:
+        return sorted(head_model.services)
+    changed = changed_paths(root, base, head)
+    names = set(by_paths(head_model, changed))
+    if source in changed:
+        names |= by_model(base_model, head_model)
+    return sorted(names)
+
+
+def changed_paths(root: Path, base: str, head: str) -> set[str]:
+    """Paths (relative to root) that differ between the commits; both sides of a rename."""
+    out = git.run(["diff", "--name-status", "-z", "-M", "--relative", base, head, "--"], root)
+    fields = out.split("\0")
+    paths: set[str] = set()
+    index = 0
+    while index < len(fields) and fields[index]:
+        status = fields[index]
+        count = 2 if status[0] in "RC" else 1
+        paths.update(fields[index + 1 : index + 1 + count])
+        index += 1 + count
+    return paths
+
+
+def by_paths(model: Model, changed: set[str]) -> set[str]:
+    names: set[str] = set()
+    for name, service in model.services.items():
+        owned = [service.path, *service.depends_on, f"generated/docker/{name}.Dockerfile",
+                 f"generated/docker/{name}.Dockerfile.dockerignore", f"generated/helm/{name}"]
+        if service.dockerfile:
+            owned.append(service.dockerfile)
+        if any(_under(path, prefix) for path in changed for prefix in owned):
+            names.add(name)
+    return names
+
+
+def by_model(base: Model, head: Model) -> set[str]:
+    """Services at head whose model (own entry, bases used, project) differs from base's."""
+    if base.version != head.version or base.project.model_dump(
+        exclude={"branch_protection"}
+    ) != head.project.model_dump(exclude={"branch_protection"}):
+        return set(head.services)
+    changed_bases = {name for name in set(base.bases) | set(head.bases)
+                     if base.bases.get(name) != head.bases.get(name)}
+    names: set[str] = set()
+    for name, service in head.services.items():
+        before = base.services.get(name)
+        if before != service or changed_bases & set(service.base_names()):
+            names.add(name)
+    return names
+
+
+def render(names: list[str], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(names, separators=(",", ":")) + "\n"
+    return "".join(f"{name}\n" for name in names)
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _model_at(root: Path, ref: str, source: str) -> Model | None:
+    raw = _show(root, ref, source, required=False)
+    if raw is None:
+        return None
+    try:
+        return load.loads(raw, f"{ref}:{source}")
+    except InputError:
+        return None  # an invalid model at base: nothing to compare with, rebuild everything
+
+
+def _show(root: Path, ref: str, source: str, *, required: bool) -> bytes | None:
+    """The services file as committed at ref; None if it did not exist there."""
+    try:
+        git.run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
+    except git.GitFailed:
+        raise PipelinegenError(
+            f"{ref!r} is not a commit of the repository at {root.name or root}",
+            "fetch the history (actions/checkout with fetch-depth: 0) or pass an existing ref",
+        ) from None
+    try:
+        return git.run(["show", f"{ref}:./{source}"], root).encode()
+    except git.GitFailed:
+        if required:
+            raise PipelinegenError(f"{source} does not exist at {ref}",
+                                   "pass --file with the services file's path at that commit"
+                                   ) from None
+        return None

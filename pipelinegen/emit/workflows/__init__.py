@@ -1,0 +1,10 @@
+"""The GitHub Actions workflows: CI (affected builds behind the gate), deploy, drift and review."""
+
+from __future__ import annotations
+
+from pipelinegen.emit.workflows import ci, deploy, review
+from pipelinegen.inputs import Inputs
+
+
+def emit(inputs: Inputs) -> dict[str, str]:
+    return {**ci.emit(inputs), **deploy.emit(inputs), **review.emit(inputs)}

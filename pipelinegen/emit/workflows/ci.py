@@ -1,0 +1,252 @@
+"""`.github/workflows/ci.yml`: affected-only builds behind one required gate, then deploys.
+
+Jobs: `changes` (runs `pipelinegen affected`), `build` (a matrix over the affected services:
+tests, image build with layer cache, size budget, SBOM, vulnerability scan), `publish` (the
+default branch only: push the image; the deploys look it up by digest), the gate (the single
+required status check) and `deploy` (calls deploy.yml once the gate passed on the default
+branch). No workflow-level path filter: a required check must run on every pull request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipelinegen.emit.workflows import toolchains
+from pipelinegen.emit.workflows.common import (
+    NONE_AFFECTED,
+    Job,
+    Step,
+    action,
+    checkout,
+    document,
+    file_option,
+    install_pipelinegen,
+    permissions,
+    step,
+)
+from pipelinegen.inputs import Inputs
+
+PATH = ".github/workflows/ci.yml"
+SERVICES = "${{ fromJSON(needs.changes.outputs.services) }}"
+
+
+def on_default_branch(inputs: Inputs) -> str:
+    branch = inputs.model.project.default_branch
+    return f"github.event_name == 'push' && github.ref == 'refs/heads/{branch}'"
+
+
+def image_env(inputs: Inputs) -> dict[str, str]:
+    """SERVICE and IMAGE (<registry>/<service>:<commit>) for a matrix leg."""
+    return {
+        "SERVICE": "${{ matrix.service }}",
+        "IMAGE": f"{inputs.model.project.registry}/${{{{ matrix.service }}}}:${{{{ github.sha }}}}",
+    }
+
+
+def matrix() -> dict[str, Any]:
+    return {"fail-fast": False, "matrix": {"service": SERVICES}}
+
+
+def changes_job(inputs: Inputs) -> Job:
+    script = (
+        'case "${EVENT}" in\n'
+        '  pull_request) base="${PR_BASE}" ;;\n'
+        '  merge_group) base="${GROUP_BASE}" ;;\n'
+        '  *) base="${BEFORE}" ;;\n'
+        "esac\n"
+        f'services="$(pipelinegen affected{file_option(inputs)} --base "${{base}}"'
+        ' --format json)"\n'
+        'echo "Affected services: ${services}"\n'
+        'echo "services=${services}" >> "${GITHUB_OUTPUT}"\n'
+    )
+    return {
+        "name": "changes",
+        "runs-on": inputs.model.project.ci.runner,
+        "permissions": permissions(contents="read"),
+        "outputs": {"services": "${{ steps.affected.outputs.services }}"},
+        "steps": [
+            checkout(inputs, **{"fetch-depth": 0}),
+            *install_pipelinegen(inputs),
+            # Stale generated files would build stale images: the gate fails on drift too.
+            step("Check the generated files are up to date",
+                 run=f"pipelinegen check{file_option(inputs)}"),
+            step("Work out the affected services", id="affected", env={
+                "EVENT": "${{ github.event_name }}",
+                "PR_BASE": "${{ github.event.pull_request.base.sha }}",
+                "GROUP_BASE": "${{ github.event.merge_group.base_sha }}",
+                "BEFORE": "${{ github.event.before }}",
+            }, run=script),
+        ],
+    }
+
+
+def dockerfile(inputs: Inputs) -> str:
+    """The matrix leg's Dockerfile: the generated one, or a dockerfile-stack service's own."""
+    generated = "generated/docker/${{ matrix.service }}.Dockerfile"
+    own = {name: svc.dockerfile for name, svc in sorted(inputs.model.services.items())
+           if svc.dockerfile}
+    if not own:
+        return generated
+    chosen = " || ".join(f"matrix.service == '{name}' && '{path}'" for name, path in own.items())
+    return f"${{{{ {chosen} || format('generated/docker/{{0}}.Dockerfile', matrix.service) }}}}"
+
+
+def image_build(inputs: Inputs, *, push: bool) -> Step:
+    """BuildKit build with the GitHub Actions layer cache; the push only reads the cache."""
+    with_: dict[str, Any] = {"context": ".", "file": dockerfile(inputs)}
+    if push:
+        with_ |= {"push": True, "tags": "${{ env.IMAGE }}",
+                  "cache-from": "type=gha,scope=${{ matrix.service }}"}
+        return action(inputs, "Push the image", "docker/build-push-action", with_, id="push")
+    with_ |= {"load": True, "push": False, "tags": "${{ env.IMAGE }}",
+              "cache-from": "type=gha,scope=${{ matrix.service }}",
+              "cache-to": "type=gha,mode=max,scope=${{ matrix.service }}"}
+    return action(inputs, "Build the image", "docker/build-push-action", with_)
+
+
+def build_job(inputs: Inputs) -> Job:
+    return {
+        "name": "build (${{ matrix.service }})",
+        "needs": ["changes"],
+        "if": f"needs.changes.outputs.services != {NONE_AFFECTED}",
+        "runs-on": inputs.model.project.ci.runner,
+        "permissions": permissions(contents="read"),
+        "strategy": matrix(),
+        "env": image_env(inputs),
+        "steps": [
+            checkout(inputs),
+            *toolchains.setup_steps(inputs),
+            *toolchains.test_steps(inputs),
+            *install_pipelinegen(inputs),
+            action(inputs, "Set up BuildKit", "docker/setup-buildx-action"),
+            image_build(inputs, push=False),
+            step("Check the image size budget",
+                 run=f'pipelinegen image-size{file_option(inputs)} --service "${{SERVICE}}"'
+                 ' --image "${IMAGE}"'),
+            action(inputs, "Write the SBOM", "anchore/sbom-action", {
+                "image": "${{ env.IMAGE }}",
+                "format": "cyclonedx-json",
+                "artifact-name": "sbom-${{ matrix.service }}.cdx.json",
+            }),
+            action(inputs, "Scan for vulnerabilities", "anchore/scan-action", {
+                "image": "${{ env.IMAGE }}",
+                "fail-build": True,
+                "severity-cutoff": "critical",
+                "output-format": "table",
+            }),
+        ],
+    }
+
+
+def registry_login(inputs: Inputs) -> tuple[Step, dict[str, Any]]:
+    """The login step and what the job needs for it: GITHUB_TOKEN for ghcr.io, else secrets."""
+    host = inputs.model.project.registry.split("/")[0]
+    if host == "ghcr.io":
+        return action(inputs, "Log in to the registry", "docker/login-action", {
+            "registry": host, "username": "${{ github.actor }}", "password": "${{ github.token }}",
+        }), {}
+    # Other registries need credentials: secrets, so a job environment (named "registry").
+    return action(inputs, "Log in to the registry", "docker/login-action", {
+        "registry": host,
+        "username": "${{ vars.REGISTRY_USERNAME }}",
+        "password": "${{ secrets.REGISTRY_PASSWORD }}",
+    }), {"environment": "registry"}
+
+
+def publish_job(inputs: Inputs) -> Job:
+    login, extra = registry_login(inputs)
+    packages = {"packages": "write"} if not extra else {}  # other registries use a secret
+    return {
+        "name": "publish (${{ matrix.service }})",
+        "needs": ["changes", "build"],
+        "if": f"{on_default_branch(inputs)} && needs.changes.outputs.services != {NONE_AFFECTED}",
+        "runs-on": inputs.model.project.ci.runner,
+        **extra,
+        "permissions": permissions(contents="read", **packages),
+        "strategy": matrix(),
+        "env": image_env(inputs),
+        "steps": [
+            checkout(inputs),
+            action(inputs, "Set up BuildKit", "docker/setup-buildx-action"),
+            login,
+            image_build(inputs, push=True),
+            step("Record the digest", env={"DIGEST": "${{ steps.push.outputs.digest }}"},
+                 run='echo "Pushed ${IMAGE%:*}@${DIGEST}" >> "${GITHUB_STEP_SUMMARY}"'),
+        ],
+    }
+
+
+# Shell: each needed job's result must be success, or a skip the workflow intends.
+GATE_SCRIPT = """\
+failed=0
+expect() {
+  # expect JOB RESULT SKIP_INTENDED
+  if [ "${2}" = success ] || { [ "${2}" = skipped ] && [ "${3}" = yes ]; }; then
+    echo "${1}: ${2}"
+  else
+    echo "::error::${1} ended with ${2}"
+    failed=1
+  fi
+}
+none=no
+if [ "${SERVICES}" = "[]" ]; then none=yes; fi
+publishing=no
+if [ "${EVENT}" = push ] && [ "${REF}" = "refs/heads/${DEFAULT_BRANCH}" ]; then publishing=yes; fi
+quiet=no
+if [ "${none}" = yes ] || [ "${publishing}" = no ]; then quiet=yes; fi
+expect changes "${CHANGES}" no
+expect build "${BUILD}" "${none}"
+expect publish "${PUBLISH}" "${quiet}"
+exit "${failed}"
+"""
+
+
+def gate_job(inputs: Inputs) -> Job:
+    """The single required check: runs whatever happened before it, fails unless all is well."""
+    gate = inputs.model.project.gate_job
+    return {
+        "name": gate,
+        "needs": ["changes", "build", "publish"],
+        "if": "always()",
+        "runs-on": inputs.model.project.ci.runner,
+        "permissions": {},
+        "steps": [step("Check the results of every job", env={
+            "SERVICES": "${{ needs.changes.outputs.services }}",
+            "EVENT": "${{ github.event_name }}",
+            "REF": "${{ github.ref }}",
+            "DEFAULT_BRANCH": inputs.model.project.default_branch,
+            "CHANGES": "${{ needs.changes.result }}",
+            "BUILD": "${{ needs.build.result }}",
+            "PUBLISH": "${{ needs.publish.result }}",
+        }, run=GATE_SCRIPT)],
+    }
+
+
+def deploy_job(inputs: Inputs) -> Job:
+    """Hands the affected services to deploy.yml once the gate passed on the default branch."""
+    gate = inputs.model.project.gate_job
+    return {
+        "name": "deploy",
+        "needs": ["changes", gate],
+        "if": f"{on_default_branch(inputs)} && needs.{gate}.result == 'success'"
+              f" && needs.changes.outputs.services != {NONE_AFFECTED}",
+        "permissions": permissions(contents="read", id_token="write", packages="read"),
+        # `$/` names this repository at this commit (GitHub's self-repository form).
+        "uses": "$/.github/workflows/deploy.yml",
+        "with": {"services": "${{ needs.changes.outputs.services }}"},
+    }
+
+
+def emit(inputs: Inputs) -> dict[str, str]:
+    branch = inputs.model.project.default_branch
+    on = {"pull_request": None, "push": {"branches": [branch]}, "merge_group": None}
+    gate = inputs.model.project.gate_job
+    jobs = {"changes": changes_job(inputs), "build": build_job(inputs),
+            "publish": publish_job(inputs), gate: gate_job(inputs), "deploy": deploy_job(inputs)}
+    concurrency = {
+        # Pull requests share a group per PR (a new push cancels the old run); pushes and
+        # merge groups get one group per commit, so no deploy is ever cancelled.
+        "group": "${{ github.workflow }}-${{ github.event.pull_request.number || github.sha }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
+    return {PATH: document(inputs, "ci", on, jobs, concurrency)}

@@ -1,0 +1,137 @@
+"""The deploy jobs' rollout scripts drive Helm exactly per the values contract, and undo a
+failed rollout. No Kubernetes cluster can run on this machine, so `helm` is a recording
+stand-in (tests/fakes/helm) that keeps each release's values per revision; jq and bash are real.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests import workflow_models
+
+FAKES = Path(__file__).parent / "fakes"
+D = "sha256:" + "d" * 64  # the digest being deployed
+S = "sha256:" + "5" * 64  # the digest running now
+
+
+def rollout_step(environment: str) -> dict[str, Any]:
+    deploy = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/deploy.yml"])
+    steps = deploy["jobs"][f"deploy-{environment}"]["steps"]
+    (step,) = [s for s in steps if s["name"].startswith("Roll out")]
+    return dict(step)
+
+
+def run(tmp_path: Path, environment: str, state: dict[str, Any] | None = None,
+        fail_on: str | None = None) -> tuple[int, list[list[str]], dict[str, Any]]:
+    step = rollout_step(environment)
+    assert step["shell"] == "bash"
+    state_file, log = tmp_path / "state.json", tmp_path / "log.jsonl"
+    if state is not None:
+        state_file.write_text(json.dumps(state))
+    env = {**os.environ, **step["env"], "SERVICE": "api", "DIGEST": D,
+           "PATH": f"{FAKES}{os.pathsep}{os.environ['PATH']}",
+           "HELM_STATE": str(state_file), "HELM_LOG": str(log)}
+    if fail_on:
+        env["HELM_FAIL_ON"] = fail_on
+    # GitHub runs `shell: bash` as `bash --noprofile --norc -eo pipefail {0}`.
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"])
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                          env=env, capture_output=True, text=True, check=False)
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    final = json.loads(state_file.read_text()) if state_file.exists() else {}
+    return done.returncode, [c for c in calls if c[0] in ("upgrade", "rollback", "uninstall")], \
+        final
+
+
+def sets(call: list[str]) -> list[str]:
+    return [call[i + 1] for i, arg in enumerate(call) if arg == "--set"]
+
+
+def test_rolling_is_one_atomic_upgrade(tmp_path: Path) -> None:
+    code, calls, _ = run(tmp_path, "dev")
+    assert code == 0
+    assert calls == [["upgrade", "--install", "api", "generated/helm/api", "-n", "printloop-dev",
+                      "-f", "generated/helm/api/values-dev.yaml", "--timeout", "10m",
+                      "--set", f"image.digest={D}", "--wait", "--atomic"]]
+
+
+def test_canary_keeps_the_stable_digest_then_promotes(tmp_path: Path) -> None:
+    code, calls, state = run(tmp_path, "staging", {"api": [{"image": {"digest": S}}]})
+    assert code == 0
+    assert [sets(c) for c in calls] == [
+        [f"image.digest={S}", f"canary.digest={D}"],
+        [f"image.digest={D}", "canary.digest="],
+    ]
+    assert all("--wait" in c and "printloop-staging" in c for c in calls)
+    assert state["api"][-1] == {"image": {"digest": D}, "canary": {"digest": ""}}
+
+
+def test_canary_first_install_uses_the_new_digest_for_both(tmp_path: Path) -> None:
+    code, calls, _ = run(tmp_path, "staging")
+    assert code == 0
+    assert sets(calls[0]) == [f"image.digest={D}", f"canary.digest={D}"]
+
+
+def test_failed_promotion_rolls_back_to_the_revision_before_the_canary(tmp_path: Path) -> None:
+    before = {"api": [{"image": {"digest": "sha256:" + "1" * 64}}, {"image": {"digest": S}}]}
+    code, calls, state = run(tmp_path, "staging", before, fail_on="canary.digest= ")
+    assert code == 1
+    assert calls[-1][:3] == ["rollback", "api", "2"]
+    assert state["api"][-1] == {"image": {"digest": S}}
+
+
+def test_failed_first_canary_is_uninstalled(tmp_path: Path) -> None:
+    code, calls, state = run(tmp_path, "staging", fail_on=f"canary.digest={D}")
+    assert code == 1
+    assert calls[-1][:2] == ["uninstall", "api"]
+    assert state == {}
+
+
+def test_blue_green_deploys_to_the_idle_colour_then_switches(tmp_path: Path) -> None:
+    live = {"api": [{"blueGreen": {"active": "blue", "blue": {"digest": S}}}]}
+    code, calls, state = run(tmp_path, "production", live)
+    assert code == 0
+    assert [sets(c) for c in calls] == [
+        [f"blueGreen.blue.digest={S}", f"blueGreen.green.digest={D}", "blueGreen.active=blue"],
+        [f"blueGreen.blue.digest={S}", f"blueGreen.green.digest={D}", "blueGreen.active=green"],
+    ]
+    assert all("values-production.yaml" in " ".join(c) for c in calls)
+    assert state["api"][-1]["blueGreen"]["active"] == "green"
+
+
+def test_blue_green_from_green_goes_back_to_blue(tmp_path: Path) -> None:
+    live = {"api": [{"blueGreen": {"active": "green", "green": {"digest": S}}}]}
+    code, calls, _ = run(tmp_path, "production", live)
+    assert code == 0
+    assert sets(calls[-1]) == [f"blueGreen.green.digest={S}", f"blueGreen.blue.digest={D}",
+                               "blueGreen.active=blue"]
+
+
+def test_failed_switch_switches_back(tmp_path: Path) -> None:
+    live = {"api": [{"blueGreen": {"active": "blue", "blue": {"digest": S}}}]}
+    code, calls, state = run(tmp_path, "production", live, fail_on="blueGreen.active=green")
+    assert code == 1
+    assert sets(calls[-1])[-1] == "blueGreen.active=blue"
+    assert state["api"][-1]["blueGreen"] == {"active": "blue", "blue": {"digest": S},
+                                            "green": {"digest": D}}
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "production"])
+def test_every_environment_deploys_its_own_values_and_namespace(
+    tmp_path: Path, environment: str
+) -> None:
+    namespace = {"dev": "printloop-dev", "staging": "printloop-staging",
+                 "production": "printloop-prod"}[environment]
+    code, calls, _ = run(tmp_path, environment)
+    assert code == 0 and calls
+    for call in calls:
+        assert call[call.index("-n") + 1] == namespace
+        assert call[call.index("-f") + 1] == f"generated/helm/api/values-{environment}.yaml"

@@ -1,0 +1,96 @@
+"""Supply-chain and design rules of the generated workflows, checked on their parsed YAML."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests import workflow_models
+
+Flows = dict[str, Any]
+
+
+@pytest.fixture(params=["bundled", "variant"])
+def flows(request: pytest.FixtureRequest, tmp_path: Path) -> Flows:
+    files = (workflow_models.bundled() if request.param == "bundled"
+             else workflow_models.variant(tmp_path))
+    return {Path(path).name: YAML(typ="safe").load(text) for path, text in files.items()}
+
+
+def jobs(flows: Flows) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(name, job_id, job) for name, flow in flows.items()
+            for job_id, job in flow["jobs"].items()]
+
+
+def test_top_level_permissions_are_empty_and_every_job_declares_its_own(flows: Flows) -> None:
+    for name, flow in flows.items():
+        assert flow["permissions"] == {}, name
+        assert "name" in flow
+        assert not {"pull_request_target", "workflow_run"} & set(flow["on"])
+    for _, job_id, job in jobs(flows):
+        assert "permissions" in job, job_id
+
+
+def test_no_expression_inside_run_and_checkout_keeps_no_credentials(flows: Flows) -> None:
+    for _, job_id, job in jobs(flows):
+        for step in job.get("steps", []):
+            assert "${{" not in step.get("run", ""), (job_id, step["name"])
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+
+
+def test_id_token_only_in_deploy_jobs(flows: Flows) -> None:
+    writers = {(name, job_id) for name, job_id, job in jobs(flows)
+               if job["permissions"].get("id-token") == "write"}
+    deploy_jobs = {("deploy.yml", job_id) for job_id in flows["deploy.yml"]["jobs"]}
+    assert writers == deploy_jobs | {("ci.yml", "deploy")}
+
+
+def test_secrets_only_in_jobs_with_an_environment(flows: Flows) -> None:
+    for _, job_id, job in jobs(flows):
+        if "secrets." in str(job):
+            assert "environment" in job, job_id
+        assert job.get("secrets") != "inherit"
+
+
+def test_deploys_go_through_the_environments_in_order(flows: Flows) -> None:
+    deploy = flows["deploy.yml"]
+    assert {"workflow_call", "workflow_dispatch"} <= set(deploy["on"])
+    ids = list(deploy["jobs"])
+    for previous, job_id in pairwise(ids):
+        assert deploy["jobs"][job_id]["needs"] == [previous]
+    for job_id, job in deploy["jobs"].items():
+        assert job["environment"] == job_id.removeprefix("deploy-")
+        assert any("configure-aws-credentials" in s.get("uses", "") for s in job["steps"])
+        assert job["concurrency"]["cancel-in-progress"] is False
+    caller = flows["ci.yml"]["jobs"]["deploy"]
+    assert caller["uses"] == "$/.github/workflows/deploy.yml"
+    (gate,) = set(caller["needs"]) - {"changes"}
+    assert f"needs.{gate}.result == 'success'" in caller["if"]
+
+
+def test_ci_builds_only_affected_services_and_publishes_only_from_the_default_branch(
+    flows: Flows,
+) -> None:
+    ci = flows["ci.yml"]
+    assert set(ci["on"]) == {"pull_request", "push", "merge_group"}
+    changes = ci["jobs"]["changes"]
+    assert "pipelinegen affected" in changes["steps"][-1]["run"]
+    assert changes["steps"][0]["with"]["fetch-depth"] == 0
+    for job_id in ("build", "publish"):
+        matrix = ci["jobs"][job_id]["strategy"]["matrix"]
+        assert matrix == {"service": "${{ fromJSON(needs.changes.outputs.services) }}"}
+    publish = ci["jobs"]["publish"]
+    assert publish["if"].startswith("github.event_name == 'push' && github.ref == 'refs/heads/")
+    build_steps = {step["name"]: step for step in ci["jobs"]["build"]["steps"]}
+    assert build_steps["Build the image"]["with"]["cache-to"].startswith("type=gha")
+    assert build_steps["Scan for vulnerabilities"]["with"]["severity-cutoff"] == "critical"
+    assert "pipelinegen image-size" in build_steps["Check the image size budget"]["run"]
+    assert ci["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
