@@ -1,0 +1,106 @@
+{{/* Names: the release name when it already holds the chart name (the usual `helm upgrade
+--install <service> ...`), else <release>-<chart>. */}}
+{{- define "svc.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "svc.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 56 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 56 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "svc.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selects every pod of the release, whatever its track. */}}
+{{- define "svc.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "svc.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "svc.labels" -}}
+helm.sh/chart: {{ include "svc.chart" . }}
+{{ include "svc.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: {{ .Values.partOf }}
+{{- end -}}
+
+{{/* Values for one environment must not be installed into another environment's namespace. */}}
+{{- define "svc.guard" -}}
+{{- with .Values.environment.namespace -}}
+{{- if ne . $.Release.Namespace -}}
+{{- fail (printf "values for environment %q belong in namespace %q, not %q" $.Values.environment.name . $.Release.Namespace) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* repository@digest when a digest is given, else repository:tag. */}}
+{{- define "svc.image" -}}
+{{- if .digest -}}
+{{- printf "%s@%s" .image.repository .digest -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository (.image.tag | toString) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Deployments the strategy asks for, as a JSON list of
+{name, track, digest, replicas, autoscaled}:
+  rolling:    <fullname> (track stable)
+  canary:     <fullname> (stable, image.digest) + <fullname>-canary while canary.digest is set
+  blue-green: <fullname>-blue and <fullname>-green; a colour runs while it is active or has a
+              digest; a colour without a digest runs image.digest (or the tag). */}}
+{{- define "svc.deployments" -}}
+{{- $v := .Values -}}
+{{- $full := include "svc.fullname" . -}}
+{{- $out := list -}}
+{{- if eq $v.strategy "blue-green" -}}
+{{- range $colour := list "blue" "green" -}}
+{{- $digest := (index $v.blueGreen $colour).digest -}}
+{{- if or $digest (eq $v.blueGreen.active $colour) -}}
+{{- $out = append $out (dict "name" (printf "%s-%s" $full $colour) "track" $colour "digest" (default $v.image.digest $digest) "replicas" $v.replicas "autoscaled" $v.autoscaling.enabled) -}}
+{{- end -}}
+{{- end -}}
+{{- else -}}
+{{- $out = append $out (dict "name" $full "track" "stable" "digest" $v.image.digest "replicas" $v.replicas "autoscaled" $v.autoscaling.enabled) -}}
+{{- if and (eq $v.strategy "canary") $v.canary.digest -}}
+{{- $out = append $out (dict "name" (printf "%s-canary" $full) "track" "canary" "digest" $v.canary.digest "replicas" $v.canary.replicas "autoscaled" false) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* More than one pod: worth a PodDisruptionBudget and a topology spread. */}}
+{{- define "svc.replicated" -}}
+{{- if .Values.autoscaling.enabled -}}
+{{- if gt (int .Values.autoscaling.minReplicas) 1 }}true{{ end -}}
+{{- else if gt (int .Values.replicas) 1 }}true{{ end -}}
+{{- end -}}
+
+{{/* The hardened security context of every container (Pod Security Standard "restricted"). */}}
+{{- define "svc.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+privileged: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+runAsUser: {{ .Values.podSecurity.runAsUser }}
+runAsGroup: {{ .Values.podSecurity.runAsGroup }}
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "svc.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .Values.podSecurity.runAsUser }}
+runAsGroup: {{ .Values.podSecurity.runAsGroup }}
+fsGroup: {{ .Values.podSecurity.runAsGroup }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
