@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pipelinegen.errors import PipelinegenError, Problem
+from pipelinegen.validate import charts, consistency
 from pipelinegen.validate.registry import RULES, Context, Rule
 
-__all__ = ["RULES", "Context", "Rule", "run"]
+__all__ = ["RULES", "Context", "Rule", "charts", "consistency", "run"]
 
 
 def run(context: Context, only: Iterable[str] = ()) -> list[Problem]:
