@@ -67,7 +67,8 @@ def helm_sdk() -> ModuleType | None:
         import helm_python
     except ImportError:
         return None
-    return helm_python
+    module: ModuleType = helm_python
+    return module
 
 
 def kube_validator() -> ModuleType | None:
@@ -75,7 +76,8 @@ def kube_validator() -> ModuleType | None:
         import kubernetes_validate
     except ImportError:
         return None
-    return kubernetes_validate
+    module: ModuleType = kubernetes_validate
+    return module
 
 
 def not_run(rule: str, what: str) -> Problem:

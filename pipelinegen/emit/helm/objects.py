@@ -247,9 +247,11 @@ spec:
 
 NOTES = """\
 {{ include "svc.fullname" . }} is installed in namespace {{ .Release.Namespace }}
-{{- with .Values.environment.name }} (environment {{ . }}){{ end }}, strategy {{ .Values.strategy }}.
+{{- with .Values.environment.name }} (environment {{ . }}){{ end }},
+strategy {{ .Values.strategy }}.
 {{- range $d := include "svc.deployments" . | fromJsonArray }}
-  Deployment {{ $d.name }}: {{ include "svc.image" (dict "image" $.Values.image "digest" $d.digest) }}
+  Deployment {{ $d.name }}:
+    {{ include "svc.image" (dict "image" $.Values.image "digest" $d.digest) }}
 {{- end }}
 {{- if eq .Values.strategy "blue-green" }}
 The Service sends traffic to {{ .Values.blueGreen.active }}. Switch colours with

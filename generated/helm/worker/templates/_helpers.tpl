@@ -34,7 +34,8 @@ app.kubernetes.io/part-of: {{ .Values.partOf }}
 {{- define "svc.guard" -}}
 {{- with .Values.environment.namespace -}}
 {{- if ne . $.Release.Namespace -}}
-{{- fail (printf "values for environment %q belong in namespace %q, not %q" $.Values.environment.name . $.Release.Namespace) -}}
+{{- fail (printf "values for environment %q belong in namespace %q, not %q"
+    $.Values.environment.name . $.Release.Namespace) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -62,13 +63,17 @@ app.kubernetes.io/part-of: {{ .Values.partOf }}
 {{- range $colour := list "blue" "green" -}}
 {{- $digest := (index $v.blueGreen $colour).digest -}}
 {{- if or $digest (eq $v.blueGreen.active $colour) -}}
-{{- $out = append $out (dict "name" (printf "%s-%s" $full $colour) "track" $colour "digest" (default $v.image.digest $digest) "replicas" $v.replicas "autoscaled" $v.autoscaling.enabled) -}}
+{{- $out = append $out (dict "name" (printf "%s-%s" $full $colour) "track" $colour
+    "digest" (default $v.image.digest $digest) "replicas" $v.replicas
+    "autoscaled" $v.autoscaling.enabled) -}}
 {{- end -}}
 {{- end -}}
 {{- else -}}
-{{- $out = append $out (dict "name" $full "track" "stable" "digest" $v.image.digest "replicas" $v.replicas "autoscaled" $v.autoscaling.enabled) -}}
+{{- $out = append $out (dict "name" $full "track" "stable" "digest" $v.image.digest
+    "replicas" $v.replicas "autoscaled" $v.autoscaling.enabled) -}}
 {{- if and (eq $v.strategy "canary") $v.canary.digest -}}
-{{- $out = append $out (dict "name" (printf "%s-canary" $full) "track" "canary" "digest" $v.canary.digest "replicas" $v.canary.replicas "autoscaled" false) -}}
+{{- $out = append $out (dict "name" (printf "%s-canary" $full) "track" "canary"
+    "digest" $v.canary.digest "replicas" $v.canary.replicas "autoscaled" false) -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $out -}}
