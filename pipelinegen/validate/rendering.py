@@ -56,8 +56,10 @@ def scenarios(model: Model, service: str) -> list[Scenario]:
             found.append(Scenario(service, env, {"canary": {"digest": PLACEHOLDER_DIGEST}},
                                   "canary running"))
         if env.strategy == "blue-green":
-            found.append(Scenario(service, env, {"blueGreen": {"green": {"digest":
-                                  PLACEHOLDER_DIGEST}}}, "green deployed, blue active"))
+            found.append(Scenario(service, env, {"image": {"digest": PLACEHOLDER_DIGEST},
+                                                 "blueGreen": {"green": {"digest":
+                                                                         PLACEHOLDER_DIGEST}}},
+                                  "green deployed, blue active"))
     return found
 
 

@@ -101,15 +101,28 @@ def test_blue_green_switches_the_service_selector() -> None:
 
 
 @pytest.mark.helm
-def test_blue_green_first_install_runs_the_active_colour_from_image_digest() -> None:
+def test_blue_green_active_colour_without_a_digest_runs_image_digest() -> None:
     first = render("renderer", "production", image={"digest": DIGEST_A})
     assert _deployments(first) == {"renderer-blue": {
         "replicas": 4, "image": f"ghcr.io/printloop/renderer@{DIGEST_A}", "track": "blue"}}
 
 
 @pytest.mark.helm
+def test_blue_green_first_install_deploys_only_the_other_colour_then_switches() -> None:
+    # The deploy workflow's first run: active is the default (blue), D goes to green.
+    first = render("renderer", "production", blueGreen={"green": {"digest": DIGEST_B}})
+    assert _deployments(first) == {"renderer-green": {
+        "replicas": 4, "image": f"ghcr.io/printloop/renderer@{DIGEST_B}", "track": "green"}}
+    assert _pods_selected(first) == {}  # nothing served before, nothing serves yet
+    switched = render("renderer", "production",
+                      blueGreen={"active": "green", "green": {"digest": DIGEST_B}})
+    assert _pods_selected(switched) == {"renderer-green": 4}
+
+
+@pytest.mark.helm
 def test_blue_green_autoscales_each_colour() -> None:
-    objects = render("api", "production", blueGreen={"green": {"digest": DIGEST_B}})
+    objects = render("api", "production",
+                     blueGreen={"blue": {"digest": DIGEST_A}, "green": {"digest": DIGEST_B}})
     hpas = {o.name: o.body["spec"]["scaleTargetRef"]["name"]
             for o in objects if o.kind == "HorizontalPodAutoscaler"}
     assert hpas == {"api-blue": "api-blue", "api-green": "api-green"}

@@ -53,8 +53,9 @@ app.kubernetes.io/part-of: {{ .Values.partOf }}
 {name, track, digest, replicas, autoscaled}:
   rolling:    <fullname> (track stable)
   canary:     <fullname> (stable, image.digest) + <fullname>-canary while canary.digest is set
-  blue-green: <fullname>-blue and <fullname>-green; a colour runs while it is active or has a
-              digest; a colour without a digest runs image.digest (or the tag). */}}
+  blue-green: <fullname>-blue and <fullname>-green. A colour runs when it has a digest. The
+              active colour without one runs image.digest (or the tag), except on a first
+              install that deploys only the other colour: nothing is known to run there yet. */}}
 {{- define "svc.deployments" -}}
 {{- $v := .Values -}}
 {{- $full := include "svc.fullname" . -}}
@@ -62,7 +63,9 @@ app.kubernetes.io/part-of: {{ .Values.partOf }}
 {{- if eq $v.strategy "blue-green" -}}
 {{- range $colour := list "blue" "green" -}}
 {{- $digest := (index $v.blueGreen $colour).digest -}}
-{{- if or $digest (eq $v.blueGreen.active $colour) -}}
+{{- $other := (index $v.blueGreen (ternary "green" "blue" (eq $colour "blue"))).digest -}}
+{{- $active := eq $v.blueGreen.active $colour -}}
+{{- if or $digest (and $active (or $v.image.digest (not $other))) -}}
 {{- $out = append $out (dict "name" (printf "%s-%s" $full $colour) "track" $colour
     "digest" (default $v.image.digest $digest) "replicas" $v.replicas
     "autoscaled" $v.autoscaling.enabled) -}}
