@@ -48,13 +48,15 @@ def _renders(context: Context, rule_id: str, sdk: ModuleType) -> Iterator[
                     yield scenario, None, missing
                 continue
             try:
-                yield scenario, rendering.render(sdk, context.root, scenario), None
-            except sdk.HelmError as exc:
+                rendered = rendering.render(sdk, context.root, scenario)
+            except (sdk.HelmError, OSError, UnicodeDecodeError) as exc:
                 yield scenario, None, Problem(
                     scenario.values_file, 1, 1, rule_id,
                     f"the chart does not render for {scenario.title}: "
                     f"{rendering.helm_error(exc)}",
                     "fix the template or the values, or run `pipelinegen generate`")
+                continue
+            yield scenario, rendered, None
 
 
 @rule("chart-render")
@@ -92,10 +94,17 @@ def chart_lint(context: Context) -> Iterator[Problem]:
             if missing is not None:
                 yield missing
                 continue
-            values = rendering.scenario_values(sdk, context.root, scenario)
-            report = sdk.lint(str(context.root / scenario.chart), values, strict=True,
-                              namespace=scenario.environment.namespace,
-                              kube_version=f"v{KUBE_VERSION}")
+            try:
+                values = rendering.scenario_values(sdk, context.root, scenario)
+                report = sdk.lint(str(context.root / scenario.chart), values, strict=True,
+                                  namespace=scenario.environment.namespace,
+                                  kube_version=f"v{KUBE_VERSION}")
+            except (sdk.HelmError, OSError, UnicodeDecodeError) as exc:
+                yield Problem(scenario.values_file, 1, 1, "chart-lint",
+                              f"helm lint ({scenario.title}) could not run: "
+                              f"{rendering.helm_error(exc)}",
+                              "fix the values file, or run `pipelinegen generate`")
+                continue
             for message in report.get("messages", []):
                 if int(message.get("severity", 0)) >= LINT_WARNING:
                     level = "error" if message["severity"] > LINT_WARNING else "warning"
@@ -122,7 +131,13 @@ def chart_schema(context: Context) -> Iterator[Problem]:
     for scenario, rendered, _ in _renders(context, "chart-schema", sdk):
         if rendered is None:
             continue  # chart-render reports it
-        for obj in rendering.objects(rendered, scenario.chart):
+        try:
+            found = rendering.objects(rendered, scenario.chart)
+        except rendering.BadManifest as exc:
+            yield Problem(exc.template, 1, 1, "chart-schema", f"{scenario.title}: {exc.message}",
+                          "fix the template, or run `pipelinegen generate` to restore it")
+            continue
+        for obj in found:
             yield from _validate_object(validator, scenario, obj)
 
 

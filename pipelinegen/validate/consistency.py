@@ -138,7 +138,13 @@ def _values(context: Context, service: str, expected: Expected) -> Iterator[Prob
             yield Problem(path, 1, 1, RULE, "chart values file is missing",
                           "run `pipelinegen generate`")
             continue
-        except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            yield Problem(path, line, col, RULE,
+                          f"the values file is not valid YAML: {rendering.yaml_error(exc)}", FIX)
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
             yield Problem(path, 1, 1, RULE, f"cannot read the values file: {exc}", FIX)
             continue
         for keys, field in _VALUE_KEYS:
@@ -173,11 +179,11 @@ def _rendered(context: Context, sdk: ModuleType, service: str,
         if scenario.overrides or not (context.root / scenario.values_file).is_file():
             continue
         try:
-            rendered = rendering.render(sdk, context.root, scenario)
-        except sdk.HelmError:
-            continue  # chart-render reports it
-        objs = rendering.objects(rendered, scenario.chart)
-        ports: dict[str, int] = {}
+            objs = rendering.objects(rendering.render(sdk, context.root, scenario),
+                                     scenario.chart)
+        except (sdk.HelmError, OSError, UnicodeDecodeError, rendering.BadManifest):
+            continue  # chart-render and chart-schema report it
+        ports: dict[str, Any] = {}
         for obj in (o for o in objs if o.kind == "Deployment"):
             yield from _deployment(context, obj, scenario.title, expected, ports)
         for obj in (o for o in objs if o.kind == "Service"):
@@ -195,20 +201,33 @@ def _problem(context: Context, template: str, needle: str, message: str) -> Prob
     return Problem(template, line, 1, RULE, message, FIX)
 
 
+def _at(node: Any, *keys: str) -> Any:
+    """node[k1][k2]...; None where the shape is not what a template should render."""
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _items(node: Any) -> list[dict[str, Any]]:
+    return [item for item in node if isinstance(item, dict)] if isinstance(node, list) else []
+
+
 def _deployment(context: Context, obj: rendering.Rendered, title: str, expected: Expected,
-                ports: dict[str, int]) -> Iterator[Problem]:
-    pod = obj.body.get("spec", {}).get("template", {}).get("spec", {})
+                ports: dict[str, Any]) -> Iterator[Problem]:
+    pod = _at(obj.body, "spec", "template", "spec")
     where = f"Deployment {obj.name} ({title})"
-    for container in pod.get("containers", []):
-        for port in container.get("ports", []):
-            ports[str(port.get("name"))] = int(port.get("containerPort", 0))
+    for container in _items(_at(pod, "containers")):
+        for port in _items(container.get("ports")):
+            ports[str(port.get("name"))] = port.get("containerPort")
         http = ports.get("http")
         if str(http) != expected.port:
             yield _problem(context, obj.template, "containerPort:",
                            f"{where}: container port http is {http}, but the Dockerfile "
                            f"EXPOSE and services.yaml say {expected.port}")
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            path = container.get(probe, {}).get("httpGet", {}).get("path")
+            path = _at(container, probe, "httpGet", "path")
             if path != expected.health:
                 yield _problem(context, obj.template, "path:",
                                f"{where}: {probe} path is {path}, but the Dockerfile "
@@ -219,8 +238,8 @@ def _deployment(context: Context, obj: rendering.Rendered, title: str, expected:
                            f"{where}: image {image} is not from {expected.repository}, the "
                            "repository the workflows push")
         for key, want in (("runAsUser", expected.uid), ("runAsGroup", expected.gid)):
-            got = container.get("securityContext", {}).get(key,
-                                                           pod.get("securityContext", {}).get(key))
+            got = _at(container, "securityContext", key)
+            got = _at(pod, "securityContext", key) if got is None else got
             if str(got) != want:
                 yield _problem(context, obj.template, f"{key}:",
                                f"{where}: {key} is {got}, but the Dockerfile USER and "
@@ -235,8 +254,8 @@ def repository_of(image: str) -> str:
 
 
 def _service(context: Context, obj: rendering.Rendered, title: str, expected: Expected,
-             ports: dict[str, int]) -> Iterator[Problem]:
-    for port in obj.body.get("spec", {}).get("ports", []):
+             ports: dict[str, Any]) -> Iterator[Problem]:
+    for port in _items(_at(obj.body, "spec", "ports")):
         target = port.get("targetPort", port.get("port"))
         resolved = ports.get(target) if isinstance(target, str) else target
         if str(resolved) != expected.port:

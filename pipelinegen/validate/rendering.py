@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from pipelinegen.emit.helm import chart_dir
 from pipelinegen.errors import Problem
@@ -133,18 +134,48 @@ class Rendered:
         return str(self.body.get("metadata", {}).get("name", ""))
 
 
+class BadManifest(Exception):
+    """A template rendered something that is not a YAML mapping."""
+
+    def __init__(self, template: str, message: str) -> None:
+        super().__init__(message)
+        self.template = template
+        self.message = message
+
+
 def objects(rendered: dict[str, str], chart: str) -> list[Rendered]:
-    """The objects of a render, in template order; NOTES.txt and empty documents left out."""
+    """The objects of a render, in template order; NOTES.txt and empty documents left out.
+
+    Raises BadManifest naming the template when its output is not YAML mappings.
+    """
     parent = chart.rsplit("/", 1)[0]
     yaml = YAML(typ="safe", pure=True)
     found = []
     for template, text in sorted(rendered.items()):
         if template.endswith("NOTES.txt"):
             continue
-        for body in yaml.load_all(text):
+        path = f"{parent}/{template}"
+        try:
+            bodies = list(yaml.load_all(text))
+        except YAMLError as exc:
+            raise BadManifest(path, f"the rendered template is not YAML: {yaml_error(exc)}"
+                              ) from None
+        for body in bodies:
+            if body and not isinstance(body, dict):
+                raise BadManifest(path, "the rendered template holds something other than"
+                                        " Kubernetes objects")
             if body:
-                found.append(Rendered(f"{parent}/{template}", body))
+                found.append(Rendered(path, body))
     return found
+
+
+def yaml_error(exc: YAMLError) -> str:
+    """A YAML parser error on one line, with the line of the text it was parsing."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(exc).split())
 
 
 def helm_error(exc: Exception) -> str:

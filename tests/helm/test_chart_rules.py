@@ -101,3 +101,17 @@ def test_the_command_line_does_not_import_helm() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.helm
+def test_broken_yaml_is_reported_by_every_rule_without_a_crash(repo: Path) -> None:
+    (repo / "generated/helm/docs/values-staging.yaml").write_text("replicas: [1\n")
+    _edit(repo / "generated/helm/docs/templates/pdb.yaml", "spec:\n", "spec: [\n")
+    found = validate.run(context(repo), [*CHART_RULES, "consistency"])
+    by_rule = {rule_id: {p.file for p in found if p.rule == rule_id}
+               for rule_id in [*CHART_RULES, "consistency"]}
+    assert by_rule["chart-render"] == {"generated/helm/docs/values-staging.yaml"}
+    assert by_rule["chart-lint"] >= {"generated/helm/docs/values-staging.yaml"}
+    assert by_rule["chart-schema"] == {"generated/helm/docs/templates/pdb.yaml"}
+    assert by_rule["consistency"] == {"generated/helm/docs/values-staging.yaml"}
+    assert all(p.level == "error" for p in found)

@@ -57,13 +57,19 @@ def chart_files(model: Model, service: str, source: str) -> dict[str, str]:
             values.base_values(model, service, app_version).model_dump()),
         "values.schema.json": json.dumps(values.schema(), indent=2) + "\n",
         ".helmignore": head + "*.tgz\n.git/\n",
-        **TEMPLATES,
+        **{name: template_header(source) + text for name, text in TEMPLATES.items()},
     }
     for env in model.project.environment_names():
         files[f"values-{env}.yaml"] = head + yamlio.dump(
             values.environment_values(model, service, env))
     files["Chart.yaml"] = head + yamlio.dump(chart_yaml(model, service, content_hash(files)))
     return dict(sorted(files.items()))
+
+
+def template_header(source: str) -> str:
+    """The generated-file header as a Go template comment: it renders to nothing."""
+    text = header(source, "").replace("*/", "* /")
+    return "{{- /*\n" + text + "*/ -}}\n"
 
 
 def content_hash(files: dict[str, str]) -> str:
