@@ -7,6 +7,7 @@ report that they did not run.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from types import ModuleType
 
@@ -128,6 +129,7 @@ def chart_schema(context: Context) -> Iterator[Problem]:
     if sdk is None or validator is None:
         yield rendering.not_run("chart-schema", HELM if sdk is None else "kubernetes-validate")
         return
+    seen: set[str] = set()  # an object rendered the same way in several scenarios: once
     for scenario, rendered, _ in _renders(context, "chart-schema", sdk):
         if rendered is None:
             continue  # chart-render reports it
@@ -138,7 +140,10 @@ def chart_schema(context: Context) -> Iterator[Problem]:
                           "fix the template, or run `pipelinegen generate` to restore it")
             continue
         for obj in found:
-            yield from _validate_object(validator, scenario, obj)
+            key = json.dumps(obj.body, sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                yield from _validate_object(validator, scenario, obj)
 
 
 def _validate_object(validator: ModuleType, scenario: Scenario,

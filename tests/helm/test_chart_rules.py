@@ -55,8 +55,10 @@ def test_an_unknown_field_in_a_template_fails_the_kubernetes_schema(repo: Path) 
     assert found, "the misspelt field was accepted"
     assert {p.file for p in found} == {"generated/helm/docs/templates/service.yaml"}
     assert all("sessionAffinty" in p.message and "Service/docs" in p.message for p in found)
-    # One problem per environment and rollout state that renders the Service.
-    assert len(found) == 5
+    # One problem per environment (each renders its own namespace); a Service rendered the
+    # same way in a second rollout state of that environment is validated once.
+    assert sorted(p.message.split("(")[1].split(")")[0] for p in found) == [
+        "dev", "production", "staging"]
 
 
 @pytest.mark.helm
