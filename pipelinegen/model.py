@@ -311,8 +311,7 @@ class Service(Strict):
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
     """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
     app_version: Annotated[str, _pattern(SEMVER, max_length=64)] = "0.1.0"
-    """Semantic version of the service: its chart's appVersion, and the image tag deployed when
-    no digest is given."""
+    """Semantic version: the chart's appVersion and the image tag used when no digest is set."""
     base: BaseName | None = None
     """Name (in `bases`) of the runtime stage's base image; defaults by stack."""
     builder: BaseName | None = None

@@ -30,10 +30,15 @@ def test_pipelinegen_check_is_green_with_the_charts_committed() -> None:
 
 
 def test_charts_do_not_depend_on_the_hash_seed() -> None:
-    code = ("import hashlib, pipelinegen.emit.helm as h, pipelinegen.load as l; "
-            "m = l.load(__import__('pathlib').Path('services.yaml'), 'services.yaml'); "
-            "print(hashlib.sha256(repr(sorted(h.emit(type('I', (), {'model': m, "
-            "'source': 'services.yaml'})()).items())).encode()).hexdigest())")
+    code = (
+        "import hashlib, pathlib\n"
+        "from pipelinegen import load\n"
+        "from pipelinegen.emit import helm\n"
+        "from pipelinegen.inputs import Inputs\n"
+        "model = load.load(pathlib.Path('services.yaml'), 'services.yaml')\n"
+        "files = helm.emit(Inputs(model, 'services.yaml'))\n"
+        "print(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest())\n"
+    )
     digests = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                               text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout
