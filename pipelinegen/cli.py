@@ -137,7 +137,8 @@ def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
     if any(p.level == "error" for p in found):
         raise FindingsError(f"{len(found)} problem(s) found")
     if report.resolve_format(fmt) == "text":
-        click.echo(f"{len(validation.RULES) if not rules else len(rules)} rule(s) passed")
+        ran = len(rules or validation.RULES)
+        click.echo(f"{ran - len({p.rule for p in found})} of {ran} rule(s) passed cleanly")
 
 
 @cli.group("branch-protection")

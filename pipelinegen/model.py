@@ -47,6 +47,12 @@ IMAGE_REF = (
     r"(@sha256:[0-9a-f]{64})?$"
 )
 VERSION = r"^[0-9A-Za-z][0-9A-Za-z._-]*$"
+# Semantic version without build metadata (pipelinegen appends the chart's own).
+_SEMVER_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+SEMVER = (
+    r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
+    rf"(?:-{_SEMVER_ID}(?:\.{_SEMVER_ID})*)?$"
+)
 # Arguments of commands: printable, no newline, no GitHub expression opener.
 ARG = r"^[^\x00-\x1f\x7f]*$"
 # Free text values (env var values): the same.
@@ -344,6 +350,8 @@ class Service(Strict):
     """Toolchain: python, node, go, static, or dockerfile (the service brings its own)."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
     """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
+    app_version: Annotated[str, _pattern(SEMVER, max_length=64)] = "0.1.0"
+    """Semantic version: the chart's appVersion and the image tag used when no digest is set."""
     base: BaseName | None = None
     """Name (in `bases`) of the runtime stage's base image; defaults by stack."""
     builder: BaseName | None = None

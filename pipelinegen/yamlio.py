@@ -31,6 +31,8 @@ class _Representer(RoundTripRepresenter):
     def represent_str(self, data: str) -> Any:
         if isinstance(data, PlainKey):
             return self.represent_scalar("tag:yaml.org,2002:str", str(data))
+        if isinstance(data, Quoted):
+            return self.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
         if "\n" in data:
             return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
         if data == "" or _YAML11_NON_STRING.match(data):
@@ -46,8 +48,16 @@ class PlainKey(str):
 
 ON = PlainKey("on")
 
+
+class Quoted(str):
+    """A string always written double-quoted (Chart.yaml versions, which helm lint wants so)."""
+
+    __slots__ = ()
+
+
 _Representer.add_representer(str, _Representer.represent_str)
 _Representer.add_representer(PlainKey, _Representer.represent_str)
+_Representer.add_representer(Quoted, _Representer.represent_str)
 
 
 @cache

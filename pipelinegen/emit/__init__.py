@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen.emit import codeowners, rulesets, schema, workflows
+from pipelinegen.emit import codeowners, helm, rulesets, schema, workflows
 from pipelinegen.inputs import Inputs
 
 Emitter = Callable[[Inputs], dict[str, str]]
 
 # The registered emitters, in a fixed order.
-EMITTERS: tuple[Emitter, ...] = (schema.emit, workflows.emit, rulesets.emit, codeowners.emit)
+EMITTERS: tuple[Emitter, ...] = (
+    schema.emit, helm.emit, workflows.emit, rulesets.emit, codeowners.emit,
+)
 
 
 def emit_all(inputs: Inputs) -> dict[str, str]:

@@ -8,10 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pipelinegen.errors import PipelinegenError, Problem
-from pipelinegen.validate import branch_protection  # registers its rules
+
+# Rule modules register themselves on import; the order here is the order rules run in.
+from pipelinegen.validate import branch_protection, charts, consistency, pinned_actions
 from pipelinegen.validate.registry import RULES, Context, Rule
 
-__all__ = ["RULES", "Context", "Rule", "branch_protection", "run"]
+__all__ = [
+    "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "pinned_actions",
+    "run",
+]
 
 
 def run(context: Context, only: Iterable[str] = ()) -> list[Problem]:
@@ -25,6 +30,3 @@ def run(context: Context, only: Iterable[str] = ()) -> list[Problem]:
     for rule_id in selected:
         found.extend(RULES[rule_id].check(context))
     return sorted(found)
-
-# Rule modules register themselves on import; the order here is the order rules run in.
-from pipelinegen.validate import pinned_actions  # noqa: E402, F401

@@ -1,0 +1,265 @@
+"""Go templates of a chart's other objects: Service, ServiceAccount, ConfigMap, Ingress, HPA,
+PodDisruptionBudget, NetworkPolicy, the `helm test` hook and NOTES.txt."""
+
+from __future__ import annotations
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "svc.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.labels" . | nindent 4 }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "svc.selectorLabels" . | nindent 4 }}
+    {{- if eq .Values.strategy "blue-green" }}
+    pipelinegen.dev/track: {{ .Values.blueGreen.active }}
+    {{- end }}
+  ports:
+    - name: http
+      port: {{ .Values.port }}
+      targetPort: http
+      protocol: TCP
+"""
+
+SERVICE_ACCOUNT = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "svc.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.labels" . | nindent 4 }}
+automountServiceAccountToken: false
+"""
+
+CONFIG_MAP = """\
+{{- if .Values.env }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "svc.fullname" . }}-env
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.labels" . | nindent 4 }}
+data:
+  {{- toYaml .Values.env | nindent 2 }}
+{{- end }}
+"""
+
+INGRESS = """\
+{{- if .Values.ingress.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ include "svc.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.labels" . | nindent 4 }}
+spec:
+  {{- with .Values.ingress.className }}
+  ingressClassName: {{ . }}
+  {{- end }}
+  {{- with .Values.ingress.tlsSecret }}
+  tls:
+    - hosts:
+        - {{ $.Values.ingress.host | quote }}
+      secretName: {{ . }}
+  {{- end }}
+  rules:
+    - host: {{ .Values.ingress.host | quote }}
+      http:
+        paths:
+          - path: {{ .Values.ingress.path }}
+            pathType: Prefix
+            backend:
+              service:
+                name: {{ include "svc.fullname" . }}
+                port:
+                  name: http
+{{- end }}
+"""
+
+HPA = """\
+{{- if .Values.autoscaling.enabled }}
+{{- range $d := include "svc.deployments" . | fromJsonArray }}
+{{- if $d.autoscaled }}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ $d.name }}
+  namespace: {{ $.Release.Namespace }}
+  labels:
+    {{- include "svc.labels" $ | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ $d.name }}
+  minReplicas: {{ $.Values.autoscaling.minReplicas }}
+  maxReplicas: {{ $.Values.autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $.Values.autoscaling.targetCPUUtilizationPercentage }}
+{{- end }}
+{{- end }}
+{{- end }}
+"""
+
+PDB = """\
+{{- if include "svc.replicated" . }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "svc.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.labels" . | nindent 4 }}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      {{- include "svc.selectorLabels" . | nindent 6 }}
+{{- end }}
+"""
+
+# Deny by default. In: the ingress controller's namespace (when there is an Ingress), the pods
+# of the callers, and this release's test pod. Out: DNS, the services it calls, extraEgress.
+NETWORK_POLICY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "svc.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "svc.selectorLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+    - Egress
+  ingress:
+    - from:
+        {{- if .Values.ingress.enabled }}
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .Values.networkPolicy.ingressNamespace }}
+        {{- end }}
+        {{- range .Values.networkPolicy.callers }}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: {{ . }}
+        {{- end }}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: {{ include "svc.name" . }}-test
+              app.kubernetes.io/instance: {{ .Release.Name }}
+      ports:
+        - port: http
+          protocol: TCP
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+    {{- range .Values.networkPolicy.calls }}
+    - to:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: {{ .service }}
+      ports:
+        - port: {{ .port }}
+          protocol: TCP
+    {{- end }}
+    {{- with .Values.networkPolicy.extraEgress }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+"""
+
+TEST_HOOK = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ include "svc.fullname" . }}-test
+  namespace: {{ .Release.Namespace }}
+  labels:
+    helm.sh/chart: {{ include "svc.chart" . }}
+    app.kubernetes.io/name: {{ include "svc.name" . }}-test
+    app.kubernetes.io/instance: {{ .Release.Name }}
+    app.kubernetes.io/managed-by: {{ .Release.Service }}
+    app.kubernetes.io/part-of: {{ .Values.partOf }}
+  annotations:
+    helm.sh/hook: test
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  enableServiceLinks: false
+  securityContext:
+    {{- include "svc.podSecurityContext" . | nindent 4 }}
+  containers:
+    - name: health
+      image: {{ .Values.tests.image | quote }}
+      imagePullPolicy: IfNotPresent
+      command:
+        - wget
+        - -q
+        - -T
+        - "5"
+        - -O
+        - /dev/null
+        - http://{{ include "svc.fullname" . }}:{{ .Values.port }}{{ .Values.health }}
+      resources:
+        requests:
+          cpu: 10m
+          memory: 16Mi
+        limits:
+          cpu: 100m
+          memory: 32Mi
+      securityContext:
+        {{- include "svc.containerSecurityContext" . | nindent 8 }}
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+  volumes:
+    - name: tmp
+      emptyDir:
+        sizeLimit: 8Mi
+"""
+
+NOTES = """\
+{{ include "svc.fullname" . }} is installed in namespace {{ .Release.Namespace }}
+{{- with .Values.environment.name }} (environment {{ . }}){{ end }},
+strategy {{ .Values.strategy }}.
+{{- range $d := include "svc.deployments" . | fromJsonArray }}
+  Deployment {{ $d.name }}:
+    {{ include "svc.image" (dict "image" $.Values.image "digest" $d.digest) }}
+{{- end }}
+{{- if eq .Values.strategy "blue-green" }}
+The Service sends traffic to {{ .Values.blueGreen.active }}. Switch colours with
+  --set blueGreen.active={{ if eq .Values.blueGreen.active "blue" }}green{{ else }}blue{{ end }}
+{{- else if and (eq .Values.strategy "canary") .Values.canary.digest }}
+A canary runs {{ .Values.canary.digest }}. Promote it with
+  --set image.digest={{ .Values.canary.digest }} --set canary.digest=
+{{- end }}
+Check it: helm test {{ .Release.Name }} -n {{ .Release.Namespace }}
+See docs/rollouts.md for promotion and rollback.
+"""

@@ -1,0 +1,295 @@
+"""The values of a service's chart: one typed model gives both values.yaml and values.schema.json.
+
+Because the schema comes from the same classes that build the values, Helm's own schema check
+(run on install, upgrade, template and lint) rejects a values file the templates do not expect:
+a wrong type (`replicas: "two"`), an unknown key, or a digest that is not `sha256:<64 hex>`.
+The keys the deploy workflow drives (image.digest, strategy, canary, blueGreen) are a contract;
+renaming them breaks deploys.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from pipelinegen.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
+
+DIGEST = r"^(sha256:[0-9a-f]{64})?$"
+# The helm test hook's image: busybox wget in a pinned, non-root Alpine image.
+TEST_IMAGE = (
+    "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
+    "@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0"
+)
+INGRESS_NAMESPACE = "ingress-nginx"
+
+Digest = Annotated[str, Field(pattern=DIGEST)]
+Name = Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
+# `--set resources.limits.cpu=1` arrives as a number, so quantities accept both.
+CpuQuantity = Annotated[
+    str, WithJsonSchema({"type": ["string", "number"], "pattern": CPU, "minimum": 0})
+]
+MemoryQuantity = Annotated[
+    str, WithJsonSchema({"type": ["string", "number"], "pattern": MEMORY, "minimum": 0})
+]
+IntOrPercent = Annotated[
+    int | str,
+    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 0},
+                              {"type": "string", "pattern": r"^[0-9]{1,3}%$"}]}),
+]
+
+
+class Values(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Image(Values):
+    repository: str
+    """Image repository the CI pushes to (without tag or digest)."""
+    tag: str
+    """Tag deployed when no digest is set (the chart's appVersion)."""
+    digest: Digest
+    """sha256:<hex> of the image to deploy; wins over the tag when set."""
+    pullPolicy: Literal["IfNotPresent", "Always", "Never"]
+    """Kubernetes imagePullPolicy."""
+
+
+class RollingUpdate(Values):
+    maxUnavailable: IntOrPercent
+    """Pods that may be unavailable during a rolling update (number or percent)."""
+    maxSurge: IntOrPercent
+    """Pods created above the desired count during a rolling update (number or percent)."""
+
+
+class Canary(Values):
+    digest: Digest
+    """Image digest of the canary Deployment; it exists while this is not empty."""
+    replicas: Annotated[int, Field(ge=1, le=1000)]
+    """Pods of the canary; its traffic share is replicas / (replicas + stable replicas)."""
+
+
+class Colour(Values):
+    digest: Digest
+    """Image digest this colour runs; empty: the colour is idle (unless active)."""
+
+
+class BlueGreen(Values):
+    active: Literal["blue", "green"]
+    """The colour the Service sends traffic to."""
+    blue: Colour
+    """The blue Deployment."""
+    green: Colour
+    """The green Deployment."""
+
+
+class Amounts(Values):
+    cpu: CpuQuantity
+    """CPU quantity, e.g. 250m."""
+    memory: MemoryQuantity
+    """Memory quantity, e.g. 256Mi."""
+
+
+class Resources(Values):
+    requests: Amounts
+    """What the scheduler reserves for each pod."""
+    limits: Amounts
+    """Hard ceiling for each pod."""
+
+
+class Autoscaling(Values):
+    enabled: bool
+    """Run a HorizontalPodAutoscaler instead of a fixed replica count."""
+    minReplicas: Annotated[int, Field(ge=1, le=1000)]
+    """Fewest pods."""
+    maxReplicas: Annotated[int, Field(ge=1, le=1000)]
+    """Most pods."""
+    targetCPUUtilizationPercentage: Annotated[int, Field(ge=1, le=100)]
+    """Average CPU utilisation (percent of requests) to aim for."""
+
+
+class Ingress(Values):
+    enabled: bool
+    """Create an Ingress for the service."""
+    className: str
+    """IngressClass name; empty: the cluster's default class."""
+    host: str
+    """Public host name."""
+    path: str
+    """Path prefix routed to the service."""
+    tlsSecret: str
+    """Secret holding the TLS certificate for the host; empty: no TLS section."""
+
+
+class SecretRef(Values):
+    secret: Name
+    """Name of the Kubernetes Secret (only the name: the value never leaves the cluster)."""
+    key: str
+    """Key inside the Secret."""
+
+
+class Callee(Values):
+    service: Name
+    """A service this one calls."""
+    port: Annotated[int, Field(ge=1, le=65535)]
+    """Its container port."""
+
+
+class NetworkPolicy(Values):
+    ingressNamespace: Name
+    """Namespace of the ingress controller allowed in when the Ingress is enabled."""
+    callers: list[Name]
+    """Services (app.kubernetes.io/name) whose pods may connect to this one."""
+    calls: list[Callee]
+    """Services this one may connect to (egress); DNS is always allowed."""
+    extraEgress: list[dict[str, Any]]
+    """More NetworkPolicy egress rules, as Kubernetes writes them (databases, external APIs)."""
+
+
+class PodSecurity(Values):
+    runAsUser: Annotated[int, Field(ge=10000)]
+    """Numeric user the pods run as: the USER of the service's Dockerfile."""
+    runAsGroup: Annotated[int, Field(ge=10000)]
+    """Numeric group the pods run as: the group of the Dockerfile's USER."""
+
+
+class Tests(Values):
+    image: str
+    """Image of the `helm test` pod; it needs busybox wget."""
+
+
+class Environment(Values):
+    name: str
+    """Environment these values are for; empty in values.yaml."""
+    namespace: str
+    """Namespace the release must be installed in; empty: any."""
+
+
+class ChartValues(Values):
+    """Values of a pipelinegen service chart."""
+
+    partOf: str
+    """Project the service belongs to (app.kubernetes.io/part-of)."""
+    environment: Environment
+    """The environment of this values file; rendering fails in any other namespace."""
+    image: Image
+    """The service's image."""
+    strategy: Literal["rolling", "canary", "blue-green"]
+    """How a new version replaces the old one."""
+    rollingUpdate: RollingUpdate
+    """Surge and unavailability of every Deployment's rolling update."""
+    canary: Canary
+    """Canary rollout (strategy canary)."""
+    blueGreen: BlueGreen
+    """Blue-green rollout (strategy blue-green)."""
+    replicas: Annotated[int, Field(ge=0, le=1000)]
+    """Pods per Deployment when not autoscaling."""
+    port: Annotated[int, Field(ge=1, le=65535)]
+    """Container port (named http); the Dockerfile EXPOSEs the same."""
+    health: Annotated[str, Field(pattern=r"^/")]
+    """HTTP path of the probes; the Dockerfile HEALTHCHECK uses the same."""
+    resources: Resources
+    """CPU and memory requests and limits."""
+    autoscaling: Autoscaling
+    """Horizontal pod autoscaling."""
+    ingress: Ingress
+    """Ingress."""
+    env: dict[str, str]
+    """Plain environment variables, delivered through a ConfigMap."""
+    secrets: dict[str, SecretRef]
+    """Environment variables read from Secrets by secretKeyRef."""
+    podSecurity: PodSecurity
+    """Numeric user and group of the pods."""
+    networkPolicy: NetworkPolicy
+    """Who may connect to the pods and whom they may connect to."""
+    tests: Tests
+    """The `helm test` hook."""
+
+
+def schema() -> dict[str, Any]:
+    """values.schema.json: Helm validates the merged values against it."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **ChartValues.model_json_schema(mode="validation"),
+    }
+
+
+def _amounts(given: ResourceAmounts, default: ResourceAmounts) -> Amounts:
+    # A model that sets only some quantities keeps the defaults for the others, so every pod
+    # has both requests and limits.
+    return Amounts(cpu=given.cpu or default.cpu or "", memory=given.memory or default.memory or "")
+
+
+def deploy_values(deploy: Deploy) -> dict[str, Any]:
+    """The keys of the values that a service's deploy settings (per environment) decide."""
+    defaults = Deploy().resources
+    scaling = deploy.autoscaling
+    ingress = deploy.ingress
+    return {
+        "replicas": deploy.replicas,
+        "resources": Resources(
+            requests=_amounts(deploy.resources.requests, defaults.requests),
+            limits=_amounts(deploy.resources.limits, defaults.limits),
+        ).model_dump(),
+        "autoscaling": Autoscaling(
+            enabled=scaling is not None,
+            minReplicas=scaling.min_replicas if scaling else 1,
+            maxReplicas=scaling.max_replicas if scaling else 1,
+            targetCPUUtilizationPercentage=scaling.target_cpu if scaling else 75,
+        ).model_dump(),
+        "ingress": Ingress(
+            enabled=ingress is not None, className="", host=ingress.host if ingress else "",
+            path=ingress.path if ingress else "/", tlsSecret="",
+        ).model_dump(),
+        "env": dict(sorted(deploy.env.items())),
+        "secrets": {name: SecretRef(secret=ref.secret, key=ref.key).model_dump()
+                    for name, ref in sorted(deploy.secrets.items())},
+    }
+
+
+def calls(model: Model, service: str) -> list[Callee]:
+    """The services that list `service` among their callers, i.e. the ones it calls."""
+    return [Callee(service=name, port=other.port)
+            for name, other in sorted(model.services.items()) if service in other.callers]
+
+
+def base_values(model: Model, service: str, app_version: str) -> ChartValues:
+    svc = model.services[service]
+    defaults = model.project.defaults
+    return ChartValues.model_validate({
+        "partOf": model.project.name,
+        "environment": {"name": "", "namespace": ""},
+        "image": {"repository": model.image(service), "tag": app_version, "digest": "",
+                  "pullPolicy": "IfNotPresent"},
+        "strategy": "rolling",
+        "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+        "canary": {"digest": "", "replicas": 1},
+        "blueGreen": {"active": "blue", "blue": {"digest": ""}, "green": {"digest": ""}},
+        **deploy_values(svc.deploy),
+        "port": svc.port,
+        "health": svc.health,
+        "podSecurity": {"runAsUser": defaults.uid, "runAsGroup": defaults.gid},
+        "networkPolicy": {
+            "ingressNamespace": INGRESS_NAMESPACE,
+            "callers": sorted(svc.callers),
+            "calls": [callee.model_dump() for callee in calls(model, service)],
+            "extraEgress": [],
+        },
+        "tests": {"image": TEST_IMAGE},
+    })
+
+
+def environment_values(model: Model, service: str, environment: str) -> dict[str, Any]:
+    """values-<env>.yaml: the environment, its strategy, and every deploy key that differs.
+
+    Changed keys are written whole (e.g. all of `ingress`), so Helm's deep merge with
+    values.yaml gives exactly the model's `deploy_for(environment)`.
+    """
+    svc = model.services[service]
+    env = next(e for e in model.project.environments if e.name == environment)
+    base = deploy_values(svc.deploy)
+    effective = deploy_values(svc.deploy_for(environment))
+    return {
+        "environment": {"name": env.name, "namespace": env.namespace},
+        "strategy": env.strategy,
+        **{key: value for key, value in effective.items() if base[key] != value},
+    }

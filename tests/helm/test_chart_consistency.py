@@ -1,0 +1,135 @@
+"""The `consistency` rule reads the files on disk: Dockerfile, chart values and the rendered
+objects must agree on port, health path, image repository and uid/gid. The Dockerfiles here
+are fixtures that follow the Dockerfile contract (EXPOSE, USER uid:gid, exec-form HEALTHCHECK on
+http://127.0.0.1:<port><path>)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from chartkit import context, dockerfile
+
+from pipelinegen import validate
+from pipelinegen.errors import Problem
+from pipelinegen.validate import dockerfacts
+from pipelinegen.validate.consistency import repository_of
+
+
+def _check(repo: Path) -> list[Problem]:
+    return validate.run(context(repo), ["consistency"])
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_dockerfile_facts_come_from_the_runtime_stage() -> None:
+    facts = dockerfacts.facts("FROM a AS build\nEXPOSE 1\nUSER 0\n" + dockerfile(8080, "/hz"))
+    assert facts.expose == dockerfacts.Fact("8080", 8)
+    assert facts.user == dockerfacts.Fact("10001:10001", 9)
+    assert facts.health_port == dockerfacts.Fact("8080", 10)
+    assert facts.health_path == dockerfacts.Fact("/hz", 10)
+
+
+def test_image_repository_of_a_reference() -> None:
+    assert repository_of("ghcr.io/a/api:0.1.0") == "ghcr.io/a/api"
+    assert repository_of("127.0.0.1:5000/api@sha256:" + "0" * 64) == "127.0.0.1:5000/api"
+    assert repository_of("127.0.0.1:5000/api") == "127.0.0.1:5000/api"
+
+
+@pytest.mark.helm
+def test_consistent_files_pass(repo: Path) -> None:
+    assert _check(repo) == []
+
+
+@pytest.mark.helm
+def test_a_hand_edited_expose_is_reported_at_its_line(repo: Path) -> None:
+    path = repo / "generated/docker/renderer.Dockerfile"
+    _edit(path, "EXPOSE 8090", "EXPOSE 9000")
+    [problem] = _check(repo)
+    assert (problem.file, problem.line) == ("generated/docker/renderer.Dockerfile",
+                                            _line_of(path, "EXPOSE"))
+    assert "EXPOSE is 9000" in problem.message and "8090" in problem.message
+
+
+@pytest.mark.helm
+def test_a_dockerfile_user_other_than_the_pods_is_reported(repo: Path) -> None:
+    path = repo / "generated/docker/web.Dockerfile"
+    _edit(path, "USER 10001:10001", "USER 10002:10002")
+    [problem] = _check(repo)
+    assert (problem.file, problem.line) == ("generated/docker/web.Dockerfile",
+                                            _line_of(path, "USER"))
+    assert "10001:10001" in problem.message
+
+
+@pytest.mark.helm
+def test_a_healthcheck_on_another_path_is_reported(repo: Path) -> None:
+    path = repo / "generated/docker/web.Dockerfile"
+    _edit(path, "3000/health'", "3000/ready'")
+    [problem] = _check(repo)
+    assert (problem.file, problem.line) == ("generated/docker/web.Dockerfile",
+                                            _line_of(path, "HEALTHCHECK"))
+    assert "HEALTHCHECK path is /ready" in problem.message
+
+
+@pytest.mark.helm
+def test_a_hand_edited_values_port_is_reported_in_values_and_render(repo: Path) -> None:
+    path = repo / "generated/helm/api/values.yaml"
+    _edit(path, "port: 8080", "port: 9090")
+    found = _check(repo)
+    values = [p for p in found if p.file == "generated/helm/api/values.yaml"]
+    assert [(p.line, p.col) for p in values] == [(_line_of(path, "port: 9090"), 7)]
+    assert "is 9090" in values[0].message and "8080" in values[0].message
+    rendered = {p.file for p in found} - {"generated/helm/api/values.yaml"}
+    assert rendered == {"generated/helm/api/templates/deployment.yaml",
+                        "generated/helm/api/templates/service.yaml"}
+
+
+@pytest.mark.helm
+def test_a_hand_edited_target_port_is_reported_at_the_template_line(repo: Path) -> None:
+    path = repo / "generated/helm/docs/templates/service.yaml"
+    _edit(path, "targetPort: http", "targetPort: 8081")
+    found = _check(repo)
+    assert {(p.file, p.line) for p in found} == {
+        ("generated/helm/docs/templates/service.yaml", _line_of(path, "targetPort"))}
+    assert "targetPort 8081" in found[0].message
+
+
+@pytest.mark.helm
+def test_a_hand_edited_probe_and_user_in_a_template_are_reported(repo: Path) -> None:
+    helpers = repo / "generated/helm/worker/templates/_helpers.tpl"
+    _edit(helpers, "runAsUser: {{ .Values.podSecurity.runAsUser }}", "runAsUser: 10005")
+    deployment = repo / "generated/helm/worker/templates/deployment.yaml"
+    _edit(deployment, "path: {{ $.Values.health }}", "path: /live")
+    found = _check(repo)
+    assert {p.file for p in found} == {"generated/helm/worker/templates/deployment.yaml"}
+    messages = " ".join(p.message for p in found)
+    assert "startupProbe path is /live" in messages
+    assert "runAsUser is 10005" in messages
+
+
+@pytest.mark.helm
+def test_an_environment_pointing_at_another_repository_is_reported(repo: Path) -> None:
+    path = repo / "generated/helm/api/values-production.yaml"
+    path.write_text(path.read_text() + "image:\n  repository: docker.io/someone/api\n")
+    found = _check(repo)
+    in_values = [p for p in found if p.file.endswith("values-production.yaml")]
+    assert [p.line for p in in_values] == [_line_of(path, "repository:")]
+    assert "ghcr.io/printloop/api" in in_values[0].message
+    assert any(p.file.endswith("templates/deployment.yaml") and "image" in p.message
+               for p in found)
+
+
+@pytest.mark.helm
+def test_a_missing_dockerfile_is_reported_not_a_crash(repo: Path) -> None:
+    (repo / "generated/docker/worker.Dockerfile").unlink()
+    [problem] = _check(repo)
+    assert problem.file == "generated/docker/worker.Dockerfile"
+    assert "no Dockerfile for service 'worker'" in problem.message
