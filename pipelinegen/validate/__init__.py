@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pipelinegen.errors import PipelinegenError, Problem
+from pipelinegen.validate import pinned_base  # noqa: F401  (registers its rule)
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = ["RULES", "Context", "Rule", "run"]
