@@ -40,10 +40,14 @@ TRIM = ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
 class Recipe:
     name: str
     packages: tuple[str, ...]  # empty: a tiny hand-made root file system (no Debian at all)
+    # Installed afterwards with apt inside the new root: debootstrap's own dependency resolver
+    # cannot install packages with deep dependency trees such as npm.
+    apt: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
-        data = json.dumps([SUITE, self.packages, TRIM, _TINY_FILES if not self.packages else []])
+        data = json.dumps([SUITE, self.packages, self.apt, TRIM,
+                           _TINY_FILES if not self.packages else []])
         return hashlib.sha256(data.encode()).hexdigest()[:12]
 
     @property
@@ -57,7 +61,7 @@ RECIPES = {
         Recipe("python", ("python3", "python-is-python3")),
         Recipe("python-build", ("python3", "python-is-python3", "python3-pip")),
         Recipe("node", ("nodejs",)),
-        Recipe("node-build", ("nodejs", "npm")),
+        Recipe("node-build", ("nodejs", "ca-certificates"), apt=("npm",)),
         Recipe("go", ("golang-go", "ca-certificates")),
         Recipe("static", ()),
     )
@@ -135,20 +139,27 @@ def _import(recipe: Recipe) -> None:
     tarball = STATE / "bases" / f"{recipe.name}-{recipe.key}.tar"
     if not tarball.exists():
         tarball.parent.mkdir(parents=True, exist_ok=True)
-        data = _debootstrap(recipe.packages) if recipe.packages else _tiny_rootfs()
+        data = _debootstrap(recipe) if recipe.packages else _tiny_rootfs()
         partial = tarball.with_suffix(".partial")
         partial.write_bytes(data)
         partial.rename(tarball)
     run(docker_cli(), "import", str(tarball), recipe.ref)
 
 
-def _debootstrap(packages: tuple[str, ...]) -> bytes:
+def _debootstrap(recipe: Recipe) -> bytes:
     cache = STATE / "debs"
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pipelinegen-rootfs-") as tmp:
         root = Path(tmp) / "root"
-        run("debootstrap", "--variant=minbase", f"--include={','.join(packages)}",
+        run("debootstrap", "--variant=minbase", f"--include={','.join(recipe.packages)}",
             f"--cache-dir={cache}", SUITE, str(root), MIRROR)
+        if recipe.apt:
+            shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
+            env = ("env", "DEBIAN_FRONTEND=noninteractive")
+            run("chroot", str(root), *env, "apt-get", "update", "-qq")
+            run("chroot", str(root), *env, "apt-get", "install", "-y", "-qq",
+                "--no-install-recommends", *recipe.apt)
+            (root / "etc/resolv.conf").unlink()
         for path in TRIM:
             target = root / path
             if target.is_dir():
