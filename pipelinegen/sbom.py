@@ -16,8 +16,8 @@ def write(image: str, output: Path, fmt: str) -> None:
     engine.client()  # a clear "no engine" error before syft reports its own
     output.parent.mkdir(parents=True, exist_ok=True)
     proc.run(
-        [syft, "scan", f"docker:{image}", "--quiet", "--output", f"{FORMATS[fmt]}={output}"],
-        env={"SYFT_CHECK_FOR_APP_UPDATE": "false"},
+        [syft, "scan", f"docker:{image}", "--output", f"{FORMATS[fmt]}={output}"],
+        env={"SYFT_CHECK_FOR_APP_UPDATE": "false", "NO_COLOR": "1"},
         what=f"syft could not write an SBOM of {image}",
         hint="check that the image exists locally (`docker image ls`) and syft works",
     )
