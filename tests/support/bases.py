@@ -78,8 +78,10 @@ _TINY_FILES = {
 
 
 def docker_cli() -> str:
-    """The docker.io package's CLI, which builds with BuildKit without a buildx plugin."""
-    return os.environ.get("PIPELINEGEN_DOCKER") or "/usr/bin/docker"
+    """The CLI pipelinegen itself builds with (here: the docker.io package's own)."""
+    from pipelinegen import engine
+
+    return engine.docker_cli()
 
 
 def run(*argv: str, stdin: bytes | None = None) -> str:
