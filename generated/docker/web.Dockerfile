@@ -17,7 +17,7 @@ COPY services/web/ ./
 USER 10001:10001
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["node", "-e", "require('http').get('http://127.0.0.1:3000/health', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
+    CMD ["node", "-e", "require('http').get(process.argv[1], (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))", "http://127.0.0.1:3000/health"]
 ARG SOURCE=https://github.com/printloop/platform
 ARG REVISION=
 ARG VERSION=

@@ -20,7 +20,7 @@ COPY services/worker/ ./
 USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8081/healthz', timeout=4).status != 200)"]
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen(sys.argv[1], timeout=4).status != 200)", "http://127.0.0.1:8081/healthz"]
 ARG SOURCE=https://github.com/printloop/platform
 ARG REVISION=
 ARG VERSION=

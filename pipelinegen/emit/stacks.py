@@ -29,7 +29,7 @@ class Stack:
 
     build: list[str]  # instructions after `FROM <builder> AS build`
     runtime: list[str]  # instructions after `FROM <runtime> AS runtime`, before USER
-    health: list[str]  # argv of the HEALTHCHECK, given the URL
+    health: list[str]  # argv of the HEALTHCHECK; the URL is one argument of its own
     command: list[str]  # the CMD when the service names none
     extra_context: tuple[str, ...] = ()  # generated paths the build context must include
 
@@ -68,7 +68,7 @@ def python(name: str, service: Service, url: str) -> Stack:
             f"COPY {service.path}/ ./",
         ],
         health=["python", "-c", "import sys, urllib.request; "
-                f"sys.exit(urllib.request.urlopen('{url}', timeout=4).status != 200)"],
+                "sys.exit(urllib.request.urlopen(sys.argv[1], timeout=4).status != 200)", url],
         command=["python", "-m", name.replace("-", "_")],
     )
 
@@ -89,8 +89,9 @@ def node(name: str, service: Service, url: str) -> Stack:
             *_copy_depends_on(service, "/app"),
             f"COPY {service.path}/ ./",
         ],
-        health=["node", "-e", f"require('http').get('{url}', (r) => "
-                "process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"],
+        health=["node", "-e", "require('http').get(process.argv[1], (r) => "
+                "process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
+                url],
         command=["node", "server.js"],
     )
 

@@ -49,7 +49,7 @@ def test_contract_lines(service: str) -> None:
     assert f"EXPOSE {spec.port}" in runtime_stage
     health = next(line for line in runtime_stage if line.startswith("HEALTHCHECK "))
     argv = json.loads(health.split(" CMD ", 1)[1])
-    assert any(f"http://127.0.0.1:{spec.port}{spec.health}" in arg for arg in argv)
+    assert argv[-1] == f"http://127.0.0.1:{spec.port}{spec.health}"
     assert "curl" not in health and "wget" not in health
     command = json.loads(runtime_stage[-1].removeprefix("CMD "))
     assert runtime_stage[-1].startswith("CMD [")
