@@ -75,3 +75,11 @@ def test_a_failing_build(built: Built, tmp_path: Path, base_refs: dict[str, str]
     assert_one_line_error(done.stderr, f"building {registry}/web:broken failed (exit 1)")
     assert "package-lock.json" in done.stderr  # the end of the build log says why
     assert "hint: fix generated/docker/web.Dockerfile or the sources it copies" in done.stderr
+
+
+def test_a_docker_cli_that_is_not_there(demo_repo: Path, tmp_path: Path) -> None:
+    done = demo.run_pipelinegen(demo_repo, "build", "docs",
+                                env={"PIPELINEGEN_DOCKER": str(tmp_path / "docker")})
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, f"PIPELINEGEN_DOCKER={tmp_path}/docker is not an"
+                                       " executable program")

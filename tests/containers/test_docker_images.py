@@ -97,7 +97,7 @@ def test_images_carry_oci_labels_and_the_contract_lines(built: Built) -> None:
 
 
 def test_dockerignore_keeps_caches_out_of_the_image(
-        demo_repo: Path, tmp_path: Path, base_refs: dict[str, str], registry: str) -> None:
+        built: Built, tmp_path: Path, base_refs: dict[str, str], registry: str) -> None:
     repo = demo.make_repo(tmp_path / "repo", base_refs, registry)
     junk = repo / "services/api/__pycache__/stale.cpython-311.pyc"
     junk.parent.mkdir()

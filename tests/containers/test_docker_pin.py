@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,9 +42,13 @@ services:
 
 
 @pytest.fixture
-def repos() -> dict[str, str]:
+def repos() -> Iterator[dict[str, str]]:
     prefix = f"{HOST}/pipelinegen-pin-{uuid.uuid4().hex[:8]}"
-    return {name: f"{prefix}/{name}" for name in ("alpha", "beta", "gamma", "multi")}
+    yield {name: f"{prefix}/{name}" for name in ("alpha", "beta", "gamma", "multi")}
+    images = demo.docker("image", "ls", "--quiet", "--filter", f"reference={prefix}/*",
+                         check=False).split()
+    if images:
+        demo.docker("image", "rm", "--force", *sorted(set(images)), check=False)
 
 
 def write(tmp_path: Path, refs: dict[str, str]) -> Path:
