@@ -52,16 +52,17 @@ def _on_path(program: str) -> list[str]:
 def _can_buildkit(cli: str) -> bool:
     try:
         version = proc.run([cli, "version", "--format", "{{.Client.Version}}"],
-                           what="docker version", hint="").stdout.strip()
-    except PipelinegenError as exc:
-        # The client answers even when the engine does not; only a broken CLI fails here.
-        version = getattr(getattr(exc, "result", None), "stdout", "").strip()
-    major = version.split(".")[0]
+                           what="docker version", hint="").stdout
+    except proc.CommandFailed as exc:  # the client still prints its version without an engine
+        version = exc.result.stdout
+    except ToolUnavailable:
+        return False
+    major = version.strip().split(".")[0]
     if major.isdigit() and int(major) < 23:
         return True
     try:
         proc.run([cli, "buildx", "version"], what="docker buildx version", hint="")
-    except PipelinegenError:
+    except ToolUnavailable:
         return False
     return True
 
