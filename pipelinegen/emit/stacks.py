@@ -1,8 +1,9 @@
 """The build stages and runtime pieces of each stack's Dockerfile.
 
-Every stack lays the repository out under the same absolute paths it has in the repository
-(`/app/<service path>`, `/app/<depends_on path>`), so relative references between a service and
-its shared packages (PYTHONPATH entries, Go `replace` directives) work unchanged. Dependency
+Every stack keeps the repository's layout under one directory (`/app` in python and node images,
+`/src` in the go build stage): `<dir>/<service path>`, `<dir>/<depends_on path>`, so relative
+references between a service and its shared packages (Go `replace` directives, for one) work
+unchanged. Dependency
 manifests are copied and installed before any source, so a source-only change reuses the
 dependency layer.
 """
