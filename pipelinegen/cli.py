@@ -215,6 +215,79 @@ def pin_actions(requests: tuple[str, ...], root: Path, check: bool, base_url: st
                                                     if changes else ""))
 
 
+@cli.command()
+@workspace_options
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a base is stale.")
+@click.option("--insecure-registry", "insecure", multiple=True, metavar="HOST",
+              help="Speak plain HTTP to this registry (loopback hosts always are). Repeatable.")
+def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...]) -> None:
+    """Resolve every base in `bases` to its registry's current digest; rewrite services.yaml."""
+    from pipelinegen import pin as pinning
+
+    ws = _workspace(file, root)
+    changes = pinning.pin(ws.source_path, ws.source, check=check, insecure=insecure,
+                          echo=click.echo)
+    click.echo(f"{len(changes)} base(s) {'would change' if check else 'updated'}")
+
+
+@cli.command()
+@workspace_options
+@click.argument("services", nargs=-1)
+@click.option("--tag", default="dev", show_default=True, help="Tag of the built images.")
+@click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
+              help="Passed to docker build (REVISION, VERSION, SOURCE label the image).")
+def build(file: Path, root: Path | None, services: tuple[str, ...], tag: str,
+          build_args: tuple[str, ...]) -> None:
+    """Build images with BuildKit and check their sizes; exit 1 if any is over budget."""
+    from pipelinegen import build as building
+
+    ws = _workspace(file, root)
+    args = {"VERSION": tag, **dict(_key_value(arg) for arg in build_args)}
+    rows = building.build(ws.model, ws.root, services, tag, args, echo=click.echo)
+    click.echo(building.table(rows), nl=False)
+    building.enforce(rows)
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"{text!r} is not KEY=VALUE", param_hint="--build-arg")
+    return key, value
+
+
+@cli.command("image-size")
+@workspace_options
+@click.option("--service", required=True, help="Service whose budget applies.")
+@click.option("--image", "image", required=True, help="Local image reference to measure.")
+def image_size(file: Path, root: Path | None, service: str, image: str) -> None:
+    """Check an image built elsewhere against its service's size budget; exit 1 if over."""
+    from pipelinegen import build as building
+
+    row = building.image_size(_workspace(file, root).model, service, image)
+    click.echo(building.table([row]), nl=False)
+    building.enforce([row])
+
+
+@cli.command()
+@workspace_options
+@click.argument("target", metavar="SERVICE|IMAGE")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--format", "fmt", type=click.Choice(["cyclonedx", "spdx"]), default="cyclonedx",
+              show_default=True, help="CycloneDX JSON or SPDX JSON.")
+@click.option("--tag", default="dev", show_default=True, help="Tag used when given a SERVICE.")
+def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag: str) -> None:
+    """Write the SBOM of an image (or of a service's image, <image>:<tag>) with syft."""
+    from pipelinegen import sbom as sboms
+
+    image = target
+    if "/" not in target and ":" not in target and file.is_file():
+        model = _workspace(file, root).model
+        if target in model.services:
+            image = f"{model.image(target)}:{tag}"
+    sboms.write(image, output, fmt)
+    click.echo(f"wrote {output} ({fmt}) for {image}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (exits with the command's exit code)."""
     cli(args=argv, prog_name="pipelinegen")

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen.emit import codeowners, helm, rulesets, schema, workflows
+from pipelinegen.emit import codeowners, dockerfile, helm, rulesets, schema, workflows
 from pipelinegen.inputs import Inputs
 
 Emitter = Callable[[Inputs], dict[str, str]]
 
 # The registered emitters, in a fixed order.
 EMITTERS: tuple[Emitter, ...] = (
-    schema.emit, helm.emit, workflows.emit, rulesets.emit, codeowners.emit,
+    schema.emit, dockerfile.emit, helm.emit, workflows.emit, rulesets.emit, codeowners.emit,
 )
 
 

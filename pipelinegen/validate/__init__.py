@@ -10,12 +10,18 @@ from collections.abc import Iterable
 from pipelinegen.errors import PipelinegenError, Problem
 
 # Rule modules register themselves on import; the order here is the order rules run in.
-from pipelinegen.validate import branch_protection, charts, consistency, pinned_actions
+from pipelinegen.validate import (
+    branch_protection,
+    charts,
+    consistency,
+    pinned_actions,
+    pinned_base,
+)
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
     "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "pinned_actions",
-    "run",
+    "pinned_base", "run",
 ]
 
 

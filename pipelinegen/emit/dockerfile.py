@@ -1,0 +1,99 @@
+"""generated/docker/<svc>.Dockerfile and its <svc>.Dockerfile.dockerignore, for every service
+whose stack pipelinegen knows (services of stack `dockerfile` bring their own).
+
+Each Dockerfile has two stages: `build` on the service's builder base with the toolchain, and
+`runtime` on its runtime base. Both bases come from `bases` by name, pinned by digest. The build
+context is the repository root, so shared `depends_on` paths can be copied; the .dockerignore
+beside the Dockerfile (which BuildKit reads in place of the context's) sends only the paths the
+service needs.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from pipelinegen.emit import stacks
+from pipelinegen.emit.header import header
+from pipelinegen.inputs import Inputs
+from pipelinegen.model import Model
+
+DIRECTORY = "generated/docker"
+HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
+# Never sent to the builder even inside an included path: caches, local installs, VCS data.
+ALWAYS_IGNORED = ("**/.git", "**/.venv", "**/__pycache__", "**/*.pyc", "**/node_modules")
+
+
+def dockerfile_path(service: str) -> str:
+    return f"{DIRECTORY}/{service}.Dockerfile"
+
+
+def emit(inputs: Inputs) -> dict[str, str]:
+    model = inputs.model
+    files: dict[str, str] = {}
+    for name in sorted(model.services):
+        service = model.services[name]
+        if service.stack == "dockerfile":
+            continue
+        url = f"http://127.0.0.1:{service.port}{service.health}"
+        stack = stacks.STACKS[service.stack](name, service, url)
+        path = dockerfile_path(name)
+        files[path] = dockerfile(inputs, name, stack)
+        files[f"{path}.dockerignore"] = dockerignore(
+            inputs, [service.path, *service.depends_on, *stack.extra_context]
+        )
+        if stack.extra_context:
+            files[stacks.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+    return files
+
+
+def httpd_source() -> str:
+    return (resources.files("pipelinegen") / "data" / "pipelinegen-httpd.go").read_text()
+
+
+def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
+    model = inputs.model
+    service = model.services[name]
+    builder, runtime = service.base_names()
+    assert builder is not None and runtime is not None  # only dockerfile services lack them
+    defaults = model.project.defaults
+    lines = [
+        header(inputs.source).rstrip("\n"),
+        f"# Image {model.image(name)} ({service.stack}). Build from the repository root:",
+        f"#   DOCKER_BUILDKIT=1 docker build -f {dockerfile_path(name)} .",
+        "",
+        f"FROM {model.bases[builder]} AS build",
+        *stack.build,
+        "",
+        f"FROM {model.bases[runtime]} AS runtime",
+        *stack.runtime,
+        f"USER {defaults.uid}:{defaults.gid}",
+        f"EXPOSE {service.port}",
+        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(stack.health)}",
+        *labels(model, name),
+        f"CMD {stacks.exec_form(list(service.command) or stack.command)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def labels(model: Model, name: str) -> list[str]:
+    """OCI labels; source, revision and version come from build args (CI passes them)."""
+    return [
+        f"ARG SOURCE=https://github.com/{model.project.repository}",
+        "ARG REVISION=",
+        "ARG VERSION=",
+        f"LABEL org.opencontainers.image.title=\"{name}\" \\\n"
+        "      org.opencontainers.image.source=\"${SOURCE}\" \\\n"
+        "      org.opencontainers.image.revision=\"${REVISION}\" \\\n"
+        "      org.opencontainers.image.version=\"${VERSION}\"",
+    ]
+
+
+def dockerignore(inputs: Inputs, included: list[str]) -> str:
+    lines = [
+        header(inputs.source).rstrip("\n"),
+        "# The build context is the repository root: send only what this image needs.",
+        "*",
+        *(f"!{path}" for path in included),
+        *ALWAYS_IGNORED,
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,191 @@
+"""Base images for the container tests, built from Debian packages and pushed to the local
+registry so they have real digests.
+
+Nothing can be pulled on the test machines, so every base is made here: `debootstrap
+--variant=minbase --include=<packages> bookworm`, trimmed of documentation, imported with
+`docker import` and pushed to the registry. Images are cached under STATE keyed by their recipe
+(the image in the engine, the root file system as a tarball), so only the first run pays.
+
+Run `python -m tests.support.bases` to build them all ahead of the tests (CI may do so).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE = Path(os.environ.get("PIPELINEGEN_TEST_STATE", "/var/lib/pipelinegen-test"))
+REGISTRY = os.environ.get("PIPELINEGEN_TEST_REGISTRY", "127.0.0.1:5000")
+SUITE = "bookworm"
+MIRROR = "http://deb.debian.org/debian"
+# Documentation, manuals and translations are never needed inside an image.
+TRIM = ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
+        "var/cache/apt", "var/lib/apt/lists", "var/log")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    packages: tuple[str, ...]  # empty: a tiny hand-made root file system (no Debian at all)
+    # Installed afterwards with apt inside the new root: debootstrap's own dependency resolver
+    # cannot install packages with deep dependency trees such as npm.
+    apt: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        data = json.dumps([SUITE, self.packages, self.apt, TRIM,
+                           _TINY_FILES if not self.packages else []])
+        return hashlib.sha256(data.encode()).hexdigest()[:12]
+
+    @property
+    def ref(self) -> str:
+        return f"{REGISTRY}/pipelinegen-test/{self.name}:{self.key}"
+
+
+RECIPES = {
+    recipe.name: recipe
+    for recipe in (
+        Recipe("python", ("python3", "python-is-python3")),
+        Recipe("python-build", ("python3", "python-is-python3", "python3-pip")),
+        Recipe("node", ("nodejs",)),
+        Recipe("node-build", ("nodejs", "ca-certificates"), apt=("npm",)),
+        Recipe("go", ("golang-go", "ca-certificates")),
+        Recipe("static", ()),
+    )
+}
+
+# A distroless-like runtime: users, groups, a writable /tmp and nothing else.
+_TINY_FILES = {
+    "etc/passwd": "root:x:0:0:root:/root:/sbin/nologin\n"
+                  "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
+    "etc/group": "root:x:0:\nnonroot:x:65532:\n",
+    "etc/nsswitch.conf": "hosts: files dns\n",
+    "etc/hosts": "127.0.0.1 localhost\n",
+}
+
+
+def docker_cli() -> str:
+    """The CLI pipelinegen itself builds with (here: the docker.io package's own)."""
+    from pipelinegen import engine
+
+    return engine.docker_cli()
+
+
+def run(*argv: str, stdin: bytes | None = None) -> str:
+    done = subprocess.run(argv, input=stdin, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}:\n"
+                           f"{done.stdout.decode(errors='replace')}\n"
+                           f"{done.stderr.decode(errors='replace')}")
+    return done.stdout.decode()
+
+
+@contextmanager
+def _locked(name: str) -> Iterator[None]:
+    STATE.mkdir(parents=True, exist_ok=True)
+    with (STATE / f"{name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def registry_digest(ref: str) -> str | None:
+    """The digest the registry holds for repo:tag, or None."""
+    host, _, rest = ref.partition("/")
+    repo, _, tag = rest.rpartition(":")
+    request = urllib.request.Request(
+        f"http://{host}/v2/{repo}/manifests/{tag}", method="HEAD",
+        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json,"
+                           "application/vnd.oci.image.manifest.v1+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return str(response.headers["Docker-Content-Digest"])
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise
+
+
+def ensure(name: str) -> str:
+    """The pinned reference (ref@sha256:...) of a test base, building it if needed."""
+    recipe = RECIPES[name]
+    with _locked(f"base-{name}"):
+        digest = registry_digest(recipe.ref)
+        if digest is None or not _in_engine(recipe.ref):
+            _import(recipe)
+            run(docker_cli(), "push", recipe.ref)
+            digest = registry_digest(recipe.ref)
+        assert digest is not None
+        return f"{recipe.ref}@{digest}"
+
+
+def _in_engine(ref: str) -> bool:
+    done = subprocess.run([docker_cli(), "image", "inspect", ref], capture_output=True,
+                          check=False)
+    return done.returncode == 0
+
+
+def _import(recipe: Recipe) -> None:
+    tarball = STATE / "bases" / f"{recipe.name}-{recipe.key}.tar"
+    if not tarball.exists():
+        tarball.parent.mkdir(parents=True, exist_ok=True)
+        data = _debootstrap(recipe) if recipe.packages else _tiny_rootfs()
+        partial = tarball.with_suffix(".partial")
+        partial.write_bytes(data)
+        partial.rename(tarball)
+    run(docker_cli(), "import", str(tarball), recipe.ref)
+
+
+def _debootstrap(recipe: Recipe) -> bytes:
+    cache = STATE / "debs"
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="pipelinegen-rootfs-") as tmp:
+        root = Path(tmp) / "root"
+        run("debootstrap", "--variant=minbase", f"--include={','.join(recipe.packages)}",
+            f"--cache-dir={cache}", SUITE, str(root), MIRROR)
+        if recipe.apt:
+            shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
+            env = ("env", "DEBIAN_FRONTEND=noninteractive")
+            run("chroot", str(root), *env, "apt-get", "update", "-qq")
+            run("chroot", str(root), *env, "apt-get", "install", "-y", "-qq",
+                "--no-install-recommends", *recipe.apt)
+            (root / "etc/resolv.conf").unlink()
+        for path in TRIM:
+            target = root / path
+            if target.is_dir():
+                shutil.rmtree(target)
+                target.mkdir()
+        return subprocess.run(["tar", "-C", str(root), "-c", "."], capture_output=True,
+                              check=True).stdout
+
+
+def _tiny_rootfs() -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for directory, mode in (("etc", 0o755), ("tmp", 0o1777), ("home/nonroot", 0o755)):
+            info = tarfile.TarInfo(directory)
+            info.type, info.mode = tarfile.DIRTYPE, mode
+            tar.addfile(info)
+        for path, text in sorted(_TINY_FILES.items()):
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+if __name__ == "__main__":
+    for base in sys.argv[1:] or list(RECIPES):
+        print(f"{base}: {ensure(base)}", flush=True)
