@@ -82,7 +82,12 @@ def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None])
         tree = work / "tree"
         _fresh(tree, create=False)
         shutil.copytree(source, tree, symlinks=True)
-        samples["generate-cold"].append(run([command, "generate"], tree))
+        try:
+            samples["generate-cold"].append(run([command, "generate"], tree))
+        except HarnessError as exc:
+            raise HarnessError(f"{exc}\nhint: if generation reads a project file besides"
+                               " services.yaml and the sources, list it in SUPPORT_FILES"
+                               " (benchmarks/runner.py)") from None
         noop = run([command, "generate"], tree)
         if not _NOOP_SUMMARY.search(noop.stdout):
             raise HarnessError(f"a second generate changed files:\n{noop.stdout[-2000:]}")

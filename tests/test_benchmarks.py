@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks import synthetic
+import pytest
+
+from benchmarks import subjects, synthetic
+from benchmarks.measure import HarnessError, run
 from pipelinegen import load, yamlio
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -49,6 +52,25 @@ def test_sources_are_written_for_every_service_and_package(tmp_path: Path) -> No
         assert any((tmp_path / service["path"]).iterdir())
     for path in {p for s in data["services"].values() for p in s.get("depends_on", [])}:
         assert any((tmp_path / path).iterdir())
+
+
+def test_an_invalid_model_fails_loudly_with_its_location() -> None:
+    text = yamlio.dump(synthetic.synthetic_model(2, _bases())).replace("port: 8001", "port: 0")
+    with pytest.raises(HarnessError, match=r"synthetic:\d+:\d+: .*port"):
+        subjects.validated(text, "synthetic")
+
+
+def test_a_failing_command_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(HarnessError, match="exited 3 \\(expected 0\\)"):
+        run([sys.executable, "-c", "import sys; print('out'); sys.exit(3)"], tmp_path)
+
+
+def test_peak_memory_is_the_commands_own_not_the_harnesss(tmp_path: Path) -> None:
+    ballast = b"\x01" * (300 * 1024 * 1024)  # the harness is large when it starts the command
+    small = run([sys.executable, "-c", "pass"], tmp_path)
+    large = run([sys.executable, "-c", "b = bytearray(200 * 1024 * 1024)"], tmp_path)
+    assert ballast and small.max_rss_kib < 100 * 1024
+    assert large.max_rss_kib > 200 * 1024
 
 
 def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
