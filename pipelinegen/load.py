@@ -3,7 +3,8 @@
 It parses with ruamel.yaml (which keeps the line and column of every node), turns the tree into
 plain data while remembering where each key and value came from, validates it against the model
 and, when anything is wrong, raises one InputError that carries every problem with
-file:line:col, the key path, what is wrong and how to fix it.
+file:line:col, the key path, what is wrong and how to fix it. A valid file is first read the
+fast way (libyaml, no positions); the careful reader runs whenever that finds anything amiss.
 """
 
 from __future__ import annotations
