@@ -3,27 +3,32 @@
 It parses with ruamel.yaml (which keeps the line and column of every node), turns the tree into
 plain data while remembering where each key and value came from, validates it against the model
 and, when anything is wrong, raises one InputError that carries every problem with
-file:line:col, the key path, what is wrong and how to fix it.
+file:line:col, the key path, what is wrong and how to fix it. A valid file is first read the
+fast way (libyaml, no positions); the careful reader runs whenever that finds anything amiss.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ruamel.yaml.main
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from pipelinegen import model as m
 from pipelinegen.errors import InputError, Problem
 
-MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is ~300 KB
+MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
 MAX_NODES = 200_000  # stops alias/anchor expansion bombs long before memory suffers
 RULE = "input"
 
@@ -67,6 +72,9 @@ def positions(path: Path) -> Positions:
 
 def loads(raw: bytes, shown: str) -> m.Model:
     """Validate services.yaml content; `shown` is the file name used in messages."""
+    quick = _quick(raw)
+    if quick is not None:
+        return quick
     data, positions = _parse(raw, shown)
     try:
         model = m.Model.model_validate(data)
@@ -79,6 +87,77 @@ def loads(raw: bytes, shown: str) -> m.Model:
     if problems:
         raise InputError(problems)
     return model
+
+
+# --- the fast path for valid files --------------------------------------------------------
+
+# libyaml's parser, from ruamel.yaml.clib; without it the fast path would be no faster.
+_C_PARSER = getattr(ruamel.yaml.main, "CParser", None)
+_PLAIN_SCALARS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float",
+                                                                     "bool", "null"))
+# An explicit tag (`!x`, `!!str`), a merge key or a directive: rare, and read the careful way.
+_UNCOMMON = re.compile(rb"(?:^|[\s\[{,])!|<<|^%", re.MULTILINE)
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Unusual(Exception):
+    """Something only the round-trip reader reports well: a problem, or uncommon YAML."""
+
+
+def _quick(raw: bytes) -> m.Model | None:
+    """The model of a valid file, read with libyaml (C); None on anything unusual or wrong.
+
+    The round-trip reader, which knows every node's line and column, is pure Python and about
+    ten times slower. It runs only when this returns None, so problems are still reported
+    exactly where they are. Explicit tags, merge keys and directives are left to it too.
+    """
+    if _C_PARSER is None or len(raw) > MAX_BYTES or _UNCOMMON.search(raw):
+        return None
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _Yaml12Resolver
+    try:
+        node = yaml.compose(raw.decode("utf-8"))
+        if not isinstance(node, MappingNode):
+            return None
+        model = m.Model.model_validate(_NodeReader(yaml.constructor).plain(node))
+    except (UnicodeDecodeError, YAMLError, _Unusual, ValidationError):
+        return None
+    return None if m.reference_problems(model) else model
+
+
+class _Yaml12Resolver(VersionedResolver):
+    """YAML 1.2, as the round-trip reader, without looking the version up for every node."""
+
+    processing_version = (1, 2)
+
+
+class _NodeReader:
+    """Plain data from composed nodes; bounded against alias bombs like _Walker."""
+
+    def __init__(self, constructor: Any) -> None:
+        self.constructor = constructor
+        self.budget = MAX_NODES
+
+    def plain(self, node: Any) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _Unusual
+        tag = node.tag
+        if tag == _STR and isinstance(node, ScalarNode):
+            return node.value
+        if isinstance(node, MappingNode) and tag == _MAP:
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.plain(key_node)
+                if not isinstance(key, str) or key in result:
+                    raise _Unusual
+                result[key] = self.plain(value_node)
+            return result
+        if isinstance(node, SequenceNode) and tag == _SEQ:
+            return [self.plain(item) for item in node.value]
+        if isinstance(node, ScalarNode) and tag in _PLAIN_SCALARS:
+            return self.constructor.construct_object(node)
+        raise _Unusual  # timestamps, binary, sets, custom tags: the round-trip reader explains
 
 
 # --- parsing -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -63,10 +64,22 @@ def check_relative(path: str) -> None:
 
 def resolve_inside(root: Path, path: str) -> Path:
     """The file for a generated path; refuses one that resolves (e.g. by a symlink) outside root."""
+    return _inside(root, path, os.path.realpath(root), {})
+
+
+def resolve_all(root: Path, paths: Iterable[str]) -> dict[str, Path]:
+    """resolve_inside for many paths, resolving each directory once (thousands share a few)."""
+    real_root = os.path.realpath(root)
+    real_dirs: dict[Path, str] = {}
+    return {path: _inside(root, path, real_root, real_dirs) for path in paths}
+
+
+def _inside(root: Path, path: str, real_root: str, real_dirs: dict[Path, str]) -> Path:
     check_relative(path)
     target = root / path
-    real_root = os.path.realpath(root)
-    real_parent = os.path.realpath(target.parent)
+    real_parent = real_dirs.get(target.parent)
+    if real_parent is None:
+        real_parent = real_dirs[target.parent] = os.path.realpath(target.parent)
     if os.path.commonpath([real_root, real_parent]) != real_root or (
         target.is_symlink() and not os.path.realpath(target).startswith(real_root + os.sep)
     ):
@@ -115,7 +128,7 @@ class Comparison:
 def compare(plan: Plan, root: Path) -> Comparison:
     previous = read_manifest(root)
     paths = sorted(set(plan.files) | set(previous))
-    current = {path: _read(resolve_inside(root, path)) for path in paths}
+    current = {path: _read(target) for path, target in resolve_all(root, paths).items()}
     result = Comparison(plan, current)
     for path in paths:
         on_disk = current[path]

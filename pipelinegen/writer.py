@@ -4,6 +4,10 @@ Every file is written to a temporary file beside it and renamed into place, so a
 run leaves each file either as it was or complete. The manifest is written after the files it
 lists, and orphans (files the previous manifest lists that the plan no longer has) are removed
 last. Nothing that is not in a manifest is ever deleted.
+
+Files are not fsync'ed: that guards only against the machine itself crashing, after which
+`generate` can simply run again (every file is reproducible from the model), and it cost about
+2 ms a file, half a minute for the 14,000 files of a thousand services.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen.errors import FindingsError
-from pipelinegen.plan import MANIFEST, Comparison, resolve_inside
+from pipelinegen.plan import MANIFEST, Comparison, resolve_all
 
 
 @dataclass(frozen=True)
@@ -36,14 +40,15 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary
             " to discard it",
         )
     files = comparison.plan.files
+    targets = resolve_all(root, [*comparison.create, *comparison.update, *comparison.delete])
     # Targets first, manifest last: a run cut short leaves the old manifest describing the disk.
     for path in [*comparison.create, *comparison.update]:
         if path != MANIFEST:
-            write_atomic(resolve_inside(root, path), files[path])
+            write_atomic(targets[path], files[path])
     if MANIFEST in comparison.create or MANIFEST in comparison.update:
-        write_atomic(resolve_inside(root, MANIFEST), files[MANIFEST])
+        write_atomic(targets[MANIFEST], files[MANIFEST])
     for path in comparison.delete:
-        target = resolve_inside(root, path)
+        target = targets[path]
         target.unlink(missing_ok=True)
         _remove_empty_parents(target.parent, root)
     return Summary(
@@ -60,8 +65,6 @@ def write_atomic(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.chmod(temp, 0o644)
         os.replace(temp, target)
     except BaseException:

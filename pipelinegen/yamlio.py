@@ -13,7 +13,9 @@ from functools import cache
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.resolver import VersionedResolver
 
 _YAML11_NON_STRING = re.compile(
     r"""^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
@@ -72,6 +74,9 @@ def _dumper() -> YAML:
 
 def dump(data: Any) -> str:
     """YAML text for plain data (dicts, lists, str, int, bool, None)."""
+    quick = _Quick().document(data)
+    if quick is not None:
+        return quick
     stream = io.StringIO()
     _dumper().dump(data, stream)
     return stream.getvalue()
@@ -90,3 +95,117 @@ def with_comments(mapping: dict[str, Any], comments: dict[str, str]) -> dict[str
     for key, comment in comments.items():
         out.yaml_add_eol_comment(f"# {comment}", key, column=0)
     return out
+
+# --- the fast path -------------------------------------------------------------------------
+# ruamel's emitter is pure Python and costs milliseconds per small document: thousands of
+# generated files would take tens of seconds. The common shapes (a mapping of mappings, lists,
+# one-line strings, block text, ints, bools, None) are written here directly, byte for byte as
+# ruamel writes them (tests compare the two on many documents); anything else goes to ruamel.
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = VersionedResolver(version=(1, 2))
+# ASCII printable, no leading or trailing space, not starting with an indicator, no ': ' or ' #'.
+_PLAIN = re.compile(r"""(?![-?:](?: |$))(?!---|\.\.\.)(?![#,\[\]{}&*!|>'"%@`])[!-~][ -~]*(?<! )""")
+_ONE_LINE = re.compile(r"[ -~]*")
+_NUMBER_LIKE = re.compile(r"[-+.:~<=\w]*", re.ASCII)  # needs no escape inside double quotes
+_BLOCK_LINE = re.compile(r"[ -~]*(?<! )")  # a line of block text: printable, no trailing space
+
+
+class _Unsupported(Exception):
+    """A value the fast path does not write; ruamel writes the whole document."""
+
+
+@cache
+def _resolves_to_str(text: str) -> bool:
+    return str(_RESOLVER.resolve(ScalarNode, text, (True, False))) == _STR_TAG
+
+
+class _Quick:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def document(self, data: Any) -> str | None:
+        if type(data) is not dict or not data:
+            return None
+        try:
+            self.mapping(data, 0, "")
+        except _Unsupported:
+            return None
+        return "\n".join(self.lines) + "\n"
+
+    def mapping(self, data: dict[Any, Any], indent: int, first: str) -> None:
+        """Keys at column `indent`; the first line starts with `first` (a list item's dash)."""
+        for index, (key, value) in enumerate(data.items()):
+            if type(key) not in (str, PlainKey) or len(key) > 100 or "\n" in key:
+                raise _Unsupported
+            lead = first if index == 0 and first else " " * indent
+            self.value(f"{lead}{self.scalar(key)}:", value, indent)
+
+    def value(self, head: str, value: Any, indent: int) -> None:
+        """`head` is `key:` or `-`; nested content is indented from `indent`."""
+        kind = type(value)
+        if kind is dict and value:
+            self.lines.append(head)
+            self.mapping(value, indent + 2, "")
+        elif kind is list and value:
+            if head.endswith("-"):
+                raise _Unsupported  # a list directly in a list
+            self.lines.append(head)
+            self.sequence(value, indent + 2)
+        elif kind in (dict, list):
+            self.lines.append(f"{head} {'{}' if kind is dict else '[]'}")
+        elif kind is str and "\n" in value:
+            self.block(head, value, indent + 2)
+        else:
+            self.lines.append(f"{head} {self.scalar(value)}")
+
+    def sequence(self, items: list[Any], dash: int) -> None:
+        for item in items:
+            if type(item) is dict and item:
+                self.mapping(item, dash + 2, " " * dash + "- ")
+            elif type(item) in (dict, list):
+                raise _Unsupported
+            else:
+                self.value(" " * dash + "-", item, dash)
+
+    def block(self, head: str, text: str, indent: int) -> None:
+        if text[0] in " \n" or text.endswith("\n\n"):
+            raise _Unsupported  # needs an indentation indicator or `|+`
+        lines = text.removesuffix("\n").split("\n")
+        if not all(_BLOCK_LINE.fullmatch(line) for line in lines):
+            raise _Unsupported
+        self.lines.append(f"{head} |" + ("" if text.endswith("\n") else "-"))
+        self.lines += [" " * indent + line if line else "" for line in lines]
+
+    @staticmethod
+    def scalar(value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return _text(value)
+        if kind is PlainKey:
+            return str(value)
+        if kind is bool:
+            return "true" if value else "false"
+        if kind is int:
+            return str(value)
+        if value is None:
+            return "null"
+        raise _Unsupported  # floats and other types: ruamel's own representation
+
+
+def _text(value: str) -> str:
+    """A one-line string as ruamel writes it: plain if it can be, else quoted."""
+    if len(value) > 1000:
+        raise _Unsupported  # ruamel may fold long lines
+    if value == "" or _YAML11_NON_STRING.match(value):  # _Representer double-quotes these
+        if not _NUMBER_LIKE.fullmatch(value):
+            raise _Unsupported
+        return f'"{value}"'
+    if (_PLAIN.fullmatch(value) and ": " not in value and " #" not in value
+            and not value.endswith(":") and _resolves_to_str(value)):
+        return value
+    if not _ONE_LINE.fullmatch(value):
+        raise _Unsupported
+    if "'" in value:  # ruamel's next choice: double quotes if it holds a ', else single
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"'{value}'"

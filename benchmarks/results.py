@@ -1,0 +1,151 @@
+"""benchmarks/results.md: the machine, the figures, their floors, growth and the issue's targets."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from benchmarks.measure import Figure
+from benchmarks.runner import OPERATIONS, Result
+
+LABELS = {
+    "generate-cold": "`generate` into an empty tree (cold process)",
+    "generate-noop": "`generate`, nothing changed",
+    "check": "`check`",
+    "diff": "`diff` after one service changed",
+    "python": "floor: `python -c pass`",
+    "cp": "floor: `cp -r` of the generated tree",
+}
+LARGE, MEDIUM = 1000, 100
+GROWTH_ALLOWANCE = 1.1  # "1,000 services cost at most 11 times 100 services"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything the results file reports besides the figures."""
+
+    machine: Sequence[tuple[str, str]]
+    runs: int
+    example: Result
+    sizes: Sequence[Result]  # synthetic models, smallest first
+
+
+def render(run: Run) -> str:
+    out = [
+        "# Benchmarks\n",
+        "Written by `.venv/bin/python -m benchmarks` (options: `--help`); run it again to"
+        " refresh this file. Every figure is a fresh `pipelinegen` process timed from spawn to"
+        f" exit: the median of {run.runs} run(s) and the fastest and slowest run. Peak memory is"
+        " the largest maximum resident set size of the process over those runs (`os.wait4` in"
+        " a small launcher, `benchmarks/launch.py`; \"≤ N MB\" means the process stayed below"
+        " the launcher's own size)."
+        " The two floors are measured in the same runs, interleaved with the operations:"
+        " `python -c pass` (starting the interpreter) and `cp -r` of the files `generate`"
+        " wrote (writing the same tree); each time is also given as a multiple of each floor.\n",
+        "## Machine\n",
+        _table(["", ""], [[key, value] for key, value in run.machine]),
+        "## Targets\n",
+        _table(["Target", "Measured", "Status"], _targets(run)),
+        "## Sizes\n",
+        _table(["Model", "Services", "services.yaml bytes", "Files produced", "Bytes produced",
+                "Files the one-service change alters"],
+               [[r.subject.label, f"{r.subject.services:,}", f"{len(r.subject.text.encode()):,}",
+                 f"{r.files:,}", f"{r.bytes:,}", f"{r.diff_files:,}"]
+                for r in (run.example, *run.sizes)]),
+        "## Times and memory\n",
+    ]
+    for result in (run.example, *run.sizes):
+        out += [f"### {result.subject.label}\n", _figures(result)]
+    out += ["## Growth\n",
+            "Ratio of the median times of consecutive sizes. Linear growth allows"
+            f" {GROWTH_ALLOWANCE:g} x the size ratio (11x from 100 to 1,000 services).\n",
+            _growth(run.sizes)]
+    return "\n".join(out)
+
+
+def _figures(result: Result) -> str:
+    python = result.figures["python"].median
+    copy = result.figures["cp"].median
+    rows = []
+    for name, label in LABELS.items():
+        figure = result.figures[name]
+        rows.append([label, _seconds(figure.median),
+                     f"{_seconds(figure.low)} - {_seconds(figure.high)}",
+                     _ratio(figure.median, python), _ratio(figure.median, copy),
+                     _memory(figure)])
+    return _table(["Operation", "Median", "Min-max", "x `python -c pass`", "x `cp -r`",
+                   "Peak memory"], rows)
+
+
+def _growth(sizes: Sequence[Result]) -> str:
+    pairs = list(itertools.pairwise(sizes))
+    header = ["Operation"] + [f"{a.subject.services:,} → {b.subject.services:,}"
+                              for a, b in pairs]
+    rows = []
+    for name in OPERATIONS:
+        row = [LABELS[name]]
+        for small, large in pairs:
+            ratio = large.figures[name].median / small.figures[name].median
+            allowed = GROWTH_ALLOWANCE * large.subject.services / small.subject.services
+            row.append(f"{ratio:.2f}x ({_status(ratio <= allowed)})")
+        rows.append(row)
+    return _table(header, rows)
+
+
+def _targets(run: Run) -> list[list[str]]:
+    by_size = {r.subject.services: r for r in run.sizes}
+    large, medium = by_size.get(LARGE), by_size.get(MEDIUM)
+    rows = [_limit("`check` on the bundled example under 0.5 s", run.example, "check", 0.5)]
+    for label, name, limit in (("cold `generate`", "generate-cold", 10.0),
+                               ("`check`", "check", 3.0),
+                               ("no-op `generate`", "generate-noop", 3.0)):
+        rows.append(_limit(f"1,000 services: {label} under {limit:g} s", large, name, limit))
+    memory = "1,000 services: peak memory of every operation under 500 MB"
+    if large is None:
+        rows.append([memory, "not measured", "not measured"])
+    else:
+        peak = max(_megabytes(large.figures[name]) for name in OPERATIONS)
+        rows.append([memory, f"{peak:.1f} MB", _status(peak < 500)])
+    for name in OPERATIONS:
+        target = f"{LABELS[name]}: 1,000 services at most 11 x 100 services"
+        if large is None or medium is None:
+            rows.append([target, "not measured", "not measured"])
+            continue
+        ratio = large.figures[name].median / medium.figures[name].median
+        rows.append([target, f"{ratio:.2f}x", _status(ratio <= 11)])
+    return rows
+
+
+def _limit(target: str, result: Result | None, name: str, limit: float) -> list[str]:
+    if result is None:
+        return [target, "not measured", "not measured"]
+    median = result.figures[name].median
+    return [target, _seconds(median), _status(median < limit)]
+
+
+def _status(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f} s"
+
+
+def _ratio(value: float, floor: float) -> str:
+    return f"{value / floor:.1f}x"
+
+
+def _memory(figure: Figure) -> str:
+    bound = "≤ " if figure.below_launcher else ""
+    return f"{bound}{_megabytes(figure):.1f} MB"
+
+
+def _megabytes(figure: Figure) -> float:
+    return figure.peak_rss_bytes / 1e6
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

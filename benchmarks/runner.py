@@ -1,0 +1,130 @@
+"""Run the four operations and the two floors on one model, interleaved, several times.
+
+Each repetition starts from an empty tree (the services file and the sources only) and runs, in
+order: the `python -c pass` floor, `generate` (cold process, empty tree), `generate` again
+(nothing changed), `check`, the `cp -r` floor (a copy of what generate wrote), then `diff`
+after one service changed. Interleaving puts floors and operations under the same machine load.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from benchmarks.measure import Figure, HarnessError, Sample, run
+from pipelinegen.plan import MANIFEST, read_manifest
+
+# What is timed, in the order of the results tables.
+OPERATIONS = ("generate-cold", "generate-noop", "check", "diff")
+FLOORS = ("python", "cp")
+
+# Files of the project, besides services.yaml and the sources, that generation reads; each is
+# copied into every benchmarked tree. Add a path here if the generator comes to need one.
+SUPPORT_FILES: tuple[str, ...] = ()
+
+_NOOP_SUMMARY = re.compile(r"^0 created, 0 updated, 0 deleted, [0-9]+ unchanged$", re.MULTILINE)
+_DIFF_FILE = re.compile(r"^--- (?:a/\S+|/dev/null)\n\+\+\+ (?:b/\S+|/dev/null)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A model to benchmark: its services file, a variant with one service changed, sources."""
+
+    label: str
+    services: int
+    text: str
+    changed: str
+    populate: Callable[[Path], None]  # writes the sources into a repository root
+
+
+@dataclass(frozen=True)
+class Result:
+    subject: Subject
+    files: int  # generated files, manifest included
+    bytes: int
+    diff_files: int  # files the one-service change alters
+    figures: dict[str, Figure]
+
+
+def pipelinegen_command() -> Path:
+    """The installed console script beside this interpreter: what users run."""
+    script = Path(sys.executable).parent / "pipelinegen"
+    if not script.exists():
+        raise HarnessError(f"no {script}: install the project first (pip install -e .)")
+    return script
+
+
+def copy_support_files(project: Path, root: Path) -> None:
+    for relative in SUPPORT_FILES:
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(project / relative, target)
+
+
+def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None]) -> Result:
+    """Benchmark one subject `runs` times inside `work` (emptied first, left behind)."""
+    command = str(pipelinegen_command())
+    _fresh(work)
+    source = work / "input"
+    source.mkdir()
+    (source / "services.yaml").write_text(subject.text, encoding="utf-8")
+    subject.populate(source)
+    samples: dict[str, list[Sample]] = {name: [] for name in (*OPERATIONS, *FLOORS)}
+    files = size = diff_files = 0
+    for repetition in range(runs):
+        log(f"  {subject.label}: run {repetition + 1}/{runs}")
+        samples["python"].append(run([sys.executable, "-c", "pass"], work))
+        tree = work / "tree"
+        _fresh(tree, create=False)
+        shutil.copytree(source, tree, symlinks=True)
+        try:
+            samples["generate-cold"].append(run([command, "generate"], tree))
+        except HarnessError as exc:
+            raise HarnessError(f"{exc}\nhint: if generation reads a project file besides"
+                               " services.yaml and the sources, list it in SUPPORT_FILES"
+                               " (benchmarks/runner.py)") from None
+        noop = run([command, "generate"], tree)
+        if not _NOOP_SUMMARY.search(noop.stdout):
+            raise HarnessError(f"a second generate changed files:\n{noop.stdout[-2000:]}")
+        samples["generate-noop"].append(noop)
+        samples["check"].append(run([command, "check"], tree))
+        files, size, tops = _produced(tree)
+        copy = work / "copy"
+        _fresh(copy)
+        samples["cp"].append(run(["cp", "-r", *tops, str(copy)], tree))
+        shutil.rmtree(copy)
+        (tree / "services.yaml").write_text(subject.changed, encoding="utf-8")
+        diff = run([command, "diff"], tree)
+        samples["diff"].append(diff)
+        diff_files = len(_DIFF_FILE.findall(diff.stdout))
+        shutil.rmtree(tree)
+    figures = {name: Figure(tuple(found)) for name, found in samples.items()}
+    return Result(subject, files, size, diff_files, figures)
+
+
+def _produced(tree: Path) -> tuple[int, int, list[str]]:
+    """(files, bytes, top-level entries) of what generate wrote, from its manifest."""
+    paths = [*read_manifest(tree), MANIFEST]
+    missing = [path for path in paths if not (tree / path).is_file()]
+    if missing:
+        raise HarnessError(f"generate did not write {', '.join(missing[:5])}")
+    size = sum((tree / path).stat().st_size for path in paths)
+    tops = sorted({PurePosixPath(path).parts[0] for path in paths})
+    return len(paths), size, tops
+
+
+def _fresh(path: Path, *, create: bool = True) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+    if create:
+        path.mkdir(parents=True)
+
+
+def machine_load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
