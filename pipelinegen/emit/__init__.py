@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen.emit import schema
+from pipelinegen.emit import diff_schema, schema
 from pipelinegen.inputs import Inputs
 
 Emitter = Callable[[Inputs], dict[str, str]]
 
 # The registered emitters, in a fixed order.
-EMITTERS: tuple[Emitter, ...] = (schema.emit,)
+EMITTERS: tuple[Emitter, ...] = (schema.emit, diff_schema.emit)
 
 
 def emit_all(inputs: Inputs) -> dict[str, str]:
