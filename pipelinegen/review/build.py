@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pipelinegen.review import drift, filediff, modeldiff
 from pipelinegen.review.changes import (
     PROJECT,
@@ -19,14 +21,11 @@ from pipelinegen.review.snapshot import Snapshot
 def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
     """What changing `base` into `head` does, per service; pure apart from reading the sides."""
     delta = modeldiff.compare(base.model, head.model)
-    old_names = delta.old_names()
+    owner = _owners(delta)
     files_of: dict[str, list[FileChange]] = {}
-    every_name = {*delta.services, *old_names}
     changes = filediff.file_changes(base.outputs, head.outputs)
     for change in changes:
-        owner = filediff.owner(change.path, every_name)
-        owner = old_names.get(owner, owner) if owner not in delta.services else owner
-        files_of.setdefault(owner, []).append(change)
+        files_of.setdefault(owner(change.path), []).append(change)
     services = [
         _service(entry, delta, files_of.get(name, [])) for name, entry in delta.services.items()
     ]
@@ -39,7 +38,7 @@ def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
         project=ProjectChange(
             changes=[*delta.project, *delta.bases.values()], files=files_of.get(PROJECT, [])
         ),
-        drift=drift.find(base, head, every_name) if drift_checked else [],
+        drift=drift.find(base, head, owner) if drift_checked else [],
         drift_checked=drift_checked,
         totals=Totals(
             files=len(changes),
@@ -47,6 +46,18 @@ def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
             removed=sum(c.removed for c in changes),
         ),
     )
+
+
+def _owners(delta: modeldiff.ModelDiff) -> Callable[[str], str]:
+    """Path -> the report entry it belongs to; a renamed service's old files go to its new name."""
+    names = {name: name for name in delta.services}
+    names.update({old: new for old, new in delta.old_names().items() if old not in names})
+
+    def owner(path: str) -> str:
+        found = filediff.owner(path, names)
+        return names.get(found, found)
+
+    return owner
 
 
 def _service(entry: modeldiff.ServiceDelta, delta: modeldiff.ModelDiff,

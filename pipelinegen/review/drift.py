@@ -7,16 +7,15 @@ runs, which is the head's own. The base side tells whether the change caused the
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable
 
 from pipelinegen.plan import MANIFEST
 from pipelinegen.report import unified
 from pipelinegen.review.changes import Drift, DriftCause, DriftState
-from pipelinegen.review.filediff import owner
 from pipelinegen.review.snapshot import Snapshot, manifest_paths
 
 
-def find(base: Snapshot, head: Snapshot, services: Collection[str]) -> list[Drift]:
+def find(base: Snapshot, head: Snapshot, owner: Callable[[str], str]) -> list[Drift]:
     """Every generated path (planned at head, or listed in its committed manifest) that differs."""
     listed = manifest_paths(head.committed([MANIFEST])[MANIFEST])
     paths = sorted({*head.files, *listed})
@@ -38,7 +37,7 @@ def find(base: Snapshot, head: Snapshot, services: Collection[str]) -> list[Drif
             cause = "pre-existing"
         found.append(Drift(
             path=path,
-            owner=owner(path, services),
+            owner=owner(path),
             state=state,
             cause=cause,
             diff="".join(unified(path, wanted, committed)),

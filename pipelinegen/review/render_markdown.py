@@ -167,32 +167,36 @@ def _size(text: str) -> int:
 
 
 def _fit(chunks: list[Chunk], report: ChangeReport, limit: int) -> str:
-    full = "".join(c if isinstance(c, str) else _details(c.title, c.diff) for c in chunks)
-    if _size(full) <= limit:
-        return full
-    note = (f"\n> **Shortened** to stay under GitHub's {limit:,}-character comment limit: "
-            "some diffs below are cut or left out. For everything, run "
-            f"`pipelinegen diff --base {report.base}` locally.\n")
-    budget = limit - _size(note)
+    whole = [c if isinstance(c, str) else _details(c.title, c.diff) for c in chunks]
+    if _size("".join(whole)) <= limit:
+        return "".join(whole)
+    run = f"`pipelinegen diff --base {report.base}`" if report.head == "working tree" else (
+        f"`pipelinegen diff --base {report.base} --head {report.head}`")
     essentials = "".join(c for c in chunks if isinstance(c, str))
-    if _size(essentials) > budget:
-        return _cut_lines(essentials, budget) + note
-    spare = budget - _size(essentials)
-    out: list[str] = []
-    for chunk in chunks:
-        if isinstance(chunk, str):
-            out.append(chunk)
-            continue
-        whole = _details(chunk.title, chunk.diff)
-        if _size(whole) <= spare:
-            out.append(whole)
-            spare -= _size(whole)
-            continue
-        shortened = _shorten(chunk, spare)
-        if shortened:
-            out.append(shortened)
-            spare -= _size(shortened)
-    return "".join(out) + note
+    note = (f"\n> **Shortened** to stay under GitHub's {limit:,}-character comment limit: "
+            f"{{what}}. Run {run} for the whole review.\n")
+    cut_note = note.format(what="the summary stops here and every diff is left out")
+    if _size(essentials) > limit - _size(cut_note):
+        return _cut_lines(essentials, limit - _size(cut_note)) + cut_note
+    note = note.format(what="some file diffs are cut or left out")
+    spare = limit - _size(note) - _size(essentials)
+    # Whole diffs first, smallest first, so as many files as possible show in full; then
+    # what is left shortens the next ones in order.
+    kept: dict[int, str] = {}
+    for index in sorted((i for i, c in enumerate(chunks) if isinstance(c, _Diff)),
+                        key=lambda i: (_size(whole[i]), i)):
+        if _size(whole[index]) > spare:
+            break
+        kept[index] = whole[index]
+        spare -= _size(whole[index])
+    for index, chunk in enumerate(chunks):
+        if isinstance(chunk, _Diff) and index not in kept:
+            shortened = _shorten(chunk, spare)
+            if shortened:
+                kept[index] = shortened
+                spare -= _size(shortened)
+    return "".join(c if isinstance(c, str) else kept.get(i, "") for i, c in enumerate(chunks)) \
+        + note
 
 
 def _shorten(chunk: _Diff, spare: int) -> str:
