@@ -13,6 +13,9 @@ from pipelinegen.errors import PipelinegenError, ToolUnavailable
 from pipelinegen.inputs import Inputs
 
 
+_MAX_PATHSPECS = 1_000
+
+
 def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """Run git in `root`, return its stdout; a failure names the command, exit code and stderr."""
     program = shutil.which("git")
@@ -53,8 +56,12 @@ class GitTree:
         wanted = sorted(set(paths))
         if not wanted:
             return {}
+        # Name the paths when they are few; past that, list the root's tree once instead of
+        # risking the command-line length limit.
+        pathspecs = ([f":(literal){self.prefix}{path}" for path in wanted]
+                     if len(wanted) <= _MAX_PATHSPECS else [f":(literal){self.prefix or '.'}"])
         listing = git(self.root, "ls-tree", "-r", "-z", "--full-tree", self.commit, "--",
-                      *(f":(literal){self.prefix}{path}" for path in wanted))
+                      *pathspecs)
         blobs: dict[str, str] = {}
         for entry in listing.split(b"\0"):
             if entry:

@@ -1,8 +1,9 @@
 """The review as a pull-request comment: a summary table, then each file's diff folded away.
 
-GitHub refuses comments over 65,536 characters. The summary (tables and model changes) is kept
-whole; file diffs fill what is left, in order, shortened or left out when they do not fit, and a
-note says so. Sizes are counted in UTF-8 bytes, which is never less than GitHub's count.
+GitHub refuses comments over 65,536 characters. The output stays 1,024 under that, room for what
+a workflow adds (its marker). The summary (tables and model changes) is kept whole; file diffs
+fill what is left, whole where they fit (smallest first), then shortened, and a note says so.
+Sizes are counted in UTF-8 bytes, which is never less than GitHub's count.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from pipelinegen.review.changes import (
     FileChange,
 )
 
-LIMIT = 65_536
-MARKER = "<!-- pipelinegen-diff -->"  # lets a workflow find its own comment to update it
+GITHUB_LIMIT = 65_536
+# What a workflow may add around the comment (its marker for finding the comment to update).
+HEADROOM = 1_024
+LIMIT = GITHUB_LIMIT - HEADROOM
 _CELL_CHANGES = 3  # model changes listed in a summary-table cell before "and N more"
 _MIN_SHORTENED_LINES = 5
 
@@ -47,7 +50,7 @@ def render(report: ChangeReport, *, stat: bool = False, limit: int = LIMIT) -> s
 
 def _chunks(report: ChangeReport, *, with_diffs: bool) -> list[Chunk]:
     chunks: list[Chunk] = [
-        f"{MARKER}\n### pipelinegen: what this change does\n\n",
+        "### pipelinegen: what this change does\n\n",
         f"{code(report.source)} at {code(report.base)} compared with {code(report.head)}: "
         f"{_headline(report)}.\n\n",
     ]
@@ -173,7 +176,7 @@ def _fit(chunks: list[Chunk], report: ChangeReport, limit: int) -> str:
     run = f"`pipelinegen diff --base {report.base}`" if report.head == "working tree" else (
         f"`pipelinegen diff --base {report.base} --head {report.head}`")
     essentials = "".join(c for c in chunks if isinstance(c, str))
-    note = (f"\n> **Shortened** to stay under GitHub's {limit:,}-character comment limit: "
+    note = (f"\n> **Shortened** to stay under GitHub's {GITHUB_LIMIT:,}-character comment limit: "
             f"{{what}}. Run {run} for the whole review.\n")
     cut_note = note.format(what="the summary stops here and every diff is left out")
     if _size(essentials) > limit - _size(cut_note):

@@ -8,9 +8,8 @@ import sys
 import pytest
 from review_helpers import Repo, change_replicas
 
-from pipelinegen.review import render_text
+from pipelinegen.review import gitref, render_text
 from pipelinegen.review.changes import ChangeReport
-from pipelinegen.review.render_markdown import MARKER
 
 
 def _run(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
@@ -24,7 +23,7 @@ def test_the_workflow_contract_markdown_on_stdout_exit_0(repo: Repo) -> None:
     repo.commit("more api pods")
     done = _run(repo, "diff", "--base", "HEAD~1", "--format", "markdown")
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.startswith(f"{MARKER}\n### pipelinegen: what this change does\n")
+    assert done.stdout.startswith("### pipelinegen: what this change does\n")
     assert "| `api` | changed | `api.deploy.replicas: 2 -> 3` |" in done.stdout
 
 
@@ -91,3 +90,24 @@ def test_text_is_coloured_only_for_a_terminal(repo: Repo) -> None:
     plain = render_text.render(report, color=False)
     assert "\x1b[1mapi\x1b[0m: changed" in coloured
     assert "\x1b[" not in plain and "api: changed" in plain
+
+
+@pytest.mark.parametrize("max_pathspecs", [1_000, 1])
+def test_a_root_below_the_top_of_the_git_repository(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, max_pathspecs: int,
+) -> None:
+    """pipelinegen's root is a sub-directory; many paths are read by listing the tree once."""
+    monkeypatch.setattr(gitref, "_MAX_PATHSPECS", max_pathspecs)
+    (repo.path / "platform").mkdir()
+    for name in ("services.yaml", "specs", "generated"):
+        (repo.path / name).rename(repo.path / "platform" / name)
+    repo.services = repo.path / "platform" / "services.yaml"
+    repo.commit("move into platform/")
+    schema = repo.path / "platform/specs/services.schema.json"
+    schema.write_text(schema.read_text().replace('"title": "Model"', '"title": "Edited"'))
+    change_replicas(repo)
+    report = ChangeReport.model_validate_json(repo.review("--base", "HEAD", "--format", "json"))
+    api = next(s for s in report.services if s.name == "api")
+    assert [c.summary for c in api.changes] == ["api.deploy.replicas: 2 -> 3"]
+    assert [(d.path, d.cause) for d in report.drift] == [
+        ("specs/services.schema.json", "edited-in-change")]

@@ -17,7 +17,7 @@ from pipelinegen.review.changes import (
     ServiceChange,
     Totals,
 )
-from pipelinegen.review.render_markdown import LIMIT
+from pipelinegen.review.render_markdown import GITHUB_LIMIT, LIMIT
 
 
 def _html(markdown: str) -> str:
@@ -26,7 +26,7 @@ def _html(markdown: str) -> str:
 
 
 def _assert_valid_and_under_the_limit(markdown: str) -> str:
-    assert len(markdown.encode()) <= LIMIT
+    assert len(markdown.encode()) <= LIMIT < GITHUB_LIMIT
     html = _html(markdown)
     # Every diff block is closed: the <details> balance, and the closing note renders as a
     # quote after the last code block instead of being swallowed by an unclosed fence.
