@@ -23,7 +23,8 @@ def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
     delta = modeldiff.compare(base.model, head.model)
     owner = _owners(delta)
     files_of: dict[str, list[FileChange]] = {}
-    changes = filediff.file_changes(base.outputs, head.outputs)
+    renames = {d.renamed_from: name for name, d in delta.services.items() if d.renamed_from}
+    changes = filediff.file_changes(base.outputs, head.outputs, renames)
     for change in changes:
         files_of.setdefault(owner(change.path), []).append(change)
     services = [

@@ -14,7 +14,7 @@ REPORT_VERSION: Literal[1] = 1
 PROJECT = "project"  # the owner of generated files and model fields that belong to no service
 
 ServiceStatus = Literal["added", "removed", "renamed", "changed", "affected", "unchanged"]
-FileStatus = Literal["added", "removed", "modified"]
+FileStatus = Literal["added", "removed", "modified", "renamed"]
 DriftState = Literal["missing", "stale", "orphaned"]
 DriftCause = Literal["edited-in-change", "not-regenerated", "pre-existing"]
 DRIFT_CAUSES: dict[str, str] = {
@@ -50,7 +50,10 @@ class FileChange(_Frozen):
     path: str
     """Repository-relative path of the generated file."""
     status: FileStatus
-    """added (only generated after), removed (only before) or modified."""
+    """added (only generated after), removed (only before), modified, or renamed (with its
+    service)."""
+    renamed_from: str | None = None
+    """The path before the change, for a file renamed with its service."""
     added: int = Field(ge=0)
     """Lines added."""
     removed: int = Field(ge=0)

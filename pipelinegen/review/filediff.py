@@ -22,19 +22,40 @@ def owner(path: str, services: Collection[str]) -> str:
     return PROJECT
 
 
-def file_changes(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[FileChange]:
-    """One entry per path whose content differs, sorted by path."""
+def renamed_path(path: str, old: str, new: str) -> str | None:
+    """The path a service's file had under its old name; None if it is not that service's."""
+    match = _SERVICE_PATH.match(path)
+    if match is None or match["name"] != new:
+        return None
+    return path[: match.start("name")] + old + path[match.end("name") :]
+
+
+def file_changes(old: Mapping[str, bytes], new: Mapping[str, bytes],
+                 renames: Mapping[str, str]) -> list[FileChange]:
+    """One entry per path whose content differs, sorted by path. `renames` (service old name ->
+    new name) pairs a renamed service's files, so their diff shows what changed besides the name.
+    """
+    moved = {
+        path: origin
+        for path in new.keys() - old.keys()
+        for service_old, service_new in renames.items()
+        if (origin := renamed_path(path, service_old, service_new)) in old.keys() - new.keys()
+    }
     changes = []
-    for path in sorted(old.keys() | new.keys()):
-        before, after = old.get(path), new.get(path)
-        if before == after:
+    for path in sorted((old.keys() - set(moved.values())) | new.keys()):
+        source = moved.get(path, path)
+        before, after = old.get(source), new.get(path)
+        if before == after and source == path:
             continue
         lines = unified(path, before, after)
-        status: FileStatus = ("added" if before is None else "removed" if after is None
-                              else "modified")
+        status: FileStatus = ("renamed" if source != path else "added" if before is None
+                              else "removed" if after is None else "modified")
+        if lines and source != path:
+            lines[0] = f"--- a/{source}\n"
         changes.append(FileChange(
             path=path,
             status=status,
+            renamed_from=source if source != path else None,
             added=count(lines, "+"),
             removed=count(lines, "-"),
             diff="".join(lines),

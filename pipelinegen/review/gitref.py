@@ -12,7 +12,6 @@ from pipelinegen import load
 from pipelinegen.errors import PipelinegenError, ToolUnavailable
 from pipelinegen.inputs import Inputs
 
-
 _MAX_PATHSPECS = 1_000
 
 

@@ -118,14 +118,18 @@ def _section(title: str, own: list[FieldChange], inherited: list[FieldChange],
         text += "\n"
     if files:
         text += "| Generated file | Change | Added | Removed |\n|---|---|---:|---:|\n"
-        text += "".join(f"| {code(f.path)} | {f.status} | +{f.added} | -{f.removed} |\n"
+        text += "".join(f"| {code(f.path)} | {_file_status(f)} | +{f.added} | -{f.removed} |\n"
                         for f in files)
         text += "\n"
     chunks: list[Chunk] = [text]
     if with_diffs:
         chunks += [_Diff(f"<code>{html.escape(f.path)}</code> +{f.added} -{f.removed}", f.diff)
-                   for f in files]
+                   for f in files if f.diff]
     return chunks
+
+
+def _file_status(file: FileChange) -> str:
+    return f"renamed from {code(file.renamed_from)}" if file.renamed_from else file.status
 
 
 def _drift_section(found: list[Drift], *, with_diffs: bool) -> list[Chunk]:

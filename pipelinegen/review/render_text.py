@@ -8,7 +8,7 @@ import click
 
 from pipelinegen.review.changes import DRIFT_CAUSES, ChangeReport, FieldChange, FileChange
 
-_FILE_MARK = {"added": "A", "removed": "D", "modified": "M"}
+_FILE_MARK = {"added": "A", "removed": "D", "modified": "M", "renamed": "R"}
 
 
 def render(report: ChangeReport, *, color: bool, stat: bool = False) -> str:
@@ -58,7 +58,9 @@ def _entries(own: list[FieldChange], inherited: list[FieldChange],
              files: list[FileChange]) -> list[str]:
     lines = [f"  {c.summary}\n" for c in own]
     lines += [f"  via {c.summary}\n" for c in inherited]
-    lines += [f"  {_FILE_MARK[f.status]} {f.path} (+{f.added} -{f.removed})\n" for f in files]
+    lines += [f"  {_FILE_MARK[f.status]} {f.path}"
+              + (f" (from {f.renamed_from})" if f.renamed_from else "")
+              + f" (+{f.added} -{f.removed})\n" for f in files]
     return lines
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
-from review_helpers import Repo, change_replicas
+from review_helpers import (
+    Repo,
+    change_base_digest,
+    change_replicas,
+    change_strategy,
+    rename_service,
+)
 
 from pipelinegen.review import gitref, render_text
 from pipelinegen.review.changes import ChangeReport
@@ -111,3 +118,21 @@ def test_a_root_below_the_top_of_the_git_repository(
     assert [c.summary for c in api.changes] == ["api.deploy.replicas: 2 -> 3"]
     assert [(d.path, d.cause) for d in report.drift] == [
         ("specs/services.schema.json", "edited-in-change")]
+
+
+def test_the_same_change_gives_the_same_bytes_whatever_the_hash_seed(repo: Repo) -> None:
+    rename_service(repo)
+    change_base_digest(repo)
+    change_strategy(repo)
+    repo.generate()
+    repo.commit("several changes")
+    outputs = set()
+    for seed in ("0", "1"):
+        for fmt in ("json", "markdown", "text"):
+            done = subprocess.run(
+                [sys.executable, "-m", "pipelinegen", "diff", "--base", "HEAD~1", "--head",
+                 "HEAD", "--format", fmt], cwd=repo.path, capture_output=True, text=True,
+                check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+            outputs.add((fmt, done.stdout))
+    assert len(outputs) == 3
+    assert all(str(repo.path) not in text for _, text in outputs)  # no absolute paths

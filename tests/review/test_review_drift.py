@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from review_helpers import Repo, change_replicas, change_strategy
+from review_helpers import Repo, change_replicas, change_strategy, rename_service
 
 from pipelinegen.review.changes import ChangeReport
 
@@ -87,3 +87,29 @@ def test_project_changes_count_for_the_services_whose_files_they_change(
     assert [f.path for f in report.project.files] == ["generated/sample/environments.txt"]
     assert (report.totals.files, report.totals.added, report.totals.removed) == (6, 6, 6)
     assert report.drift == []
+
+
+def test_a_renamed_service_s_files_are_diffed_against_their_old_selves(
+    sample_repo: Repo,
+) -> None:
+    rename_service(sample_repo)
+    sample_repo.generate()
+    sample_repo.commit("docs becomes help")
+    report = _report(sample_repo, "--base", "HEAD~1", "--head", "HEAD")
+    help_ = next(s for s in report.services if s.name == "help")
+    assert [(f.path, f.status, f.renamed_from, f.added, f.removed) for f in help_.files] == [
+        ("generated/sample/help.txt", "renamed", "generated/sample/docs.txt", 1, 1),
+        ("generated/sample/help/values-dev.txt", "renamed",
+         "generated/sample/docs/values-dev.txt", 0, 0),
+        ("generated/sample/help/values-production.txt", "renamed",
+         "generated/sample/docs/values-production.txt", 0, 0),
+        ("generated/sample/help/values-staging.txt", "renamed",
+         "generated/sample/docs/values-staging.txt", 0, 0),
+    ]
+    assert help_.files[0].diff.startswith(
+        "--- a/generated/sample/docs.txt\n+++ b/generated/sample/help.txt\n")
+    assert "-service docs\n+service help\n" in help_.files[0].diff
+    markdown = sample_repo.review("--base", "HEAD~1", "--head", "HEAD", "--format", "markdown")
+    assert ("| `generated/sample/help.txt` | renamed from `generated/sample/docs.txt` | +1 | -1 |"
+            in markdown)
+    assert markdown.count("<details>") == 1  # files renamed unchanged have no diff to show
