@@ -27,6 +27,7 @@ HEADROOM = 1_024
 LIMIT = GITHUB_LIMIT - HEADROOM
 _CELL_CHANGES = 3  # model changes listed in a summary-table cell before "and N more"
 _MIN_SHORTENED_LINES = 5
+_NAMED_UNCHANGED = 20  # past this many, unchanged services are counted, not named
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def _chunks(report: ChangeReport, *, with_diffs: bool) -> list[Chunk]:
     if changed or project.changes or project.files:
         chunks.append(_summary_table(report))
     unchanged = [s.name for s in report.services if s.status == "unchanged"]
-    if unchanged:
+    if len(unchanged) > _NAMED_UNCHANGED:
+        chunks.append(f"{len(unchanged)} services are unchanged.\n\n")
+    elif unchanged:
         chunks.append(f"Unchanged: {', '.join(code(name) for name in unchanged)}.\n\n")
     if report.drift:
         chunks += _drift_section(report.drift, with_diffs=with_diffs)

@@ -114,3 +114,11 @@ def test_a_real_change_too_big_for_a_comment(repo: Repo) -> None:
     assert "<table>" in html
     assert "svc1199" not in markdown
     assert "the summary stops here and every diff is left out" in markdown
+
+
+def test_many_unchanged_services_are_counted_not_named() -> None:
+    unchanged = [ServiceChange(name=f"svc{n:03}", status="unchanged") for n in range(21)]
+    markdown = render_markdown.render(_report([_service("api", 1), *unchanged]))
+    assert "21 services are unchanged.\n" in markdown and "svc000" not in markdown
+    markdown = render_markdown.render(_report([_service("api", 1), *unchanged[:20]]))
+    assert "Unchanged: `svc000`, `svc001`," in markdown
