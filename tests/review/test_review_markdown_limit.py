@@ -64,6 +64,8 @@ def test_a_small_review_is_whole() -> None:
     html = _html(markdown)
     assert html.count('<pre lang="diff">') == 1 and html.count("<details>") == 1
     assert "+line 9 changed\n</code></pre>" in html
+    stat = render_markdown.render(_report([_service("api", 10)]), stat=True)
+    assert "<details>" not in stat and "| `generated/helm/api/values.yaml` | modified |" in stat
 
 
 def test_big_diffs_are_shortened_and_the_summary_kept() -> None:
