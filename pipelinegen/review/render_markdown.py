@@ -119,11 +119,16 @@ def _section(title: str, own: list[FieldChange], inherited: list[FieldChange],
     text += "".join(f"- via {code(c.summary)}\n" for c in inherited)
     if own or inherited:
         text += "\n"
-    if files:
+    # Files that only moved with their renamed service are counted, not listed.
+    moved = [f for f in files if f.renamed_from and not f.diff]
+    listed = [f for f in files if f not in moved]
+    if listed:
         text += "| Generated file | Change | Added | Removed |\n|---|---|---:|---:|\n"
         text += "".join(f"| {code(f.path)} | {_file_status(f)} | +{f.added} | -{f.removed} |\n"
-                        for f in files)
+                        for f in listed)
         text += "\n"
+    if moved:
+        text += f"{len(moved)} more generated file(s) only renamed with the service.\n\n"
     chunks: list[Chunk] = [text]
     if with_diffs:
         chunks += [_Diff(f"<code>{html.escape(f.path)}</code> +{f.added} -{f.removed}", f.diff)

@@ -110,9 +110,10 @@ def test_a_root_below_the_top_of_the_git_repository(
         (repo.path / name).rename(repo.path / "platform" / name)
     repo.services = repo.path / "platform" / "services.yaml"
     repo.commit("move into platform/")
+    change_replicas(repo)
+    repo.generate()
     schema = repo.path / "platform/specs/services.schema.json"
     schema.write_text(schema.read_text().replace('"title": "Model"', '"title": "Edited"'))
-    change_replicas(repo)
     report = ChangeReport.model_validate_json(repo.review("--base", "HEAD", "--format", "json"))
     api = next(s for s in report.services if s.name == "api")
     assert [c.summary for c in api.changes] == ["api.deploy.replicas: 2 -> 3"]
