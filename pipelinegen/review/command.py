@@ -47,8 +47,8 @@ def diff_output(options: DiffOptions) -> str:
 
 def review_report(ws: Workspace, options: DiffOptions) -> ChangeReport:
     if options.old is not None and options.new is not None:
-        base = snapshot.from_file(options.old, ws.source)
-        head = snapshot.from_file(options.new, ws.source)
+        base = snapshot.from_file(options.old, ws)
+        head = snapshot.from_file(options.new, ws)
     else:
         assert options.base is not None
         base = snapshot.at_ref(ws, options.base)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,14 +88,23 @@ def _cat_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
     return contents
 
 
-def inputs_at(tree: GitTree, source: str) -> Inputs | None:
-    """Everything generation depends on, as committed at the ref; None without a services file.
+Reader = Callable[[Iterable[str]], dict[str, bytes | None]]
 
-    This is the one place that knows which files are inputs, so a new input (a lock file) is
-    read at refs by adding it here.
+
+def inputs_at(read: Reader, where: str, source: str, model_file: Path | None = None
+              ) -> Inputs | None:
+    """Everything generation depends on, read through `read` (a commit's files, or the disk);
+    None without a services file. `where` ("REF:" or "") prefixes file names in messages;
+    `model_file` stands in for the services file (`diff --old/--new`).
+
+    This is the one place that knows which files are inputs besides the workspace, so a new
+    input (a lock file) is read at refs by adding it here.
     """
-    raw = tree.read([source])[source]
-    if raw is None:
-        return None
-    model = load.loads(raw, f"{tree.ref}:{source}")
+    if model_file is not None:
+        model = load.load(model_file, str(model_file))
+    else:
+        raw = read([source])[source]
+        if raw is None:
+            return None
+        model = load.loads(raw, f"{where}{source}")
     return Inputs(model, source)

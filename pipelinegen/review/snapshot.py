@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import load, plan
+from pipelinegen import plan
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
-from pipelinegen.review.gitref import GitTree, inputs_at
+from pipelinegen.review.gitref import GitTree, Reader, inputs_at
 from pipelinegen.workspace import Workspace
-
-Reader = Callable[[Iterable[str]], dict[str, bytes | None]]
 
 
 @dataclass(frozen=True)
@@ -42,21 +40,25 @@ def _planned(label: str, inputs: Inputs | None, read: Reader | None) -> Snapshot
 def at_ref(ws: Workspace, ref: str) -> Snapshot:
     """The side at a git ref, for the workspace's services file."""
     tree = GitTree.at(ws.root, ref)
-    return _planned(ref, inputs_at(tree, ws.source), tree.read)
+    return _planned(ref, inputs_at(tree.read, f"{ref}:", ws.source), tree.read)
 
 
 def working_tree(ws: Workspace) -> Snapshot:
     """The side on disk: what `generate` and `check` see."""
+    return _planned("working tree", ws.inputs, _disk_reader(ws.root))
 
+
+def from_file(path: Path, ws: Workspace) -> Snapshot:
+    """A side given as a services file, with the workspace's other inputs; its plan names the
+    workspace's services file in headers, like the real one."""
+    return _planned(str(path), inputs_at(_disk_reader(ws.root), "", ws.source, path), None)
+
+
+def _disk_reader(root: Path) -> Reader:
     def read(paths: Iterable[str]) -> dict[str, bytes | None]:
-        return {path: _read_file(plan.resolve_inside(ws.root, path)) for path in sorted(paths)}
+        return {path: _read_file(plan.resolve_inside(root, path)) for path in sorted(paths)}
 
-    return _planned("working tree", ws.inputs, read)
-
-
-def from_file(path: Path, source: str) -> Snapshot:
-    """A side given as a services file; its plan names `source` in headers like the real one."""
-    return _planned(str(path), Inputs(load.load(path, str(path)), source), None)
+    return read
 
 
 def manifest_paths(data: bytes | None) -> list[str]:
