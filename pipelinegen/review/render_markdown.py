@@ -185,8 +185,7 @@ def _fit(chunks: list[Chunk], report: ChangeReport, limit: int) -> str:
     whole = [c if isinstance(c, str) else _details(c.title, c.diff) for c in chunks]
     if _size("".join(whole)) <= limit:
         return "".join(whole)
-    run = f"`pipelinegen diff --base {report.base}`" if report.head == "working tree" else (
-        f"`pipelinegen diff --base {report.base} --head {report.head}`")
+    run = code(_command(report))
     essentials = "".join(c for c in chunks if isinstance(c, str))
     note = (f"\n> **Shortened** to stay under GitHub's {GITHUB_LIMIT:,}-character comment limit: "
             f"{{what}}. Run {run} for the whole review.\n")
@@ -212,6 +211,14 @@ def _fit(chunks: list[Chunk], report: ChangeReport, limit: int) -> str:
                 spare -= _size(shortened)
     return "".join(c if isinstance(c, str) else kept.get(i, "") for i, c in enumerate(chunks)) \
         + note
+
+
+def _command(report: ChangeReport) -> str:
+    """The command that shows the whole review."""
+    if not report.drift_checked:  # two services files
+        return f"pipelinegen diff --old {report.base} --new {report.head}"
+    head = "" if report.head == "working tree" else f" --head {report.head}"
+    return f"pipelinegen diff --base {report.base}{head}"
 
 
 def _shorten(chunk: _Diff, spare: int) -> str:

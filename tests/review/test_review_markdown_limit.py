@@ -116,6 +116,8 @@ def test_a_real_change_too_big_for_a_comment(repo: Repo) -> None:
     assert "<table>" in html
     assert "svc1199" not in markdown
     assert "the summary stops here and every diff is left out" in markdown
+    assert f"Run `pipelinegen diff --old {before} --new {repo.services}` for the whole" \
+        in markdown
 
 
 def test_many_unchanged_services_are_counted_not_named() -> None:
