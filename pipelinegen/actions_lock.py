@@ -40,11 +40,18 @@ def read(root: Path) -> dict[str, ActionPin]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return parse(default_text(), "pipelinegen/data/actions.lock.json")
+        return parse_or_default(None, LOCK)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([_problem(LOCK, 1, 1, f"cannot read the lock: {exc}",
                                    "restore it from version control")]) from None
-    return parse(text, LOCK)
+    return parse_or_default(text, LOCK)
+
+
+def parse_or_default(text: str | None, shown: str) -> dict[str, ActionPin]:
+    """A lock's pins; without a lock (None), the pins shipped with pipelinegen."""
+    if text is None:
+        return parse(default_text(), "pipelinegen/data/actions.lock.json")
+    return parse(text, shown)
 
 
 def parse(text: str, shown: str) -> dict[str, ActionPin]:

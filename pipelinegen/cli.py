@@ -97,14 +97,29 @@ def check(file: Path, root: Path | None, fmt: str) -> None:
 
 @cli.command()
 @workspace_options
-@click.option("--stat", is_flag=True, help="Only list the files and lines that would change.")
-def diff(file: Path, root: Path | None, stat: bool) -> None:
-    """Show what `generate` would change, as a unified diff. Exit 0 either way."""
-    comparison = _workspace(file, root).compare()
-    if stat:
-        click.echo(report.stat_text(comparison), nl=False)
-    else:
-        click.echo(report.diff_text(comparison, color=sys.stdout.isatty()), nl=False)
+@click.option("--base", metavar="REF", help="Review the change from the model at this git ref.")
+@click.option("--head", metavar="REF", help="With --base: the changed side (default: the working"
+              " tree).")
+@click.option("--old", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Review the change from this services file ...")
+@click.option("--new", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="... to this one.")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text",
+              show_default=True, help="markdown: a pull-request comment; json: see"
+              " specs/diff.schema.json.")
+@click.option("--stat", is_flag=True, help="Only the summary: files and lines, no diffs.")
+def diff(file: Path, root: Path | None, base: str | None, head: str | None, old: Path | None,
+         new: Path | None, fmt: str, stat: bool) -> None:
+    """Show what a change does. Exit 0 either way.
+
+    With --base (or --old/--new): per service, the model fields that change, the generated files
+    that change with their diffs, and generated files that differ from the model (drift).
+    Without: what `generate` would change on disk, as a unified diff.
+    """
+    from pipelinegen.review.command import DiffOptions, diff_output
+
+    click.echo(diff_output(DiffOptions(file, root, base, head, old, new, fmt, stat,
+                                       color=sys.stdout.isatty())), nl=False)
 
 
 @cli.command()

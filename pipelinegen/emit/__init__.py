@@ -8,14 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen.emit import codeowners, dockerfile, helm, rulesets, schema, workflows
+from pipelinegen.emit import (
+    codeowners,
+    diff_schema,
+    dockerfile,
+    helm,
+    rulesets,
+    schema,
+    workflows,
+)
 from pipelinegen.inputs import Inputs
 
 Emitter = Callable[[Inputs], dict[str, str]]
 
 # The registered emitters, in a fixed order.
 EMITTERS: tuple[Emitter, ...] = (
-    schema.emit, dockerfile.emit, helm.emit, workflows.emit, rulesets.emit, codeowners.emit,
+    schema.emit,
+    diff_schema.emit,
+    dockerfile.emit,
+    helm.emit,
+    workflows.emit,
+    rulesets.emit,
+    codeowners.emit,
 )
 
 

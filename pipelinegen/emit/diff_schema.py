@@ -1,0 +1,18 @@
+"""specs/diff.schema.json: the schema of `pipelinegen diff --format json`, for its consumers."""
+
+from __future__ import annotations
+
+import json
+
+from pipelinegen.inputs import Inputs
+from pipelinegen.review.changes import report_schema
+
+PATH = "specs/diff.schema.json"
+
+
+def schema_text() -> str:
+    return json.dumps(report_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def emit(inputs: Inputs) -> dict[str, str]:
+    return {PATH: schema_text()}

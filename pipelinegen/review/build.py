@@ -1,0 +1,82 @@
+"""Putting a review together: model changes, file changes and drift, attributed per service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipelinegen.review import drift, filediff, modeldiff
+from pipelinegen.review.changes import (
+    PROJECT,
+    ChangeReport,
+    FieldChange,
+    FileChange,
+    ProjectChange,
+    ServiceChange,
+    ServiceStatus,
+    Totals,
+)
+from pipelinegen.review.snapshot import Snapshot
+
+
+def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
+    """What changing `base` into `head` does, per service; pure apart from reading the sides."""
+    delta = modeldiff.compare(base.model, head.model)
+    owner = _owners(delta)
+    files_of: dict[str, list[FileChange]] = {}
+    renames = {d.renamed_from: name for name, d in delta.services.items() if d.renamed_from}
+    changes = filediff.file_changes(base.outputs, head.outputs, renames)
+    for change in changes:
+        files_of.setdefault(owner(change.path), []).append(change)
+    services = [
+        _service(entry, delta, files_of.get(name, [])) for name, entry in delta.services.items()
+    ]
+    drift_checked = base.read is not None and head.read is not None
+    return ChangeReport(
+        source=source,
+        base=base.label,
+        head=head.label,
+        services=services,
+        project=ProjectChange(
+            changes=[*delta.project, *delta.bases.values()], files=files_of.get(PROJECT, [])
+        ),
+        drift=drift.find(base, head, owner) if drift_checked else [],
+        drift_checked=drift_checked,
+        totals=Totals(
+            files=len(changes),
+            added=sum(c.added for c in changes),
+            removed=sum(c.removed for c in changes),
+        ),
+    )
+
+
+def _owners(delta: modeldiff.ModelDiff) -> Callable[[str], str]:
+    """Path -> the report entry it belongs to; a renamed service's old files go to its new name."""
+    names = {name: name for name in delta.services}
+    names.update({old: new for old, new in delta.old_names().items() if old not in names})
+
+    def owner(path: str) -> str:
+        found = filediff.owner(path, names)
+        return names.get(found, found)
+
+    return owner
+
+
+def _service(entry: modeldiff.ServiceDelta, delta: modeldiff.ModelDiff,
+             files: list[FileChange]) -> ServiceChange:
+    inherited: list[FieldChange] = []
+    if entry.status not in ("added", "removed"):
+        # Bases it builds on change its image; project settings count where its files change.
+        inherited = [delta.bases[name] for name in sorted(entry.bases) if name in delta.bases]
+        if files:
+            inherited += delta.project
+    status: ServiceStatus = entry.status
+    if status == "unchanged" and (inherited or files):
+        status = "affected"
+    return ServiceChange(
+        name=entry.name,
+        status=status,
+        renamed_from=entry.renamed_from,
+        changes=entry.changes,
+        inherited=inherited,
+        files=files,
+    )

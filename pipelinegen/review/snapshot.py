@@ -1,0 +1,87 @@
+"""One side of a review: the model there, the plan it gives, and how to read committed files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelinegen import plan
+from pipelinegen.errors import PipelinegenError
+from pipelinegen.inputs import Inputs
+from pipelinegen.model import Model
+from pipelinegen.review.gitref import GitTree, Reader, inputs_at
+from pipelinegen.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    label: str  # how the side is named in the report: a ref, a file or "working tree"
+    model: Model | None  # None: there is no services file on this side
+    files: Mapping[str, bytes]  # the plan: every generated file, the manifest included
+    read: Reader | None  # reads files as committed there; None outside a repository
+
+    @property
+    def outputs(self) -> dict[str, bytes]:
+        """The generated files without the manifest, which only records them."""
+        return {path: data for path, data in self.files.items() if path != plan.MANIFEST}
+
+    def committed(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        return {} if self.read is None else self.read(paths)
+
+
+def _planned(label: str, inputs: Inputs | None, read: Reader | None) -> Snapshot:
+    if inputs is None:
+        return Snapshot(label, None, {}, read)
+    return Snapshot(label, inputs.model, plan.build(inputs).files, read)
+
+
+def at_ref(ws: Workspace, ref: str) -> Snapshot:
+    """The side at a git ref, for the workspace's services file."""
+    tree = GitTree.at(ws.root, ref)
+    return _planned(ref, inputs_at(tree.read, f"{ref}:", ws.source), tree.read)
+
+
+def working_tree(ws: Workspace) -> Snapshot:
+    """The side on disk: what `generate` and `check` see."""
+    return _planned("working tree", ws.inputs, _disk_reader(ws.root))
+
+
+def from_file(path: Path, ws: Workspace) -> Snapshot:
+    """A side given as a services file, with the workspace's other inputs; its plan names the
+    workspace's services file in headers, like the real one."""
+    return _planned(str(path), inputs_at(_disk_reader(ws.root), "", ws.source, path), None)
+
+
+def _disk_reader(root: Path) -> Reader:
+    def read(paths: Iterable[str]) -> dict[str, bytes | None]:
+        return {path: _read_file(plan.resolve_inside(root, path)) for path in sorted(paths)}
+
+    return read
+
+
+def manifest_paths(data: bytes | None) -> list[str]:
+    """The paths a committed manifest lists; none when it is absent or unreadable."""
+    try:
+        files = json.loads(data or b"{}").get("files", {})
+    except (ValueError, AttributeError):
+        return []
+    if not isinstance(files, dict):
+        return []
+    return sorted(str(path) for path in files if _safe(str(path)))
+
+
+def _safe(path: str) -> bool:
+    try:
+        plan.check_relative(path)
+    except PipelinegenError:
+        return False
+    return True
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
