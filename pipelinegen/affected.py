@@ -106,17 +106,14 @@ def _model_at(root: Path, ref: str, source: str) -> Model | None:
 def _show(root: Path, ref: str, source: str, *, required: bool) -> bytes | None:
     """The services file as committed at ref; None if it did not exist there."""
     try:
-        git.run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
+        tree = git.GitTree.at(root, ref)
     except git.GitFailed:
         raise PipelinegenError(
             f"{ref!r} is not a commit of the repository at {root.name or root}",
             "fetch the history (actions/checkout with fetch-depth: 0) or pass an existing ref",
         ) from None
-    try:
-        return git.run(["show", f"{ref}:./{source}"], root).encode()
-    except git.GitFailed:
-        if required:
-            raise PipelinegenError(f"{source} does not exist at {ref}",
-                                   "pass --file with the services file's path at that commit"
-                                   ) from None
-        return None
+    raw = tree.read([source])[source]
+    if raw is None and required:
+        raise PipelinegenError(f"{source} does not exist at {ref}",
+                               "pass --file with the services file's path at that commit")
+    return raw

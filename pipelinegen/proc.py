@@ -1,4 +1,4 @@
-"""The one helper every subprocess (docker CLI, syft) runs through.
+"""The one helper every subprocess (git, the docker CLI, syft) runs through.
 
 A failure raises ToolUnavailable (exit 2) whose message shows the command, its exit code, its
 standard output and its standard error, so the user sees what ran and what it said.
@@ -24,8 +24,12 @@ TAIL = 60  # lines of each output stream an error shows
 class Result:
     argv: tuple[str, ...]
     returncode: int
-    stdout: str
+    output: bytes  # standard output as the program wrote it
     stderr: str
+
+    @property
+    def stdout(self) -> str:
+        return self.output.decode("utf-8", "replace")
 
 
 class CommandFailed(ToolUnavailable):
@@ -71,6 +75,9 @@ def run(
     hint: str,
     env: Mapping[str, str] | None = None,
     echo: Callable[[str], None] | None = None,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    timeout: float | None = None,
 ) -> Result:
     """Run argv to completion; raise CommandFailed on a non-zero exit.
 
@@ -80,25 +87,30 @@ def run(
     full_env = {**os.environ, **(env or {})}
     try:
         if echo is None:
-            done = subprocess.run(list(argv), capture_output=True, text=True, env=full_env,
-                                  check=False, stdin=subprocess.DEVNULL)
-            result = Result(tuple(argv), done.returncode, done.stdout, done.stderr)
+            done = subprocess.run(list(argv), capture_output=True, env=full_env, cwd=cwd,
+                                  check=False, input=stdin, timeout=timeout,
+                                  stdin=None if stdin is not None else subprocess.DEVNULL)
+            result = Result(tuple(argv), done.returncode, done.stdout,
+                            done.stderr.decode("utf-8", "replace"))
         else:
-            result = _streamed(argv, full_env, echo)
+            result = _streamed(argv, full_env, echo, cwd)
     except OSError as exc:
         raise ToolUnavailable(f"cannot run {argv[0]}: {exc.strerror}", hint) from None
+    except subprocess.TimeoutExpired:
+        raise ToolUnavailable(f"`{shlex.join(argv)}` did not finish in {timeout} s", hint) from None
     if result.returncode != 0:
         raise CommandFailed(result, what, hint)
     return result
 
 
-def _streamed(argv: Sequence[str], env: Mapping[str, str],
-              echo: Callable[[str], None]) -> Result:
+def _streamed(argv: Sequence[str], env: Mapping[str, str], echo: Callable[[str], None],
+              cwd: Path | None) -> Result:
     lines: list[str] = []
     with subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          stdin=subprocess.DEVNULL, text=True, env=dict(env)) as process:
+                          stdin=subprocess.DEVNULL, text=True, env=dict(env),
+                          cwd=cwd) as process:
         assert process.stdout is not None
         for line in process.stdout:
             lines.append(line)
             echo(line.rstrip("\n"))
-    return Result(tuple(argv), process.returncode, "".join(lines), "")
+    return Result(tuple(argv), process.returncode, "".join(lines).encode(), "")

@@ -75,3 +75,21 @@ def test_help_lists_the_commands(run_cli: RunCli) -> None:
     for command in ("generate", "check", "diff", "schema", "validate"):
         assert command in result.output
     assert "0 ok, 1 findings or drift, 2 usage or input error" in result.output
+
+
+def test_removing_a_service_removes_everything_generated_for_it(example_repo: Path) -> None:
+    assert _run("generate", cwd=example_repo).returncode == 0
+    owned = ["generated/docker/docs.Dockerfile", "generated/docker/docs.Dockerfile.dockerignore",
+             "generated/helm/docs/Chart.yaml", "generated/helm/docs/templates/deployment.yaml"]
+    assert all((example_repo / path).is_file() for path in owned)
+    text = (example_repo / "services.yaml").read_text()
+    (example_repo / "services.yaml").write_text(text[: text.index("\n  docs:\n") + 1])
+
+    result = _run("generate", cwd=example_repo)
+    assert result.returncode == 0, result.stderr
+    assert "deleted  generated/helm/docs/Chart.yaml" in result.stdout
+    assert not any((example_repo / path).exists() for path in owned)
+    assert not (example_repo / "generated/helm/docs").exists()  # emptied directories go too
+    assert (example_repo / "generated/helm/api/Chart.yaml").is_file()
+    assert "docs" not in (example_repo / ".github/CODEOWNERS").read_text()
+    assert _run("check", cwd=example_repo).returncode == 0

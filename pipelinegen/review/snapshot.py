@@ -9,9 +9,10 @@ from pathlib import Path
 
 from pipelinegen import plan
 from pipelinegen.errors import PipelinegenError
+from pipelinegen.git import GitTree
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
-from pipelinegen.review.gitref import GitTree, Reader, inputs_at
+from pipelinegen.review.gitref import Reader, inputs_at
 from pipelinegen.workspace import Workspace
 
 

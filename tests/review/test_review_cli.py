@@ -15,7 +15,8 @@ from review_helpers import (
     rename_service,
 )
 
-from pipelinegen.review import gitref, render_text
+from pipelinegen import git
+from pipelinegen.review import render_text
 from pipelinegen.review.changes import ChangeReport
 
 
@@ -37,8 +38,10 @@ def test_the_workflow_contract_markdown_on_stdout_exit_0(repo: Repo) -> None:
 def test_an_unknown_ref_names_the_command_its_exit_code_and_stderr(repo: Repo) -> None:
     done = _run(repo, "diff", "--base", "no-such-branch")
     assert done.returncode == 2 and done.stdout == ""
-    assert "`git rev-parse --verify --end-of-options no-such-branch^{commit}` failed with exit" \
-        " code 128: fatal: " in done.stderr
+    assert "error: git rev-parse failed (exit 128)\n" in done.stderr
+    assert "command: git rev-parse --verify --end-of-options 'no-such-branch^{commit}'\n" \
+        in done.stderr
+    assert "--- stderr:\nfatal: " in done.stderr
     assert "hint: " in done.stderr and "Traceback" not in done.stderr
 
 
@@ -104,7 +107,7 @@ def test_a_root_below_the_top_of_the_git_repository(
     repo: Repo, monkeypatch: pytest.MonkeyPatch, max_pathspecs: int,
 ) -> None:
     """pipelinegen's root is a sub-directory; many paths are read by listing the tree once."""
-    monkeypatch.setattr(gitref, "_MAX_PATHSPECS", max_pathspecs)
+    monkeypatch.setattr(git, "_MAX_PATHSPECS", max_pathspecs)
     (repo.path / "platform").mkdir()
     for name in ("services.yaml", "specs", "generated"):
         (repo.path / name).rename(repo.path / "platform" / name)
