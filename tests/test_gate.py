@@ -41,13 +41,17 @@ def case(request: pytest.FixtureRequest, tmp_path: Path) -> Case:
 
 
 def required_checks(files: dict[str, bytes], gate: str) -> list[str]:
-    """The checks the generated rulesets require; the gate alone until rulesets are generated."""
-    named = [check["context"] for path, data in sorted(files.items())
-             if path.startswith(".github/rulesets/") and path.endswith(".json")
-             for rule in json.loads(data).get("rules", [])
-             if rule.get("type") == "required_status_checks"
-             for check in rule["parameters"]["required_status_checks"]]
-    return named or [gate]
+    """The checks the generated rulesets require."""
+    return [check["context"] for path, data in sorted(files.items())
+            if path.startswith(".github/rulesets/") and path.endswith(".json")
+            for rule in json.loads(data).get("rules", [])
+            if rule.get("type") == "required_status_checks"
+            for check in rule["parameters"]["required_status_checks"]]
+
+
+def test_the_ruleset_requires_exactly_the_gate_the_workflows_produce(case: Case) -> None:
+    gate, _workflows, checks = case
+    assert checks == [gate]  # the variant renames the gate: ruleset and workflow follow together
 
 
 def test_every_required_check_is_a_job_that_always_runs_on_pull_requests(case: Case) -> None:
