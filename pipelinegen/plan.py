@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pipelinegen import __version__
 from pipelinegen.emit import emit_all
@@ -57,8 +57,7 @@ def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
 
 def check_relative(path: str) -> None:
     """A generated path must be relative, normalised and free of '..'."""
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or str(pure) != path or path in ("", "."):
+    if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
         raise PipelinegenError(f"refusing unsafe output path {path!r}")
 
 
@@ -68,26 +67,32 @@ def resolve_inside(root: Path, path: str) -> Path:
 
 
 def resolve_all(root: Path, paths: Iterable[str]) -> dict[str, Path]:
-    """resolve_inside for many paths, resolving each directory once (thousands share a few)."""
+    """resolve_inside for many paths, checking each directory once (thousands share a few)."""
     real_root = os.path.realpath(root)
-    real_dirs: dict[Path, str] = {}
-    return {path: _inside(root, path, real_root, real_dirs) for path in paths}
+    checked: dict[Path, str] = {}
+    return {path: _inside(root, path, real_root, checked) for path in paths}
 
 
-def _inside(root: Path, path: str, real_root: str, real_dirs: dict[Path, str]) -> Path:
+def _inside(root: Path, path: str, real_root: str, checked: dict[Path, str]) -> Path:
+    """`checked` maps each directory already found inside the root to its real path."""
     check_relative(path)
     target = root / path
-    real_parent = real_dirs.get(target.parent)
+    real_parent = checked.get(target.parent)
     if real_parent is None:
-        real_parent = real_dirs[target.parent] = os.path.realpath(target.parent)
-    if os.path.commonpath([real_root, real_parent]) != real_root or (
-        target.is_symlink() and not os.path.realpath(target).startswith(real_root + os.sep)
-    ):
-        raise PipelinegenError(
-            f"{path} resolves outside the repository ({real_parent})",
-            "remove the symbolic link that leads out of the repository",
-        )
+        real_parent = os.path.realpath(target.parent)
+        if os.path.commonpath([real_root, real_parent]) != real_root:
+            _outside(path, real_parent)
+        checked[target.parent] = real_parent
+    if target.is_symlink() and not os.path.realpath(target).startswith(real_root + os.sep):
+        _outside(path, os.path.realpath(target))
     return target
+
+
+def _outside(path: str, real: str) -> None:
+    raise PipelinegenError(
+        f"{path} resolves outside the repository ({real})",
+        "remove the symbolic link that leads out of the repository",
+    )
 
 
 def read_manifest(root: Path) -> dict[str, str]:

@@ -184,6 +184,8 @@ class _Quick:
             return _text(value)
         if kind is PlainKey:
             return str(value)
+        if kind is Quoted and _NUMBER_LIKE.fullmatch(value):  # needs no escapes
+            return f'"{value}"'
         if kind is bool:
             return "true" if value else "false"
         if kind is int:

@@ -24,7 +24,7 @@ def _render(sdk: ModuleType, overrides: dict[str, Any]) -> dict[str, str]:
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_committed_schema_is_the_values_model(service: str) -> None:
     on_disk = json.loads((ROOT / f"generated/helm/{service}/values.schema.json").read_text())
-    assert on_disk == values.schema()
+    assert on_disk == json.loads(values.schema_text())
     assert on_disk["additionalProperties"] is False
     assert on_disk["properties"]["replicas"]["type"] == "integer"
 

@@ -10,7 +10,6 @@ Versions are derived, never typed by hand:
 from __future__ import annotations
 
 import hashlib
-import json
 
 from pipelinegen import yamlio
 from pipelinegen.emit.header import header
@@ -55,7 +54,7 @@ def chart_files(model: Model, service: str, source: str) -> dict[str, str]:
     files = {
         "values.yaml": head + yamlio.dump(
             values.base_values(model, service, app_version).model_dump()),
-        "values.schema.json": json.dumps(values.schema(), indent=2) + "\n",
+        "values.schema.json": values.schema_text(),
         ".helmignore": head + "*.tgz\n.git/\n",
         **{name: template_header(source) + text for name, text in TEMPLATES.items()},
     }
