@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +40,13 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary
         )
     files = comparison.plan.files
     targets = resolve_all(root, [*comparison.create, *comparison.update, *comparison.delete])
+    made: set[Path] = set()  # directories known to exist: one mkdir each, not one per file
     # Targets first, manifest last: a run cut short leaves the old manifest describing the disk.
     for path in [*comparison.create, *comparison.update]:
         if path != MANIFEST:
-            write_atomic(targets[path], files[path])
+            write_atomic(targets[path], files[path], made)
     if MANIFEST in comparison.create or MANIFEST in comparison.update:
-        write_atomic(targets[MANIFEST], files[MANIFEST])
+        write_atomic(targets[MANIFEST], files[MANIFEST], made)
     for path in comparison.delete:
         target = targets[path]
         target.unlink(missing_ok=True)
@@ -59,13 +59,18 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary
     )
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def write_atomic(target: Path, data: bytes, made: set[Path] | None = None) -> None:
+    """Write beside the target, then rename over it: readers see the old file or the new one."""
+    if made is None or target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(target.parent)
+    # One fixed temporary name per target: a leftover of an interrupted run is simply reused.
+    temp = target.with_name(f".{target.name}.pipelinegen-tmp")
     try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
-        os.chmod(temp, 0o644)
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
