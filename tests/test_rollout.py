@@ -1,6 +1,8 @@
 """The deploy jobs' rollout scripts drive Helm exactly per the values contract, and undo a
 failed rollout. No Kubernetes cluster can run on this machine, so `helm` is a recording
 stand-in (tests/fakes/helm) that keeps each release's values per revision; jq and bash are real.
+The values each recorded step sets are then rendered with the real Helm SDK, to show that the
+chart does what the step means (canary beside stable, the idle colour behind the Service).
 """
 
 from __future__ import annotations
@@ -135,3 +137,51 @@ def test_every_environment_deploys_its_own_values_and_namespace(
     for call in calls:
         assert call[call.index("-n") + 1] == namespace
         assert call[call.index("-f") + 1] == f"generated/helm/api/values-{environment}.yaml"
+
+
+def _values(call: list[str]) -> dict[str, Any]:
+    """The `--set key.path=value` arguments of a helm call as nested values."""
+    values: dict[str, Any] = {}
+    for assignment in sets(call):
+        key, _, value = assignment.partition("=")
+        *parents, last = key.split(".")
+        node = values
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return values
+
+
+def _rendered(environment: str, call: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """What the real Helm SDK renders for that call: Deployment -> image, and the selector."""
+    from tests.helm.chartkit import render
+
+    objects = render("api", environment, **_values(call))
+    images = {o.name: o.body["spec"]["template"]["spec"]["containers"][0]["image"]
+              for o in objects if o.kind == "Deployment"}
+    [service] = [o for o in objects if o.kind == "Service"]
+    return images, service.body["spec"]["selector"]
+
+
+def test_each_canary_step_renders_what_it_means_with_real_helm(tmp_path: Path) -> None:
+    code, calls, _ = run(tmp_path, "staging", {"api": [{"image": {"digest": S}}]})
+    assert code == 0
+    during, selector = _rendered("staging", calls[0])
+    assert during == {"api": f"ghcr.io/printloop/api@{S}",
+                      "api-canary": f"ghcr.io/printloop/api@{D}"}
+    assert "pipelinegen.dev/track" not in selector  # the Service sends traffic to both
+    promoted, _ = _rendered("staging", calls[1])
+    assert promoted == {"api": f"ghcr.io/printloop/api@{D}"}
+
+
+def test_each_blue_green_step_renders_what_it_means_with_real_helm(tmp_path: Path) -> None:
+    live = {"api": [{"blueGreen": {"active": "blue", "blue": {"digest": S}}}]}
+    code, calls, _ = run(tmp_path, "production", live)
+    assert code == 0
+    staged, selector = _rendered("production", calls[0])
+    assert staged == {"api-blue": f"ghcr.io/printloop/api@{S}",
+                      "api-green": f"ghcr.io/printloop/api@{D}"}
+    assert selector["pipelinegen.dev/track"] == "blue"  # the new colour takes no traffic yet
+    switched, selector = _rendered("production", calls[1])
+    assert switched == staged
+    assert selector["pipelinegen.dev/track"] == "green"
