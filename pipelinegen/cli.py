@@ -198,6 +198,7 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
 
     commands.apply(_workspace(file, root).model, repo, api_url, dry_run)
 
+
 @cli.command()
 @workspace_options
 @click.option("--base", required=True, help="Commit the change starts from (e.g. the PR base).")
