@@ -3,6 +3,7 @@ writes a results file with every row and column (the timings themselves are not 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,4 +117,6 @@ def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
     assert "| Operation | 3 → 6 |" in growth
     for operation in operations:
         assert f"| {operation} | " in growth
-    assert growth.count("(met)") + growth.count("(**missed**)") == 4
+    assert growth.count("(met)") + growth.count("(**missed**)") == 4  # floors get no verdict
+    for floor in rows[len(operations):]:
+        assert re.search(rf"\| {re.escape(floor)} \| [0-9.]+x \|", growth), floor
