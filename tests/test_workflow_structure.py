@@ -94,3 +94,22 @@ def test_ci_builds_only_affected_services_and_publishes_only_from_the_default_br
     assert build_steps["Scan for vulnerabilities"]["with"]["severity-cutoff"] == "critical"
     assert "pipelinegen image-size" in build_steps["Check the image size budget"]["run"]
     assert ci["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_publish_pushes_the_very_image_that_was_checked(flows: Flows) -> None:
+    jobs = flows["ci.yml"]["jobs"]
+    names = [step["name"] for step in jobs["build"]["steps"]]
+    checks = ["Build the image", "Check the image size budget", "Write the SBOM",
+              "Scan for vulnerabilities", "Save the checked image", "Hand the image to publish"]
+    assert [name for name in names if name in checks] == checks  # handed on only after checks
+    build = {step["name"]: step for step in jobs["build"]["steps"]}
+    for name in checks[-2:]:  # only a push to the default branch hands the image on
+        assert build[name]["if"] == jobs["publish"]["if"].split(" && needs.")[0]
+    handed = build["Hand the image to publish"]["with"]
+    publish = jobs["publish"]["steps"]
+    taken = next(step for step in publish if "download-artifact" in step.get("uses", ""))
+    assert taken["with"]["name"] == handed["name"] == "image-${{ matrix.service }}"
+    assert not any("build-push-action" in step.get("uses", "") for step in publish)  # no rebuild
+    push = publish[-1]["run"]
+    assert 'docker load --input "${RUNNER_TEMP}/image.tar"' in push
+    assert 'docker push "${IMAGE}"' in push

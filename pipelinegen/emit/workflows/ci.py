@@ -1,8 +1,9 @@
 """`.github/workflows/ci.yml`: affected-only builds behind one required gate, then deploys.
 
 Jobs: `changes` (runs `pipelinegen affected`), `build` (a matrix over the affected services:
-tests, image build with layer cache, size budget, SBOM, vulnerability scan), `publish` (the
-default branch only: push the image; the deploys look it up by digest), the gate (the single
+tests, image build with layer cache, size budget, SBOM, vulnerability scan; on the default
+branch it hands the scanned image on as an artifact), `publish` (the default branch only: push
+exactly that image; the deploys look it up by digest), the gate (the single
 required status check) and `deploy` (calls deploy.yml once the gate passed on the default
 branch). No workflow-level path filter: a required check must run on every pull request.
 """
@@ -91,17 +92,31 @@ def dockerfile(inputs: Inputs) -> str:
     return f"${{{{ {chosen} || format('generated/docker/{{0}}.Dockerfile', matrix.service) }}}}"
 
 
-def image_build(inputs: Inputs, *, push: bool) -> Step:
-    """BuildKit build with the GitHub Actions layer cache; the push only reads the cache."""
-    with_: dict[str, Any] = {"context": ".", "file": dockerfile(inputs)}
-    if push:
-        with_ |= {"push": True, "tags": "${{ env.IMAGE }}",
-                  "cache-from": "type=gha,scope=${{ matrix.service }}"}
-        return action(inputs, "Push the image", "docker/build-push-action", with_, id="push")
-    with_ |= {"load": True, "push": False, "tags": "${{ env.IMAGE }}",
-              "cache-from": "type=gha,scope=${{ matrix.service }}",
-              "cache-to": "type=gha,mode=max,scope=${{ matrix.service }}"}
-    return action(inputs, "Build the image", "docker/build-push-action", with_)
+def image_build(inputs: Inputs) -> Step:
+    """BuildKit build with the GitHub Actions layer cache, loaded for the checks that follow."""
+    return action(inputs, "Build the image", "docker/build-push-action", {
+        "context": ".", "file": dockerfile(inputs), "load": True, "push": False,
+        "tags": "${{ env.IMAGE }}",
+        "cache-from": "type=gha,scope=${{ matrix.service }}",
+        "cache-to": "type=gha,mode=max,scope=${{ matrix.service }}",
+    })
+
+
+IMAGE_ARTIFACT = "image-${{ matrix.service }}"
+IMAGE_TAR = "${{ runner.temp }}/image.tar"
+
+
+def hand_on_image(inputs: Inputs) -> list[Step]:
+    """On the default branch: the image that passed the checks, for `publish` to push as is."""
+    only_publishing = {"if": on_default_branch(inputs)}
+    return [
+        step("Save the checked image", **only_publishing,
+             run='docker save "${IMAGE}" --output "${RUNNER_TEMP}/image.tar"'),
+        action(inputs, "Hand the image to publish", "actions/upload-artifact", {
+            "name": IMAGE_ARTIFACT, "path": IMAGE_TAR, "retention-days": 1,
+            "if-no-files-found": "error",
+        }, **only_publishing),
+    ]
 
 
 def build_job(inputs: Inputs) -> Job:
@@ -119,7 +134,7 @@ def build_job(inputs: Inputs) -> Job:
             *toolchains.test_steps(inputs),
             *install_pipelinegen(inputs),
             action(inputs, "Set up BuildKit", "docker/setup-buildx-action"),
-            image_build(inputs, push=False),
+            image_build(inputs),
             step("Check the image size budget",
                  run=f'pipelinegen image-size{file_option(inputs)} --service "${{SERVICE}}"'
                  ' --image "${IMAGE}"'),
@@ -134,6 +149,7 @@ def build_job(inputs: Inputs) -> Job:
                 "severity-cutoff": "critical",
                 "output-format": "table",
             }),
+            *hand_on_image(inputs),
         ],
     }
 
@@ -162,18 +178,25 @@ def publish_job(inputs: Inputs) -> Job:
         "if": f"{on_default_branch(inputs)} && needs.changes.outputs.services != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
         **extra,
-        "permissions": permissions(contents="read", **packages),
+        "permissions": permissions(**packages),
         "strategy": matrix(),
         "env": image_env(inputs),
         "steps": [
-            checkout(inputs),
-            action(inputs, "Set up BuildKit", "docker/setup-buildx-action"),
+            # The image the build job tested, sized and scanned, byte for byte: no rebuild.
+            action(inputs, "Take the checked image", "actions/download-artifact",
+                   {"name": IMAGE_ARTIFACT, "path": "${{ runner.temp }}"}),
             login,
-            image_build(inputs, push=True),
-            step("Record the digest", env={"DIGEST": "${{ steps.push.outputs.digest }}"},
-                 run='echo "Pushed ${IMAGE%:*}@${DIGEST}" >> "${GITHUB_STEP_SUMMARY}"'),
+            step("Push the image", run=PUSH_SCRIPT),
         ],
     }
+
+
+PUSH_SCRIPT = """\
+docker load --input "${RUNNER_TEMP}/image.tar"
+docker push "${IMAGE}"
+pushed="$(docker image inspect --format '{{index .RepoDigests 0}}' "${IMAGE}")"
+echo "Pushed ${pushed}" >> "${GITHUB_STEP_SUMMARY}"
+"""
 
 
 # Shell: each needed job's result must be success, or a skip the workflow intends.
