@@ -83,8 +83,10 @@ def _dockerfile(context: Context, service: str, expected: Expected) -> Iterator[
     try:
         text = (context.root / path).read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError):
+        own = context.model.services[service].stack == "dockerfile"
         yield Problem(path, 1, 1, RULE, f"no Dockerfile for service {service!r}",
-                      "run `pipelinegen generate`")
+                      f"add the service's own Dockerfile at {path}, or change `dockerfile:`"
+                      if own else "run `pipelinegen generate`")
         return
     except (OSError, UnicodeDecodeError) as exc:
         yield Problem(path, 1, 1, RULE, f"cannot read the Dockerfile: {exc}", FIX)
