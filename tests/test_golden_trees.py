@@ -2,7 +2,7 @@
 tests/cases/<case>/expected/, both ways (no file missing, none extra, none different).
 
 A change to any emitter shows here as a reviewable diff of the expected files. After checking
-it, refresh them with: PIPELINEGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden_trees.py
+it, refresh them with the command in REFRESH.
 """
 
 from __future__ import annotations
