@@ -23,6 +23,15 @@ GO_CACHE = "--mount=type=cache,target=/root/.cache/go-build"
 GO_MODULES = "--mount=type=cache,target=/go/pkg/mod"
 GO_ENV = "ENV CGO_ENABLED=0 GOCACHE=/root/.cache/go-build GOMODCACHE=/go/pkg/mod GOFLAGS=-trimpath"
 
+# What each stack's Dockerfile copies from the service's directory (a trailing / is a directory);
+# validate's service-files rule checks they exist.
+STACK_FILES: dict[str, tuple[str, ...]] = {
+    "python": ("requirements.txt",),
+    "node": ("package.json", "package-lock.json"),
+    "go": ("go.mod",),
+    "static": ("public/",),
+}
+
 
 @dataclass(frozen=True)
 class Stack:

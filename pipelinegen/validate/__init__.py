@@ -16,12 +16,13 @@ from pipelinegen.validate import (
     consistency,
     pinned_actions,
     pinned_base,
+    service_files,
 )
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
     "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "pinned_actions",
-    "pinned_base", "run",
+    "pinned_base", "run", "service_files",
 ]
 
 

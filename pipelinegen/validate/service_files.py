@@ -1,0 +1,49 @@
+"""Rule service-files: every service directory holds what its stack's Dockerfile copies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pipelinegen import load
+from pipelinegen.emit.stacks import STACK_FILES
+from pipelinegen.errors import Problem
+from pipelinegen.model import Service
+from pipelinegen.validate.registry import Context, rule
+
+RULE = "service-files"
+
+
+@rule(RULE)
+def service_files(context: Context) -> Iterator[Problem]:
+    """Each service's path, depends_on paths and stack files exist, so its build cannot fail
+    for a missing file.
+
+    Passes:  stack python, path services/api holding requirements.txt (it may list nothing)
+    Fails:   stack node, path services/web without package-lock.json (npm ci needs it)
+             depends_on: [packages/shared] where packages/shared does not exist
+    """
+    source = context.inputs.source
+    where = None
+    for name, service in context.model.services.items():
+        for key, missing in _missing(context, service):
+            where = where or load.positions(context.root / source)
+            line, col = where.of(("services", name, *key))
+            yield Problem(source, line, col, RULE, f"services.{name}: {missing}",
+                          "create it, or correct the path in the services file")
+
+
+def _missing(context: Context, service: Service) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    root = context.root
+    if not (root / service.path).is_dir():
+        yield ("path",), f"the service directory {service.path}/ does not exist"
+        return
+    for needed in STACK_FILES.get(service.stack, ()):
+        target = root / service.path / needed
+        if not (target.is_dir() if needed.endswith("/") else target.is_file()):
+            yield ("stack",), (f"stack {service.stack} needs {service.path}/{needed},"
+                               " which does not exist")
+    if service.dockerfile is not None and not (root / service.dockerfile).is_file():
+        yield ("dockerfile",), f"its Dockerfile {service.dockerfile} does not exist"
+    for index, path in enumerate(service.depends_on):
+        if not (root / path).exists():
+            yield ("depends_on", index), f"the shared path {path} does not exist"

@@ -1,0 +1,59 @@
+"""validate rule service-files: a service's directory, shared paths and stack files exist."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import CASES, RunCli
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_the_bundled_example_has_every_file(example_repo: Path, run_cli: RunCli) -> None:
+    source = example_repo / "services.yaml"
+    result = run_cli("validate", "--rule", "service-files", "--file", source)
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 rule(s) passed cleanly" in result.output
+
+
+def test_missing_stack_files_and_shared_paths_are_located(
+    example_repo: Path, run_cli: RunCli
+) -> None:
+    (example_repo / "services/web/package-lock.json").unlink()
+    shutil.rmtree(example_repo / "packages/printcore")
+    shutil.rmtree(example_repo / "services/docs/public")
+    source = example_repo / "services.yaml"
+    result = run_cli("validate", "--rule", "service-files", "--format", "text", "--file", source)
+    assert result.exit_code == 1
+    out = result.output
+    web = _line_of(source, "stack: node")
+    assert (f"services.yaml:{web}:12: [error] service-files: services.web: stack node needs"
+            " services/web/package-lock.json, which does not exist") in out
+    docs = _line_of(source, "stack: static")
+    assert f"services.yaml:{docs}:12: [error] service-files: services.docs: stack static needs" \
+           " services/docs/public/" in out
+    api = _line_of(source, "depends_on: [packages/printcore]")  # api's, the first of two
+    assert (f"services.yaml:{api}:18: [error] service-files: services.api: the shared path"
+            " packages/printcore does not exist") in out
+    assert out.count("[error] service-files:") == 4  # api and worker share the package
+
+
+def test_a_missing_service_directory_and_own_dockerfile(tmp_path: Path, run_cli: RunCli) -> None:
+    shutil.copy(CASES / "all-stacks/services.yaml", tmp_path / "services.yaml")
+    for app in ("orders", "shop", "thumbnails", "help"):
+        (tmp_path / "apps" / app).mkdir(parents=True)
+    (tmp_path / "libs/money").mkdir(parents=True)
+    for needed in ("orders/requirements.txt", "shop/package.json", "shop/package-lock.json",
+                   "thumbnails/go.mod"):
+        (tmp_path / "apps" / needed).write_text("")
+    (tmp_path / "apps/help/public").mkdir()
+    result = run_cli("validate", "--rule", "service-files", "--format", "text",
+                     "--file", tmp_path / "services.yaml")
+    assert result.exit_code == 1
+    line = _line_of(tmp_path / "services.yaml", "path: apps/legacy")
+    assert (f"services.yaml:{line}:11: [error] service-files: services.legacy: the service"
+            " directory apps/legacy/ does not exist") in result.output
+    assert result.output.count("[error]") == 1
