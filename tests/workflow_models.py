@@ -8,7 +8,8 @@ from pipelinegen.workspace import Workspace
 from tests.gitrepo import REPO_ROOT
 
 # A second shape: another registry (secrets, so an environment), a service with its own
-# Dockerfile, a renamed gate job, a services file below the root, rolling only.
+# Dockerfile, a renamed gate job, a services file below the root, rolling only, and services
+# of different app versions.
 VARIANT = """\
 version: 1
 project:
@@ -44,6 +45,7 @@ services:
     stack: dockerfile
     dockerfile: apps/legacy/Dockerfile
     port: 9000
+    app_version: 2.3.1
 """.replace("STATIC", "gcr.io/distroless/static-debian12:nonroot@sha256:"
             "d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639")
 

@@ -92,11 +92,23 @@ def dockerfile(inputs: Inputs) -> str:
     return f"${{{{ {chosen} || format('generated/docker/{{0}}.Dockerfile', matrix.service) }}}}"
 
 
+def app_version(inputs: Inputs) -> str:
+    """The matrix leg's `app_version`, for the image's org.opencontainers.image.version label."""
+    versions = {name: svc.app_version for name, svc in sorted(inputs.model.services.items())}
+    if len(set(versions.values())) == 1:
+        return next(iter(versions.values()))
+    chosen = " || ".join(f"matrix.service == '{name}' && '{version}'"
+                         for name, version in versions.items())
+    return f"${{{{ {chosen} }}}}"
+
+
 def image_build(inputs: Inputs) -> Step:
     """BuildKit build with the GitHub Actions layer cache, loaded for the checks that follow."""
     return action(inputs, "Build the image", "docker/build-push-action", {
         "context": ".", "file": dockerfile(inputs), "load": True, "push": False,
         "tags": "${{ env.IMAGE }}",
+        # The OCI labels of the generated Dockerfiles: which commit and version this image is.
+        "build-args": f"REVISION=${{{{ github.sha }}}}\nVERSION={app_version(inputs)}\n",
         "cache-from": "type=gha,scope=${{ matrix.service }}",
         "cache-to": "type=gha,mode=max,scope=${{ matrix.service }}",
     })
