@@ -28,10 +28,6 @@ def workspace_options(command: F) -> F:
     )(command)
 
 
-def _workspace(file: Path, root: Path | None) -> Workspace:
-    return Workspace.locate(file, root)
-
-
 class _Cli(click.Group):
     """The one place that turns pipelinegen's errors into messages and exit codes."""
 
@@ -65,7 +61,7 @@ def generate(file: Path, root: Path | None, force: bool) -> None:
     """Write every generated file; delete the ones no longer generated."""
     from pipelinegen import writer
 
-    ws = _workspace(file, root)
+    ws = Workspace.locate(file, root)
     summary = writer.apply(ws.compare(), ws.root, force=force)
     for label, paths in (("created", summary.created), ("updated", summary.updated),
                          ("deleted", summary.deleted)):
@@ -81,7 +77,7 @@ def generate(file: Path, root: Path | None, force: bool) -> None:
               show_default=True, help="auto: GitHub annotations inside Actions, else text.")
 def check(file: Path, root: Path | None, fmt: str) -> None:
     """Exit 1 if the generated files on disk differ from what the model produces."""
-    ws = _workspace(file, root)
+    ws = Workspace.locate(file, root)
     comparison = ws.compare()
     if comparison.clean:
         if report.resolve_format(fmt) == "json":
@@ -145,7 +141,7 @@ def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
         for rule in validation.RULES.values():
             click.echo(f"{rule.id:24} {rule.summary}")
         return
-    ws = _workspace(file, root)
+    ws = Workspace.locate(file, root)
     context = validation.Context(ws.root, ws.inputs, ws.plan)
     found = validation.run(context, rules)
     click.echo(report.problems(found, fmt), nl=False)
@@ -184,7 +180,7 @@ def branch_protection_check(file: Path, root: Path | None, repo: str | None,
     """Print every difference between the live protection and the model; exit 1 on any."""
     from pipelinegen.protection import commands
 
-    commands.check(_workspace(file, root).model, repo, branch, api_url)
+    commands.check(Workspace.locate(file, root).model, repo, branch, api_url)
 
 
 @branch_protection.command("apply")
@@ -196,7 +192,7 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
     """Create or update the repository ruleset from the model."""
     from pipelinegen.protection import commands
 
-    commands.apply(_workspace(file, root).model, repo, api_url, dry_run)
+    commands.apply(Workspace.locate(file, root).model, repo, api_url, dry_run)
 
 
 @cli.command()
@@ -209,7 +205,7 @@ def affected(file: Path, root: Path | None, base: str, head: str, fmt: str) -> N
     """List the services a git change affects (their paths, dependencies or model entry)."""
     from pipelinegen import affected as changes
 
-    ws = _workspace(file, root)
+    ws = Workspace.locate(file, root)
     click.echo(changes.render(changes.affected(ws.root, ws.source, base, head), fmt), nl=False)
 
 
@@ -240,7 +236,7 @@ def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...]) -
     """Resolve every base in `bases` to its registry's current digest; rewrite services.yaml."""
     from pipelinegen import pin as pinning
 
-    ws = _workspace(file, root)
+    ws = Workspace.locate(file, root)
     changes = pinning.pin(ws.source_path, ws.source, check=check, insecure=insecure,
                           echo=click.echo)
     click.echo(f"{len(changes)} base(s) {'would change' if check else 'updated'}")
@@ -257,7 +253,7 @@ def build(file: Path, root: Path | None, services: tuple[str, ...], tag: str,
     """Build images with BuildKit and check their sizes; exit 1 if any is over budget."""
     from pipelinegen import build as building
 
-    ws = _workspace(file, root)
+    ws = Workspace.locate(file, root)
     args = {"VERSION": tag, **dict(_key_value(arg) for arg in build_args)}
     rows = building.build(ws.model, ws.root, services, tag, args, echo=click.echo)
     click.echo(building.table(rows), nl=False)
@@ -279,7 +275,7 @@ def image_size(file: Path, root: Path | None, service: str, image: str) -> None:
     """Check an image built elsewhere against its service's size budget; exit 1 if over."""
     from pipelinegen import build as building
 
-    row = building.image_size(_workspace(file, root).model, service, image)
+    row = building.image_size(Workspace.locate(file, root).model, service, image)
     click.echo(building.table([row]), nl=False)
     building.enforce([row])
 
@@ -297,7 +293,7 @@ def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag
 
     image = target
     if "/" not in target and ":" not in target and file.is_file():
-        model = _workspace(file, root).model
+        model = Workspace.locate(file, root).model
         if target in model.services:
             image = f"{model.image(target)}:{tag}"
     sboms.write(image, output, fmt)
