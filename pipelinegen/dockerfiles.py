@@ -7,13 +7,13 @@ and `$VAR` / `${VAR}` / `${VAR:-default}` / `${VAR:+alternative}` substitution.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SKIPPED_DIRECTORIES = {".git", ".venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+from pipelinegen import repofiles
+
 _VARIABLE = re.compile(r"\$(?:\{(\w+)(?::([-+])([^}]*))?\}|(\w+))")
 
 
@@ -26,13 +26,8 @@ def is_dockerfile(name: str) -> bool:
 
 def find(root: Path) -> list[str]:
     """Repository-relative paths of every Dockerfile under root, sorted."""
-    found = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = [d for d in subdirectories if d not in SKIPPED_DIRECTORIES]
-        for name in files:
-            if is_dockerfile(name):
-                found.append((Path(directory) / name).relative_to(root).as_posix())
-    return sorted(found)
+    return [path.relative_to(root).as_posix()
+            for path in repofiles.find(root, lambda path: is_dockerfile(path.name))]
 
 
 @dataclass(frozen=True)
@@ -46,7 +41,8 @@ class From:
 
 
 def instructions(text: str) -> Iterator[tuple[int, str]]:
-    """(line number, logical line) for each instruction, continuations joined."""
+    """(line number, logical line) for each instruction, continuations joined; the one reader
+    of Dockerfile instructions (FROM for pinned-base, EXPOSE/USER/HEALTHCHECK for consistency)."""
     escape = "\\"
     lines = text.splitlines()
     index = 0

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pipelinegen import repofiles
 from pipelinegen.errors import Problem
 from pipelinegen.validate.registry import Context, rule
 
 PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 DOCKER_PINNED = re.compile(r"^docker://[^@\s]+@sha256:[0-9a-f]{64}$")
-SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"}
 
 
 @rule("pinned-actions")
@@ -32,17 +31,13 @@ def pinned_actions(context: Context) -> Iterator[Problem]:
 
 
 def workflow_files(root: Path) -> list[Path]:
-    found: list[Path] = []
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        here = Path(directory)
-        in_workflows = here == root / ".github" / "workflows"
-        for name in sorted(files):
-            if (in_workflows and name.endswith((".yml", ".yaml"))) or name in (
-                "action.yml", "action.yaml"
-            ):
-                found.append(here / name)
-    return found
+    workflows = root / ".github" / "workflows"
+
+    def wanted(path: Path) -> bool:
+        return (path.parent == workflows and path.suffix in (".yml", ".yaml")) or path.name in (
+            "action.yml", "action.yaml")
+
+    return repofiles.find(root, wanted)
 
 
 def is_pinned(ref: str) -> bool:
