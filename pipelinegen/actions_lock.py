@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pipelinegen import load
 from pipelinegen.errors import InputError, Problem
 from pipelinegen.inputs import ActionPin
 
@@ -61,18 +62,18 @@ def parse(text: str, shown: str) -> dict[str, ActionPin]:
         raise InputError([_problem(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}",
                                    "fix the JSON syntax, or rewrite the lock with"
                                    " `pipelinegen pin-actions`")]) from None
-    problems: list[Problem] = []
-    where = _Positions(text)
-    pins = _validate(data, shown, where, problems)
-    if problems:
-        raise InputError(problems)
+    found: list[tuple[tuple[str, ...], str, str]] = []
+    pins = _validate(data, found)
+    if found:  # located only now: a valid lock is never parsed twice
+        where = load.positions(text.encode(), shown)
+        raise InputError([_problem(shown, *where.of(loc, key=True), message, hint)
+                          for loc, message, hint in found])
     return pins
 
 
-def _validate(data: Any, shown: str, where: _Positions, problems: list[Problem]
-              ) -> dict[str, ActionPin]:
+def _validate(data: Any, found: list[tuple[tuple[str, ...], str, str]]) -> dict[str, ActionPin]:
     def fail(loc: tuple[str, ...], message: str, hint: str) -> None:
-        problems.append(_problem(shown, *where.of(loc), message, hint))
+        found.append((loc, message, hint))
 
     if not isinstance(data, dict) or set(data) != {"version", "actions"}:
         fail((), "the lock must be an object with exactly 'version' and 'actions'",
@@ -110,34 +111,6 @@ def dumps(pins: Mapping[str, ActionPin]) -> str:
     """The lock text: sorted by action, so the same pins always give the same bytes."""
     actions = {name: {"tag": pins[name].tag, "sha": pins[name].sha} for name in sorted(pins)}
     return json.dumps({"version": 1, "actions": actions}, indent=2) + "\n"
-
-
-class _Positions:
-    """Line and column of each key path in JSON text (JSON is YAML, and ruamel keeps marks)."""
-
-    def __init__(self, text: str) -> None:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.comments import CommentedMap
-
-        self.marks: dict[tuple[str, ...], tuple[int, int]] = {}
-        try:
-            tree = YAML(typ="rt", pure=True).load(text)
-        except Exception:  # positions are a courtesy: json already parsed it
-            return
-
-        def walk(node: Any, loc: tuple[str, ...]) -> None:
-            if isinstance(node, CommentedMap):
-                for key, value in node.items():
-                    line, col = node.lc.key(key)
-                    self.marks[(*loc, str(key))] = (line + 1, col + 1)
-                    walk(value, (*loc, str(key)))
-
-        walk(tree, ())
-
-    def of(self, loc: tuple[str, ...]) -> tuple[int, int]:
-        while loc and loc not in self.marks:
-            loc = loc[:-1]
-        return self.marks.get(loc, (1, 1))
 
 
 def _problem(shown: str, line: int, col: int, message: str, hint: str) -> Problem:

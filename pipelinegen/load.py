@@ -62,12 +62,14 @@ def load(path: Path, display: str | None = None) -> m.Model:
     return loads(raw, shown)
 
 
-def positions(path: Path) -> Positions:
-    """Where each key path of a services file is written, for rules that point into the model.
-
-    Call it only for a file that `load` accepted: it reads and parses the file again.
-    """
-    return _parse(path.read_bytes(), path.name)[1]
+def positions(raw: bytes, shown: str) -> Positions:
+    """Where each key path of a YAML (or JSON) mapping is written, for messages that point into
+    a file that was read without positions (the fast path). It parses the text again, so call it
+    only once something needs a location; text it cannot read has no known positions."""
+    try:
+        return _parse(raw, shown)[1]
+    except InputError:
+        return Positions()
 
 
 def loads(raw: bytes, shown: str) -> m.Model:

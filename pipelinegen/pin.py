@@ -1,9 +1,9 @@
 """`pipelinegen pin`: refresh the digests of `bases` in services.yaml from their registries.
 
-The file is parsed with ruamel.yaml's round-trip loader, which records where each base's value
-starts; only that scalar is replaced, in the original text, keeping its quoting. Re-dumping the
-whole document would re-flow lines and quoting elsewhere, so splicing is what guarantees that
-comments, order and formatting stay byte for byte and only the digests change.
+The loader's positions say where each base's value starts; only that scalar is replaced, in the
+original text, keeping its quoting. Re-dumping the whole document would re-flow lines and
+quoting elsewhere, so splicing is what guarantees that comments, order and formatting stay byte
+for byte and only the digests change.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-
-from ruamel.yaml import YAML
 
 from pipelinegen import imageref, load, registry, report
 from pipelinegen.errors import FindingsError, PipelinegenError, Problem
@@ -34,7 +32,7 @@ def plan(text: str, shown: str, insecure: Collection[str] = (),
          echo: Callable[[str], None] = lambda _: None) -> list[Change]:
     """The bases whose written reference differs from tag@<current digest>."""
     model = load.loads(text.encode(), shown)
-    positions = _value_positions(text)
+    positions = load.positions(text.encode(), shown)
     changes = []
     for name, written in model.bases.items():
         ref = imageref.parse(written)
@@ -44,14 +42,8 @@ def plan(text: str, shown: str, insecure: Collection[str] = (),
             wanted = imageref.ImageRef(ref.name, "latest", None).with_digest(digest)
         echo(f"{name}: {wanted}" + ("" if wanted != written else " (up to date)"))
         if wanted != written:
-            changes.append(Change(name, *positions[name], written, wanted))
+            changes.append(Change(name, *positions.of(("bases", name)), written, wanted))
     return changes
-
-
-def _value_positions(text: str) -> dict[str, tuple[int, int]]:
-    tree = YAML(typ="rt", pure=True).load(text)
-    bases = tree["bases"]
-    return {key: (bases.lc.data[key][2] + 1, bases.lc.data[key][3] + 1) for key in bases}
 
 
 def splice(text: str, changes: list[Change]) -> str:

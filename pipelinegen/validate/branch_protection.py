@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen import load
 from pipelinegen.errors import Problem
 from pipelinegen.protection import policy, ruleset
 from pipelinegen.validate import workflow_jobs
@@ -29,9 +28,8 @@ def tier(ctx: Context) -> Iterator[Problem]:
     if reached >= minimum:
         return
     source = ctx.inputs.source
-    where = load.positions(ctx.root / source)
     for requirement in policy.missing(model, reached + 1):
-        line, col = where.of(requirement.key, key=True)
+        line, col = ctx.positions.of(requirement.key, key=True)
         yield Problem(source, line, col, "branch-protection-tier",
                       f"branch protection reaches Scorecard tier {reached}, below minimum_tier"
                       f" {minimum}: tier {reached + 1} needs {requirement.need}",
@@ -69,7 +67,7 @@ def required_checks_run(ctx: Context) -> Iterator[Problem]:
             yield from (_problem(f) for f in found)
         if not candidates:
             source = ctx.inputs.source
-            line, col = load.positions(ctx.root / source).of(("project", "gate_job"), key=True)
+            line, col = ctx.positions.of(("project", "gate_job"), key=True)
             yield Problem(source, line, col, "required-checks-run",
                           f"required status check {check.context!r} is reported by no job in"
                           f" {workflow_jobs.WORKFLOWS}",

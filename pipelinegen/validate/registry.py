@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from pipelinegen import load
 from pipelinegen.errors import Problem
 from pipelinegen.inputs import Inputs
+from pipelinegen.load import Positions
 from pipelinegen.model import Model
 from pipelinegen.plan import Plan
 
@@ -24,6 +27,12 @@ class Context:
     @property
     def model(self) -> Model:
         return self.inputs.model
+
+    @cached_property
+    def positions(self) -> Positions:
+        """Where each key of the services file is written; parsed once, when a rule asks."""
+        source = self.inputs.source
+        return load.positions((self.root / source).read_bytes(), source)
 
 
 Check = Callable[[Context], Iterable[Problem]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen import load
 from pipelinegen.emit.stacks import STACK_FILES
 from pipelinegen.errors import Problem
 from pipelinegen.model import Service
@@ -23,11 +22,9 @@ def service_files(context: Context) -> Iterator[Problem]:
              depends_on: [packages/shared] where packages/shared does not exist
     """
     source = context.inputs.source
-    where = None
     for name, service in context.model.services.items():
         for key, missing in _missing(context, service):
-            where = where or load.positions(context.root / source)
-            line, col = where.of(("services", name, *key))
+            line, col = context.positions.of(("services", name, *key))
             yield Problem(source, line, col, RULE, f"services.{name}: {missing}",
                           "create it, or correct the path in the services file")
 
