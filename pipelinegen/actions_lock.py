@@ -15,7 +15,6 @@ import json
 import re
 from collections.abc import Mapping
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from pipelinegen import load
@@ -33,19 +32,6 @@ SHA = re.compile(r"^[0-9a-f]{40}$")
 
 def default_text() -> str:
     return resources.files("pipelinegen").joinpath("data/actions.lock.json").read_text("utf-8")
-
-
-def read(root: Path) -> dict[str, ActionPin]:
-    """The repository's lock, else the shipped default; InputError (located) if malformed."""
-    path = root / LOCK
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return parse_or_default(None, LOCK)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([_problem(LOCK, 1, 1, f"cannot read the lock: {exc}",
-                                   "restore it from version control")]) from None
-    return parse_or_default(text, LOCK)
 
 
 def parse_or_default(text: str | None, shown: str) -> dict[str, ActionPin]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import actions_lock, git
+from pipelinegen import actions_lock, git, workspace
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.inputs import ActionPin
 
@@ -67,7 +67,7 @@ def pin(root: Path, requests: tuple[str, ...], base_url: str, *, check: bool) ->
 
     With `check`, write nothing and raise FindingsError (exit 1) if the lock is not current.
     """
-    current = actions_lock.read(root)
+    current = workspace.actions_at(workspace.disk_reader(root), "")
     tags = {name: pin.tag for name, pin in current.items()} | parse_requests(requests)
     resolved = {name: ActionPin(name, tag, resolve(base_url, name, tag))
                 for name, tag in sorted(tags.items())}

@@ -1,14 +1,20 @@
-"""Where the services file and the repository root are, and the model and plan they give."""
+"""Where the services file and the repository root are, and the model and plan they give.
+
+This is the one module that knows which files are generation inputs (the services file and the
+action lock): the workspace reads them from disk, and `inputs_at` through any reader, a git
+commit's included, so `diff --base` sees exactly what `generate` would.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from pipelinegen import actions_lock, load, plan
 from pipelinegen.errors import PipelinegenError
-from pipelinegen.inputs import Inputs
+from pipelinegen.inputs import ActionPin, Inputs
 from pipelinegen.model import Model
 from pipelinegen.plan import Comparison
 
@@ -45,7 +51,7 @@ class Workspace:
 
     @cached_property
     def inputs(self) -> Inputs:
-        return Inputs(self.model, self.source, actions_lock.read(self.root))
+        return Inputs(self.model, self.source, actions_at(disk_reader(self.root), ""))
 
     @cached_property
     def plan(self) -> plan.Plan:
@@ -53,3 +59,45 @@ class Workspace:
 
     def compare(self) -> Comparison:
         return plan.compare(self.plan, self.root)
+
+
+# Reads repository-relative paths; None for a path with no file there.
+Reader = Callable[[Iterable[str]], dict[str, bytes | None]]
+
+
+def disk_reader(root: Path) -> Reader:
+    """A Reader of the files on disk (refusing paths that lead out of the repository)."""
+
+    def read(paths: Iterable[str]) -> dict[str, bytes | None]:
+        return {path: _read_file(plan.resolve_inside(root, path)) for path in sorted(paths)}
+
+    return read
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def actions_at(read: Reader, where: str) -> Mapping[str, ActionPin]:
+    """The action lock's pins; without a lock, the pins shipped with pipelinegen."""
+    lock = read([actions_lock.LOCK])[actions_lock.LOCK]
+    text = None if lock is None else lock.decode("utf-8", "replace")
+    return actions_lock.parse_or_default(text, f"{where}{actions_lock.LOCK}")
+
+
+def inputs_at(read: Reader, where: str, source: str, model_file: Path | None = None
+              ) -> Inputs | None:
+    """Everything generation depends on, read through `read` (a commit's files, or the disk);
+    None without a services file. `where` ("REF:" or "") prefixes file names in messages;
+    `model_file` stands in for the services file (`diff --old/--new`)."""
+    if model_file is not None:
+        model = load.load(model_file, str(model_file))
+    else:
+        raw = read([source])[source]
+        if raw is None:
+            return None
+        model = load.loads(raw, f"{where}{source}")
+    return Inputs(model, source, actions_at(read, where))

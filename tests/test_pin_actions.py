@@ -140,13 +140,13 @@ def test_malformed_lock_stops_generate_with_nothing_written(tmp_path: Path) -> N
 def test_lock_change_is_drift(tmp_path: Path) -> None:
     """The lock is an input: pinning another commit changes the generated workflows."""
     from pipelinegen import actions_lock
-    from pipelinegen.workspace import Workspace
+    from pipelinegen.workspace import Workspace, actions_at, disk_reader
     from tests.gitrepo import REPO_ROOT
 
     root = tmp_path / "repo"
     root.mkdir()
     (root / "services.yaml").write_text((REPO_ROOT / "services.yaml").read_text())
-    pins = actions_lock.read(root)
+    pins = actions_at(disk_reader(root), "")
     before = Workspace.locate(root / "services.yaml", root).plan.files
     other = "f" * 40
     lock = dict(pins) | {"actions/checkout": type(pins["actions/checkout"])(
@@ -161,6 +161,8 @@ def test_lock_change_is_drift(tmp_path: Path) -> None:
 
 def test_shipped_default_lock_matches_the_repository_lock() -> None:
     from pipelinegen import actions_lock
+    from pipelinegen.workspace import actions_at, disk_reader
     from tests.gitrepo import REPO_ROOT
 
-    assert actions_lock.read(REPO_ROOT) == actions_lock.parse(actions_lock.default_text(), "x")
+    shipped = actions_lock.parse(actions_lock.default_text(), "x")
+    assert actions_at(disk_reader(REPO_ROOT), "") == shipped

@@ -12,8 +12,7 @@ from pipelinegen.errors import PipelinegenError
 from pipelinegen.git import GitTree
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
-from pipelinegen.review.gitref import Reader, inputs_at
-from pipelinegen.workspace import Workspace
+from pipelinegen.workspace import Reader, Workspace, disk_reader, inputs_at
 
 
 @dataclass(frozen=True)
@@ -46,20 +45,13 @@ def at_ref(ws: Workspace, ref: str) -> Snapshot:
 
 def working_tree(ws: Workspace) -> Snapshot:
     """The side on disk: what `generate` and `check` see."""
-    return _planned("working tree", ws.inputs, _disk_reader(ws.root))
+    return _planned("working tree", ws.inputs, disk_reader(ws.root))
 
 
 def from_file(path: Path, ws: Workspace) -> Snapshot:
     """A side given as a services file, with the workspace's other inputs; its plan names the
     workspace's services file in headers, like the real one."""
-    return _planned(str(path), inputs_at(_disk_reader(ws.root), "", ws.source, path), None)
-
-
-def _disk_reader(root: Path) -> Reader:
-    def read(paths: Iterable[str]) -> dict[str, bytes | None]:
-        return {path: _read_file(plan.resolve_inside(root, path)) for path in sorted(paths)}
-
-    return read
+    return _planned(str(path), inputs_at(disk_reader(ws.root), "", ws.source, path), None)
 
 
 def manifest_paths(data: bytes | None) -> list[str]:
@@ -79,10 +71,3 @@ def _safe(path: str) -> bool:
     except PipelinegenError:
         return False
     return True
-
-
-def _read_file(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError):
-        return None

@@ -78,7 +78,7 @@ def test_each_change_gives_its_summary_per_service(
     assert report.model_changed == (name != "change-nothing")
     if name == "change-nothing":
         # Same inputs on both sides must give the same plan; if not, some input of generation
-        # is read from the working tree but not at the ref (see gitref.inputs_at).
+        # is read from the working tree but not at the ref (see workspace.inputs_at).
         assert report.totals.files == 0, [f.path for f in report.project.files]
         assert not report.changed_services
     assert_golden(name, repo.review("--base", "HEAD~1", "--head", "HEAD", "--format",
