@@ -74,6 +74,11 @@ def unified(path: str, old: bytes | None, new: bytes | None) -> list[str]:
             for line in lines]
 
 
+def counted(lines: list[str], sign: str) -> int:
+    """Added ("+") or removed ("-") lines of a unified diff; its two header lines left out."""
+    return sum(1 for line in lines[2:] if line.startswith(sign))
+
+
 def _lines(data: bytes | None) -> list[str]:
     return [] if data is None else data.decode("utf-8", "replace").splitlines(keepends=True)
 
@@ -107,8 +112,7 @@ def stat_text(comparison: Comparison) -> str:
     added_total = removed_total = 0
     for path in changed_paths(comparison):
         lines = unified(path, comparison.current.get(path), comparison.plan.files.get(path))
-        added = sum(1 for x in lines if x.startswith("+") and not x.startswith("+++"))
-        removed = sum(1 for x in lines if x.startswith("-") and not x.startswith("---"))
+        added, removed = counted(lines, "+"), counted(lines, "-")
         added_total += added
         removed_total += removed
         rows.append((path, added, removed))

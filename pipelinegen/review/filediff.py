@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from pipelinegen.report import unified
+from pipelinegen.report import counted, unified
 from pipelinegen.review.changes import PROJECT, FileChange, FileStatus
 
 # A generated file belongs to a service when its name, or the directory it sits in, directly
@@ -56,13 +56,8 @@ def file_changes(old: Mapping[str, bytes], new: Mapping[str, bytes],
             path=path,
             status=status,
             renamed_from=source if source != path else None,
-            added=count(lines, "+"),
-            removed=count(lines, "-"),
+            added=counted(lines, "+"),
+            removed=counted(lines, "-"),
             diff="".join(lines),
         ))
     return changes
-
-
-def count(lines: list[str], sign: str) -> int:
-    """Added ("+") or removed ("-") lines of a unified diff; its two header lines left out."""
-    return sum(1 for line in lines[2:] if line.startswith(sign))
