@@ -4,18 +4,16 @@ The manifest is asked for with the manifest-list and OCI-index media types first
 multi-arch image resolves to its index digest, the one that stays valid on every platform.
 Loopback registries (localhost, 127.0.0.1, ::1) are spoken to over plain HTTP, every other host
 over HTTPS unless listed as insecure. Anonymous bearer tokens (Docker Hub, GHCR) are fetched when
-the registry asks for one.
+the registry asks for one. HTTP goes through httpx, as the GitHub client's does.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Collection
+
+import httpx
 
 from pipelinegen.errors import PipelinegenError, ToolUnavailable
 from pipelinegen.imageref import ImageRef
@@ -45,56 +43,54 @@ def resolve(ref: ImageRef, insecure: Collection[str] = ()) -> str:
     url = f"{base}/v2/{ref.repository}/manifests/{ref.tag or 'latest'}"
     shown = f"{ref.name}:{ref.tag or 'latest'}"
     try:
-        digest, body = _manifest(url, "HEAD")
-        if digest is None:  # the header is optional: hash what the registry serves instead
-            digest, body = _manifest(url, "GET")
-            digest = digest or f"sha256:{hashlib.sha256(body).hexdigest()}"
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
+            response = _manifest(client, url, "HEAD")
+            digest = response.headers.get("Docker-Content-Digest")
+            if digest is None:  # the header is optional: hash what the registry serves instead
+                response = _manifest(client, url, "GET")
+                digest = (response.headers.get("Docker-Content-Digest")
+                          or f"sha256:{hashlib.sha256(response.content).hexdigest()}")
+    except httpx.HTTPStatusError as exc:
+        status = exc.response.status_code
+        if status == 404:
             raise PipelinegenError(f"{shown} was not found in the registry {ref.host}",
                                    "check the image name and tag") from None
-        raise ToolUnavailable(f"the registry {ref.host} answered {exc.code} {exc.reason} for"
-                              f" {shown}", "check the name, and that you may read it") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
+        raise ToolUnavailable(f"the registry {ref.host} answered {status}"
+                              f" {exc.response.reason_phrase} for {shown}",
+                              "check the name, and that you may read it") from None
+    except httpx.HTTPError as exc:
         raise ToolUnavailable(
-            f"cannot reach the registry {ref.host} ({base}): {reason}",
+            f"cannot reach the registry {ref.host} ({base}): {exc}",
             "check the network and that the registry runs; for a plain-HTTP registry pass"
             " --insecure-registry HOST",
         ) from None
-    return digest
+    return str(digest)
 
 
-def _manifest(url: str, method: str) -> tuple[str | None, bytes]:
+def _manifest(client: httpx.Client, url: str, method: str) -> httpx.Response:
     headers = {"Accept": ACCEPT}
-    try:
-        return _fetch(url, method, headers)
-    except urllib.error.HTTPError as exc:
-        challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
-        if not challenge.lower().startswith("bearer "):
-            raise
-        headers["Authorization"] = f"Bearer {_token(challenge)}"
-        return _fetch(url, method, headers)
+    response = client.request(method, url, headers=headers)
+    challenge = response.headers.get("WWW-Authenticate", "") if response.status_code == 401 else ""
+    if challenge.lower().startswith("bearer "):
+        headers["Authorization"] = f"Bearer {_token(client, challenge)}"
+        response = client.request(method, url, headers=headers)
+    return response.raise_for_status()
 
 
-def _fetch(url: str, method: str, headers: dict[str, str]) -> tuple[str | None, bytes]:
-    request = urllib.request.Request(url, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-        body = b"" if method == "HEAD" else response.read()
-        return response.headers.get("Docker-Content-Digest"), body
-
-
-def _token(challenge: str) -> str:
+def _token(client: httpx.Client, challenge: str) -> str:
     """An anonymous pull token from the realm a Bearer challenge names."""
     params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
     realm = params.pop("realm", "")
-    if not realm.startswith("https://"):
+    # Tokens travel over HTTPS, or plain HTTP only on this machine (as registries do).
+    loopback = httpx.URL(realm).host in {host.strip("[]") for host in LOOPBACK} if realm else False
+    if not (realm.startswith("https://") or (realm.startswith("http://") and loopback)):
         raise ToolUnavailable(f"the registry asks for a token from {realm!r}",
                               "log in to the registry, or use a public image")
-    url = f"{realm}?{urllib.parse.urlencode(params)}"
-    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
-        data = json.load(response)
-    token = data.get("token") or data.get("access_token")
+    try:
+        data = client.get(realm, params=params).raise_for_status().json()
+    except ValueError:
+        data = {}
+    token = data.get("token") or data.get("access_token") if isinstance(data, dict) else None
     if not isinstance(token, str):
         raise ToolUnavailable("the registry's token service returned no token")
     return token
