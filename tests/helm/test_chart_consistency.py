@@ -49,34 +49,28 @@ def test_consistent_files_pass(repo: Path) -> None:
     assert _check(repo) == []
 
 
-@pytest.mark.helm
-def test_a_hand_edited_expose_is_reported_at_its_line(repo: Path) -> None:
-    path = repo / "generated/docker/renderer.Dockerfile"
-    _edit(path, "EXPOSE 8090", "EXPOSE 9000")
-    [problem] = _check(repo)
-    assert (problem.file, problem.line) == ("generated/docker/renderer.Dockerfile",
-                                            _line_of(path, "EXPOSE"))
-    assert "EXPOSE is 9000" in problem.message and "8090" in problem.message
+# A hand edit of a generated Dockerfile: (service, text, replacement, instruction, fragments
+# the message must hold).
+DOCKERFILE_EDITS = {
+    "expose": ("renderer", "EXPOSE 8090", "EXPOSE 9000", "EXPOSE", ("EXPOSE is 9000", "8090")),
+    "user": ("web", "USER 10001:10001", "USER 10002:10002", "USER", ("10001:10001",)),
+    "healthcheck": ("web", "3000/health'", "3000/ready'", "HEALTHCHECK",
+                    ("HEALTHCHECK path is /ready",)),
+}
 
 
 @pytest.mark.helm
-def test_a_dockerfile_user_other_than_the_pods_is_reported(repo: Path) -> None:
-    path = repo / "generated/docker/web.Dockerfile"
-    _edit(path, "USER 10001:10001", "USER 10002:10002")
+@pytest.mark.parametrize("edit", DOCKERFILE_EDITS.values(), ids=DOCKERFILE_EDITS.keys())
+def test_a_hand_edited_dockerfile_is_reported_at_the_instruction(
+    repo: Path, edit: tuple[str, str, str, str, tuple[str, ...]]
+) -> None:
+    service, old, new, instruction, fragments = edit
+    path = repo / f"generated/docker/{service}.Dockerfile"
+    _edit(path, old, new)
     [problem] = _check(repo)
-    assert (problem.file, problem.line) == ("generated/docker/web.Dockerfile",
-                                            _line_of(path, "USER"))
-    assert "10001:10001" in problem.message
-
-
-@pytest.mark.helm
-def test_a_healthcheck_on_another_path_is_reported(repo: Path) -> None:
-    path = repo / "generated/docker/web.Dockerfile"
-    _edit(path, "3000/health'", "3000/ready'")
-    [problem] = _check(repo)
-    assert (problem.file, problem.line) == ("generated/docker/web.Dockerfile",
-                                            _line_of(path, "HEALTHCHECK"))
-    assert "HEALTHCHECK path is /ready" in problem.message
+    assert (problem.file, problem.line) == (f"generated/docker/{service}.Dockerfile",
+                                            _line_of(path, instruction))
+    assert all(fragment in problem.message for fragment in fragments), problem.message
 
 
 @pytest.mark.helm
