@@ -300,6 +300,21 @@ def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag
     click.echo(f"wrote {output} ({fmt}) for {image}")
 
 
+@cli.command()
+@workspace_options
+@click.option("--actual", metavar="FILE|URL", help="An OpenCost /allocation export (JSON), or"
+              " the URL of the allocation API, to compare with the estimate.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the CSV goes (default: reports/costs/monthly_costs.csv).")
+def cost(file: Path, root: Path | None, actual: str | None, output: Path | None) -> None:
+    """Monthly cost per service and environment; exit 1 if a service is over its budget."""
+    from pipelinegen.cost import command
+
+    result = command.run(Workspace.locate(file, root), actual, output)
+    click.echo(result.text, nl=False)
+    command.enforce(result)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (exits with the command's exit code)."""
     cli(args=argv, prog_name="pipelinegen")

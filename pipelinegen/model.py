@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from pipelinegen import __version__
+from pipelinegen.cost.settings import ProjectCost, ServiceCost
 
 SCHEMA_VERSION = 1
 
@@ -227,6 +228,8 @@ class Project(Strict):
     """How the generated workflows run pipelinegen."""
     cloud: Cloud = Field(default_factory=Cloud)
     """Where deploys go: an EKS cluster reached with OIDC credentials named by GitHub variables."""
+    cost: ProjectCost = Field(default_factory=ProjectCost)
+    """The pricing profile `pipelinegen cost` and the review estimate spend with."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]
@@ -378,6 +381,8 @@ class Service(Strict):
     """Kubernetes deploy settings."""
     environments: dict[EnvironmentName, DeployOverride] = Field(default_factory=dict)
     """Per-environment overrides of the deploy settings, keyed by environment name."""
+    cost: ServiceCost = Field(default_factory=ServiceCost)
+    """Monthly budgets and typical utilisation, per environment (`pipelinegen cost`)."""
 
     @model_validator(mode="after")
     def _dockerfile_only_for_dockerfile_stack(self) -> Service:
@@ -442,11 +447,12 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
     declared_envs = ", ".join(envs)
     declared_bases = ", ".join(sorted(model.bases)) or "none"
     for name, service in model.services.items():
-        for env in service.environments:
-            if env not in envs:
-                problems.append((("services", name, "environments", env),
-                                 f"no environment {env!r} in project.environments",
-                                 f"use one of: {declared_envs}"))
+        for where, keys in ((("environments",), service.environments),
+                            (("cost", "budget"), service.cost.budget),
+                            (("cost", "utilisation"), service.cost.utilisation)):
+            problems += [(("services", name, *where, env),
+                          f"no environment {env!r} in project.environments",
+                          f"use one of: {declared_envs}") for env in keys if env not in envs]
         builder, runtime = service.base_names()
         for field, base in (("builder", builder), ("base", runtime)):
             if base is not None and base not in model.bases:
