@@ -83,7 +83,7 @@ def compare(estimate: Estimate, spend: Spend, threshold_percent: float) -> Compa
         key = (row.service, row.environment)
         if key not in spend.by_row and row.environment not in spend.environments:
             continue  # the export does not cover this environment at all
-        actual = spend.by_row.get(key, ZERO)
+        actual = spend.by_row.get(key, cents(ZERO))
         if row.estimated == 0:
             out[key] = Found(actual, row.estimated, None, actual > 0)
             continue
