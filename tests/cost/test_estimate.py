@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 import math
 import shutil
+import subprocess
+import sys
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from pipelinegen.cost import estimate as estimate_module
+from pipelinegen.cost.pricing import ZERO
 from tests.conftest import REPO, RunCli
 
 # Published prices (pipelinegen/data/pricing/eks-fargate.json gives the sources): Fargate,
@@ -150,3 +155,53 @@ def test_utilisation_gives_the_expected_replicas_within_the_range(
                for r in _rows(repo / "reports/costs/monthly_costs.csv")}[("api", "production")]
         assert (api["replicas"], api["estimated_monthly_usd"]) == (
             str(pods), cents(pod * pods * HOURS)), utilisation
+
+
+def test_an_unknown_profile_is_located_with_the_choices(repo: Path, run_cli: RunCli) -> None:
+    services = repo / "services.yaml"
+    text = services.read_text().replace("profile: eks-fargate", "profile: fargate")
+    services.write_text(text)
+    result = run_cli("cost", "--file", services)
+    assert result.exit_code == 2
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "profile: fargate" in s)
+    assert f"services.yaml:{line}:14: [error] input: project.cost.profile" in result.output
+    assert "'eks-fargate', 'gke-autopilot' or 'node-pool'" in result.output
+    assert not (repo / "reports").exists()
+
+
+def test_cost_as_a_real_process(repo: Path) -> None:
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pipelinegen", "cost"], cwd=repo,
+                              capture_output=True, text=True, check=False)
+
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("service   environment  replicas  vCPU  GiB  $/month")
+    assert "wrote reports/costs/monthly_costs.csv" in done.stdout
+    services = repo / "services.yaml"
+    services.write_text(services.read_text().replace("production: 60}", "production: 54}"))
+    done = run()
+    assert done.returncode == 1
+    assert done.stderr == ("error: 1 over budget:\n  api in production: $54.06 estimated, "
+                           "budget $54.00 (+$0.06)\nhint: raise services.<name>.cost.budget, or"
+                           " change what the service runs (see 'Where to save')\n")
+
+
+def test_other_resources_priced_by_a_registered_function_join_the_estimate(
+    repo: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The extension point for resources a service declares (databases, buckets): each
+    # registered function returns a monthly amount per service and environment.
+    def database(model: object, service: str, environment: str, profile: object) -> Decimal:
+        return Decimal("12.345") if (service, environment) == ("api", "production") else ZERO
+
+    monkeypatch.setattr(estimate_module, "RESOURCE_COSTS", (database,))
+    result = run_cli("cost", "--file", repo / "services.yaml")
+    # They count against the budget too: $54.06 of pods + $12.35 is over the $60.
+    assert result.exit_code == 1
+    assert "api in production: $66.41 estimated, budget $60.00 (+$6.41)" in result.output
+    api = {(r["service"], r["environment"]): r
+           for r in _rows(repo / "reports/costs/monthly_costs.csv")}[("api", "production")]
+    assert api["other_monthly_usd"] == "12.35"
+    assert api["estimated_monthly_usd"] == f"{Decimal('54.06') + Decimal('12.35')}"
+    assert (api["min_monthly_usd"], api["max_monthly_usd"]) == ("39.38", "102.45")
