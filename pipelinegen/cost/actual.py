@@ -87,8 +87,9 @@ def compare(estimate: Estimate, spend: Spend, threshold_percent: float) -> Compa
         if row.estimated == 0:
             out[key] = Found(actual, row.estimated, None, actual > 0)
             continue
-        percent = ((actual - row.estimated) / row.estimated * 100).quantize(Decimal("0.01"))
-        out[key] = Found(actual, row.estimated, percent, abs(percent) > threshold)
+        exact = (actual - row.estimated) / row.estimated * 100
+        out[key] = Found(actual, row.estimated, exact.quantize(Decimal("0.01")),
+                         abs(exact) > threshold)
     return Comparison(spend, out, threshold)
 
 

@@ -8,6 +8,7 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -179,6 +180,15 @@ def test_the_anomaly_threshold_is_exclusive() -> None:
         found = actual.compare(projected, spend, 10).by_row[("api", "staging")]
         # 19.82 is +9.99%, 19.83 +10.04%; 16.22 is -9.99%, 16.21 -10.04%.
         assert found.anomaly is anomaly, spent
+    # Exactly 10% either way is within: an estimate of $20.00 against $22.00 and $18.00.
+    row = replace(next(r for r in projected.rows if r.service == "api"), estimated=Decimal(20))
+    at_twenty = replace(projected, rows=[row])
+    for spent, anomaly in (("22.00", False), ("22.01", True), ("18.00", False),
+                           ("17.99", True)):
+        spend = actual.Spend("x", Decimal(168), {("api", row.environment): Decimal(spent)},
+                             {row.environment})
+        found = actual.compare(at_twenty, spend, 10).by_row[("api", row.environment)]
+        assert (found.anomaly, abs(found.percent or 0) == 10) == (anomaly, not anomaly), spent
 
 
 def test_an_error_answer_from_opencost_is_a_usage_error(repo: Path, run_cli: RunCli) -> None:

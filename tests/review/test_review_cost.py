@@ -41,6 +41,8 @@ def test_a_replicas_change_shows_its_monthly_cost(repo: Repo) -> None:
     assert f"#### Monthly cost\n\n- `{line}`\n\nEstimated change: **{usd(delta)}/month**" \
         in markdown
     assert [c["summary"] for c in report["costs"]] == [line]  # type: ignore[union-attr]
+    text = repo.review("--base", "HEAD~1", "--head", "HEAD")
+    assert f"\nmonthly cost\n  {line}\n" in text
 
 
 def test_a_resources_change_shows_its_monthly_cost_in_every_environment(repo: Repo) -> None:
