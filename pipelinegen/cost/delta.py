@@ -44,7 +44,10 @@ def compare(base: Model | None, head: Model | None, renames: dict[str, str]) -> 
     old_name = {new: old for old, new in renames.items()}
     out: list[Delta] = []
     keys = sorted({(renames.get(s, s), e) for s, e in before} | set(after))
-    order = {name: i for i, name in enumerate(_environments(head) + _environments(base))}
+    # Environments in promotion order: the head's, then any the change removed.
+    order: dict[str, int] = {}
+    for name in _environments(head) + _environments(base):
+        order.setdefault(name, len(order))
     for service, env in sorted(keys, key=lambda k: (k[0], order.get(k[1], 0), k[1])):
         old = before.get((old_name.get(service, service), env))
         new = after.get((service, env))
