@@ -195,6 +195,12 @@ class Ci(Strict):
     """Python version that runs pipelinegen in CI."""
     pipelinegen: Arg = f"pipelinegen[docker]=={__version__}"
     """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
+    budget_minutes: Annotated[int, Field(ge=5, le=360)] = 20
+    """Longest a CI run on the default branch may take; every CI job's timeout-minutes is its
+    share of it (the charter's target: under 20 minutes)."""
+    deploy_minutes: Annotated[int, Field(ge=5, le=360)] = 30
+    """timeout-minutes of each environment's deploy job, roll-back included (the recovery-time
+    target: under 30 minutes)."""
 
 
 class Cloud(Strict):
