@@ -196,6 +196,31 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
 
 
 @cli.command()
+@click.option("--repo", required=True, metavar="OWNER/NAME", help="Repository to read.")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only runs and deployments created on or after this date (YYYY-MM-DD).")
+@click.option("--branch", default=None, help="CI runs of this branch (default: the repository's"
+              " default branch).")
+@click.option("--workflow", default="ci.yml", show_default=True, help="The CI workflow's file.")
+@click.option("--production", default="production", show_default=True,
+              help="Environment whose deployments give the change failure rate.")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text",
+              show_default=True)
+@click.option("--api-url", default=None, metavar="URL",
+              help="REST API base URL (default: $GITHUB_API_URL, else https://api.github.com).")
+def kpis(repo: str, since: str | None, branch: str | None, workflow: str, production: str,
+         fmt: str, api_url: str | None) -> None:
+    """Deployment success, rollbacks, change failure rate, CI duration and time to recovery
+    from GitHub, each against the charter's target; exit 1 when one is missed.
+
+    The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
+    """
+    from pipelinegen.kpis import command
+
+    command.run(repo, since, branch, workflow, production, fmt, api_url)
+
+
+@cli.command()
 @workspace_options
 @click.option("--base", required=True, help="Commit the change starts from (e.g. the PR base).")
 @click.option("--head", default="HEAD", show_default=True, help="Commit the change ends at.")

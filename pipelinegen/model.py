@@ -138,6 +138,9 @@ class Environment(Strict):
     """How a new version replaces the old one in this environment."""
 
 
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
 class Defaults(Strict):
     image_size_budget: Size = "300MB"
     """Largest allowed uncompressed image size, e.g. "300MB" or "250MiB"."""
@@ -145,6 +148,8 @@ class Defaults(Strict):
     """Numeric user id every image and pod runs as (>= 10000, non-root)."""
     gid: Annotated[int, Field(ge=10000, le=2147483647)] = 10001
     """Numeric group id every image and pod runs as."""
+    min_coverage: Percent = 80
+    """Lowest line coverage (percent) a service's tests may reach before CI fails; 0: no gate."""
 
 
 class BranchProtection(Strict):
@@ -191,6 +196,12 @@ class Ci(Strict):
     """Python version that runs pipelinegen in CI."""
     pipelinegen: Arg = f"pipelinegen[docker]=={__version__}"
     """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
+    budget_minutes: Annotated[int, Field(ge=5, le=360)] = 20
+    """Longest a CI run on the default branch may take; every CI job's timeout-minutes is its
+    share of it (the charter's target: under 20 minutes)."""
+    deploy_minutes: Annotated[int, Field(ge=5, le=360)] = 30
+    """timeout-minutes of each environment's deploy job, roll-back included (the recovery-time
+    target: under 30 minutes)."""
 
 
 class Cloud(Strict):
@@ -336,6 +347,12 @@ class Deploy(Strict):
 
 Stack = Literal["python", "node", "go", "static", "dockerfile"]
 
+# Stacks whose tests CI measures, and how a test command must start for the coverage tool to
+# wrap it (python: any command, run under coverage.py).
+COVERAGE_STACKS: dict[str, tuple[str, ...]] = {
+    "python": (), "node": ("node",), "go": ("go", "test"),
+}
+
 # Base names a stack uses when a service does not name its own: (builder, runtime).
 STACK_BASES: dict[str, tuple[str, str]] = {
     "python": ("python", "python"),
@@ -369,6 +386,8 @@ class Service(Strict):
     """Command that runs the service's tests from its directory, e.g. ["go", "test", "./..."]."""
     health: HttpPath = "/healthz"
     """HTTP path that answers 200 when the service is healthy."""
+    min_coverage: Percent | None = None
+    """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go)."""
     image_size_budget: Size | None = None
     """Largest allowed uncompressed image size; defaults to the project's."""
     depends_on: list[RelPath] = Field(default_factory=list)
@@ -420,6 +439,11 @@ class Model(Strict):
         own = self.services[service].image_size_budget
         return size_to_bytes(own or self.project.defaults.image_size_budget)
 
+    def coverage_minimum(self, service: str) -> float:
+        """A service's coverage gate in percent (its own, else the project default)."""
+        own = self.services[service].min_coverage
+        return own if own is not None else self.project.defaults.min_coverage
+
     def image(self, service: str) -> str:
         """Repository (without tag or digest) the service's image is pushed to."""
         return f"{self.project.registry}/{service}"
@@ -461,9 +485,29 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
                 problems.append((loc, f"{field} image {base!r} is not declared in bases",
                                  f"add '{base}: <image>:<tag>@sha256:<digest>' under bases,"
                                  f" or set {field} to one of: {declared_bases}"))
+        problems.extend(_coverage_problems(model, name, service))
         for index, caller in enumerate(service.callers):
             if caller not in model.services:
                 problems.append((("services", name, "callers", index),
                                  f"no service named {caller!r}",
                                  f"use one of: {', '.join(sorted(model.services))}"))
     return problems
+
+
+def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:
+    """A coverage gate needs a stack CI measures and a test command its tool can wrap."""
+    prefix = COVERAGE_STACKS.get(service.stack)
+    if prefix is None:
+        if service.min_coverage is None:
+            return []
+        return [(("services", name, "min_coverage"),
+                 f"stack {service.stack!r} has no coverage gate (CI measures python, node and go)",
+                 "remove min_coverage; a dockerfile service's own test command can check it")]
+    if not service.test or not model.coverage_minimum(name):
+        return []
+    if tuple(service.test[:len(prefix)]) != prefix:
+        return [(("services", name, "test"),
+                 f"the coverage gate wraps a {service.stack} test command that starts with"
+                 f" {' '.join(prefix)!r}", f"run the tests as `{' '.join(prefix)} ...`, or set"
+                 " min_coverage: 0 to measure no coverage")]
+    return []
