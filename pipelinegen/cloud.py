@@ -102,7 +102,8 @@ def role_arn(model: Model, environment: str, service: str) -> str | None:
     aws = aws_for(model, environment)
     if aws is None:
         return None
-    return f"arn:{aws.partition}:iam::{aws.account_id}:role/{role_name(model, environment, service)}"
+    name = role_name(model, environment, service)
+    return f"arn:{aws.partition}:iam::{aws.account_id}:role/{name}"
 
 
 def secret_arn(aws: AwsTarget, key: str) -> str:

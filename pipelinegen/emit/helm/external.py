@@ -55,8 +55,9 @@ def resource_egress(model: Model, service: str, environment: str) -> list[dict[s
 def environment(model: Model, service: str, env: str) -> dict[str, Any]:
     """The keys of values-<env>.yaml that the store and the resources decide; none without."""
     store = cloud.store_for(model, env)
-    if store is None:
-        return {}
+    svc = model.services[service]
+    if store is None or not (svc.infra or cloud.declared_secrets(model, service, env)):
+        return {}  # nothing to read: no store, no role
     out: dict[str, Any] = {}
     role = cloud.role_arn(model, env, service)
     if role is not None:
