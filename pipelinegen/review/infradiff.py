@@ -10,7 +10,7 @@ from __future__ import annotations
 from pipelinegen import cloud
 from pipelinegen.emit.terraform import environment, service
 from pipelinegen.model import Model
-from pipelinegen.review.changes import InfraChange
+from pipelinegen.review.changes import InfraChange, InfraChangeKind
 
 SECRET_ACTIONS = "secretsmanager:DescribeSecret, secretsmanager:GetSecretValue"
 
@@ -49,6 +49,7 @@ def changes(old: Model | None, new: Model | None, old_name: str, new_name: str,
             was, now = before.get(resource), after.get(resource)
             if was == now:
                 continue
+            kind: InfraChangeKind
             if was is None:
                 kind, text = "resource-added", f"{resource}: {now} added"
             elif now is None:
