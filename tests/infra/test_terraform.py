@@ -187,3 +187,8 @@ def test_services_without_secrets_or_resources_get_no_role() -> None:
 def test_no_aws_account_no_terraform() -> None:
     model = load.load(ROOT / "tests/cases/minimal/services.yaml", "services.yaml")
     assert terraform.emit(Inputs(model, "services.yaml")) == {}
+
+
+def test_the_platform_owners_review_the_terraform() -> None:
+    owners = (ROOT / ".github/CODEOWNERS").read_text().splitlines()
+    assert "/infra/terraform/ @printloop/platform" in owners
