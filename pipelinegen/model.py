@@ -58,6 +58,14 @@ SEMVER = (
 ARG = r"^[^\x00-\x1f\x7f]*$"
 # Free text values (env var values): the same.
 TEXT = ARG
+AWS_ACCOUNT = r"^[0-9]{12}$"
+AWS_REGION = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"
+# Go durations the External Secrets Operator accepts, e.g. "1h", "15m", "1h30m".
+DURATION = r"^([0-9]+(h|m|s))+$"
+CIDR = (r"^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])"
+        r"/(3[0-2]|[12]?[0-9])$")
+HTTPS_URL = r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$"
+VAULT_PATH = r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$"
 
 
 def _no_expression(value: str) -> str:
@@ -215,6 +223,64 @@ class Cloud(Strict):
     """Helm version the deploy jobs install."""
 
 
+class AwsOverride(Strict):
+    """What differs in one environment's AWS account; unset fields keep the project's."""
+
+    account_id: Annotated[str, _pattern(AWS_ACCOUNT, max_length=12)] | None = None
+    """12-digit AWS account id of this environment."""
+    region: Annotated[str, _pattern(AWS_REGION, max_length=32)] | None = None
+    """AWS region of this environment."""
+    vpc_cidr: Annotated[str, _pattern(CIDR, max_length=18)] | None = None
+    """CIDR of the VPC the databases live in."""
+
+
+class Aws(Strict):
+    account_id: Annotated[str, _pattern(AWS_ACCOUNT, max_length=12)]
+    """12-digit AWS account id the resources, roles and secrets live in (quote it)."""
+    region: Annotated[str, _pattern(AWS_REGION, max_length=32)]
+    """AWS region, e.g. eu-west-1."""
+    vpc_cidr: Annotated[str, _pattern(CIDR, max_length=18)] = "10.0.0.0/16"
+    """CIDR of the VPC the databases live in: the NetworkPolicy egress to them."""
+    api_cidr: Annotated[str, _pattern(CIDR, max_length=18)] = "0.0.0.0/0"
+    """Where pods reach the AWS APIs of buckets and queues (HTTPS); narrow it to VPC endpoints."""
+    environments: dict[EnvironmentName, AwsOverride] = Field(default_factory=dict)
+    """Per-environment account, region or VPC, keyed by environment name."""
+
+
+class Vault(Strict):
+    server: Annotated[str, _pattern(HTTPS_URL, max_length=253)]
+    """Vault address, e.g. https://vault.example.com:8200."""
+    mount: Annotated[str, _pattern(VAULT_PATH, max_length=128)] = "secret"
+    """Mount path of the KV version 2 secrets engine."""
+    auth_mount: Annotated[str, _pattern(VAULT_PATH, max_length=128)] = "kubernetes"
+    """Mount path of the Kubernetes auth method; each service logs in with the role of its name."""
+
+
+SecretProvider = Literal["aws-secrets-manager", "vault"]
+
+
+class SecretStoreOverride(Strict):
+    """What differs in one environment's secret store; unset fields keep the project's."""
+
+    provider: SecretProvider | None = None
+    """aws-secrets-manager or vault."""
+    refresh_interval: Annotated[str, _pattern(DURATION, max_length=16)] | None = None
+    """How often secrets are read again from the store."""
+    vault: Vault | None = None
+    """The Vault server (provider vault)."""
+
+
+class SecretStore(Strict):
+    provider: SecretProvider = "aws-secrets-manager"
+    """Where secret values live: aws-secrets-manager (project.aws) or vault."""
+    refresh_interval: Annotated[str, _pattern(DURATION, max_length=16)] = "1h"
+    """How often the External Secrets Operator reads each secret again, e.g. "1h" or "15m"."""
+    vault: Vault | None = None
+    """The Vault server (provider vault)."""
+    environments: dict[EnvironmentName, SecretStoreOverride] = Field(default_factory=dict)
+    """Per-environment store settings, keyed by environment name."""
+
+
 class Project(Strict):
     name: Annotated[str, _pattern(DNS_LABEL, max_length=63)]
     """Product name, used in labels and workflow names."""
@@ -241,6 +307,10 @@ class Project(Strict):
     """Where deploys go: an EKS cluster reached with OIDC credentials named by GitHub variables."""
     cost: ProjectCost = Field(default_factory=ProjectCost)
     """The pricing profile `pipelinegen cost` and the review estimate spend with."""
+    aws: Aws | None = None
+    """The AWS account of the services' resources, roles and secrets (Terraform in infra/)."""
+    secret_store: SecretStore | None = None
+    """Where secret values live; set, every `secrets:` reference becomes an ExternalSecret."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]
@@ -290,6 +360,32 @@ class SecretRef(Strict):
     """Name of the Kubernetes Secret that holds the value (never the value itself)."""
     key: Annotated[str, _pattern(r"^[-._A-Za-z0-9]+$", max_length=253)]
     """Key inside that Secret."""
+
+
+DatabaseSize = Literal["small", "medium", "large"]
+
+
+class InfraOverride(Strict):
+    """What differs for a resource in one environment."""
+
+    size: DatabaseSize | None = None
+    """Database size in this environment."""
+
+
+class InfraResource(Strict):
+    kind: Literal["postgres", "mysql", "bucket", "queue"]
+    """postgres or mysql (an RDS database), bucket (S3) or queue (SQS)."""
+    size: DatabaseSize | None = None
+    """Databases only: small, medium or large (instance class and storage); default small."""
+    environments: dict[EnvironmentName, InfraOverride] = Field(default_factory=dict)
+    """Per-environment size, keyed by environment name."""
+
+    @model_validator(mode="after")
+    def _size_only_for_databases(self) -> InfraResource:
+        sized = self.size is not None or any(o.size for o in self.environments.values())
+        if sized and self.kind in ("bucket", "queue"):
+            raise ValueError(f"a {self.kind} has no size; remove 'size'")
+        return self
 
 
 class DeployOverride(Strict):
@@ -402,6 +498,9 @@ class Service(Strict):
     """Per-environment overrides of the deploy settings, keyed by environment name."""
     cost: ServiceCost = Field(default_factory=ServiceCost)
     """Monthly budgets and typical utilisation, per environment (`pipelinegen cost`)."""
+    infra: dict[Annotated[str, _pattern(DNS_LABEL, max_length=24)], InfraResource] = Field(
+        default_factory=dict)
+    """Cloud resources the service uses (Terraform in infra/), keyed by a short name."""
 
     @model_validator(mode="after")
     def _dockerfile_only_for_dockerfile_stack(self) -> Service:
@@ -491,7 +590,9 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
                 problems.append((("services", name, "callers", index),
                                  f"no service named {caller!r}",
                                  f"use one of: {', '.join(sorted(model.services))}"))
-    return problems
+    from pipelinegen import cloud  # it builds on this module's classes
+
+    return problems + cloud.problems(model)
 
 
 def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:

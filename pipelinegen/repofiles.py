@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-SKIPPED = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox",
+SKIPPED = frozenset({".git", ".venv", ".tools", "venv", "node_modules", "__pycache__", ".tox",
                      ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 
 

@@ -37,5 +37,8 @@ def emit(inputs: Inputs) -> dict[str, str]:
               if owners]
     if platform:
         lines += ["", "# The services file and the files generated from it."]
-        lines += [f"{path} {' '.join(platform)}" for path in (f"/{inputs.source}", *GENERATED)]
+        # The Terraform (IAM roles and policies among it) too, when there is any.
+        infra = ("/infra/terraform/",) if model.project.aws is not None else ()
+        lines += [f"{path} {' '.join(platform)}"
+                  for path in (f"/{inputs.source}", *GENERATED, *infra)]
     return {PATH: "\n".join(lines) + "\n"}

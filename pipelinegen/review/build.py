@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from pipelinegen.cost import delta as cost_delta
 from pipelinegen.errors import PipelinegenError
-from pipelinegen.review import drift, filediff, modeldiff
+from pipelinegen.review import drift, filediff, infradiff, modeldiff
 from pipelinegen.review.changes import (
     PROJECT,
     ChangeReport,
@@ -31,7 +31,10 @@ def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
     for change in changes:
         files_of.setdefault(owner(change.path), []).append(change)
     services = [
-        _service(entry, delta, files_of.get(name, [])) for name, entry in delta.services.items()
+        _service(entry, delta, files_of.get(name, []))
+        .model_copy(update={"infrastructure": infradiff.changes(
+            base.model, head.model, entry.renamed_from or name, name)})
+        for name, entry in delta.services.items()
     ]
     drift_checked = base.read is not None and head.read is not None
     return ChangeReport(

@@ -62,6 +62,22 @@ class FileChange(_Frozen):
     """Unified diff from the file before to the file after."""
 
 
+InfraChangeKind = Literal["resource-added", "resource-removed", "resource-changed",
+                          "iam-granted", "iam-revoked"]
+
+
+class InfraChange(_Frozen):
+    """One change to a service's cloud resources or to what its IAM role may do."""
+
+    environment: str
+    """The environment it happens in."""
+    change: InfraChangeKind
+    """resource-added, resource-removed, resource-changed (e.g. a database resized),
+    iam-granted or iam-revoked."""
+    summary: str
+    """One readable line, e.g. "orders: postgres (small) -> postgres (large)"."""
+
+
 class ServiceChange(_Frozen):
     """What the change does to one service."""
 
@@ -78,6 +94,8 @@ class ServiceChange(_Frozen):
     """Changes to bases the service uses, and project changes that alter its generated files."""
     files: list[FileChange] = Field(default_factory=list)
     """The service's generated files that change."""
+    infrastructure: list[InfraChange] = Field(default_factory=list)
+    """What changes in its cloud resources and IAM role, per environment."""
 
 
 class ProjectChange(_Frozen):

@@ -11,7 +11,8 @@ from pipelinegen.review.changes import PROJECT, FileChange, FileStatus
 # A generated file belongs to a service when its name, or the directory it sits in, directly
 # under generated/<kind>/ is the service's name: generated/docker/<svc>.Dockerfile,
 # generated/helm/<svc>/... . Everything else (workflows, rulesets, schemas) is the project's.
-_SERVICE_PATH = re.compile(r"^generated/[^/]+/(?P<name>[^/.]+)(?:\.[^/]*)?(?:/|$)")
+_SERVICE_PATH = re.compile(r"^(?:generated/[^/]+|infra/terraform/modules)/(?P<name>[^/.]+)"
+                           r"(?:\.[^/]*)?(?:/|$)")
 
 
 def owner(path: str, services: Collection[str]) -> str:

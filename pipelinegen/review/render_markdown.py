@@ -19,6 +19,7 @@ from pipelinegen.review.changes import (
     Drift,
     FieldChange,
     FileChange,
+    InfraChange,
 )
 
 GITHUB_LIMIT = 65_536
@@ -70,8 +71,8 @@ def _chunks(report: ChangeReport, *, with_diffs: bool) -> list[Chunk]:
         chunks += _drift_section(report.drift, with_diffs=with_diffs)
     for service in changed:
         title = f"#### {code(service.name)}: {_status(service.status, service.renamed_from)}\n\n"
-        chunks += _section(title, service.changes, service.inherited, service.files,
-                           with_diffs=with_diffs)
+        chunks += _section(title + _infrastructure(service.infrastructure), service.changes,
+                           service.inherited, service.files, with_diffs=with_diffs)
     if project.changes or project.files:
         chunks += _section("#### Project\n\n", project.changes, [], project.files,
                            with_diffs=with_diffs)
@@ -136,6 +137,20 @@ def _section(title: str, own: list[FieldChange], inherited: list[FieldChange],
         chunks += [_Diff(f"<code>{html.escape(f.path)}</code> +{f.added} -{f.removed}", f.diff)
                    for f in files if f.diff]
     return chunks
+
+
+_INFRA_WORDS = {"resource-added": "added", "resource-removed": "removed",
+                "resource-changed": "changed", "iam-granted": "IAM grant",
+                "iam-revoked": "IAM revoke"}
+
+
+def _infrastructure(found: list[InfraChange]) -> str:
+    """The cloud side of a service's change: a table of resources and IAM grants."""
+    if not found:
+        return ""
+    rows = "".join(f"| {code(c.environment)} | {_INFRA_WORDS[c.change]} | {code(c.summary)} |\n"
+                   for c in found)
+    return ("| Environment | Infrastructure | What |\n|---|---|---|\n" + rows + "\n")
 
 
 def _file_status(file: FileChange) -> str:

@@ -16,13 +16,14 @@ from pipelinegen.validate import (
     consistency,
     pinned_actions,
     pinned_base,
+    secret_values,
     service_files,
 )
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
     "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "pinned_actions",
-    "pinned_base", "run", "service_files",
+    "pinned_base", "run", "secret_values", "service_files",
 ]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 from pipelinegen.errors import Problem
-from pipelinegen.validate import rendering
+from pipelinegen.validate import crds, rendering
 from pipelinegen.validate.registry import Context, rule
 from pipelinegen.validate.rendering import KUBE_VERSION, Scenario
 
@@ -121,6 +121,8 @@ def chart_lint(context: Context) -> Iterator[Problem]:
 def chart_schema(context: Context) -> Iterator[Problem]:
     """Every rendered object validates strictly (no unknown field) against the Kubernetes schema.
 
+    External Secrets Operator objects are checked against its vendored CRD schemas (v2.9.0).
+
     Passes: a Deployment whose container has `ports: [{name: http, containerPort: 8080}]`.
     Fails: a hand-edited template writes `containerPorts:` or `replicas: "2"`.
     """
@@ -149,6 +151,12 @@ def chart_schema(context: Context) -> Iterator[Problem]:
 def _validate_object(validator: ModuleType, scenario: Scenario,
                      obj: rendering.Rendered) -> Iterator[Problem]:
     where = f"{obj.kind or '?'}/{obj.name or '?'} ({scenario.title})"
+    if crds.vendored(obj.body):
+        for path, message in crds.errors(obj.body):
+            yield Problem(obj.template, 1, 1, "chart-schema",
+                          f"{where}: {path}: {message} ({obj.body['apiVersion']} CRD, strict)",
+                          "fix the template, or run `pipelinegen generate` to restore it")
+        return
     try:
         validator.validate(obj.body, KUBE_VERSION, strict=True)
     except validator.ValidationError as exc:

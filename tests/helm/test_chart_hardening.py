@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from chartkit import DIGEST_A, MODEL, ROOT, SERVICES, render, sdk_scenarios_objects
 
+from pipelinegen import cloud
+
 UID = MODEL.project.defaults.uid
 GID = MODEL.project.defaults.gid
 
@@ -78,9 +80,14 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
     # Plain variables come from the ConfigMap; `env:` holds only references to Secrets.
     assert container.get("envFrom", []) == (
         [{"configMapRef": {"name": f"{scenario.service}-env"}}] if deploy.env else [])
-    assert {e["name"]: e["valueFrom"] for e in container.get("env", [])} == {
-        name: {"secretKeyRef": {"name": ref.secret, "key": ref.key}}
-        for name, ref in deploy.secrets.items()}
+    # With a secret store, each Secret is the release's own, synced by an ExternalSecret.
+    prefix = f"{scenario.service}-" if MODEL.project.secret_store else ""
+    expected = {name: {"secretKeyRef": {"name": prefix + ref.secret, "key": ref.key}}
+                for name, ref in deploy.secrets.items()}
+    for resource, spec_ in svc.infra.items():
+        for variable, key in cloud.connection_env(resource, spec_.kind).items():
+            expected[variable] = {"secretKeyRef": {"name": prefix + resource, "key": key}}
+    assert {e["name"]: e["valueFrom"] for e in container.get("env", [])} == expected
 
 
 @pytest.mark.helm

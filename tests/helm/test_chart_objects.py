@@ -61,17 +61,25 @@ def test_network_policy_denies_by_default_and_allows_what_the_model_declares() -
                          "app.kubernetes.io/instance": "api"}},
     ]
     assert inbound["ports"] == [{"port": "http", "protocol": "TCP"}]
-    [dns] = api["egress"]  # api calls no service of the model
+    # api calls no service of the model; out: DNS, then its cloud resources (services.yaml
+    # infra): the AWS APIs over HTTPS for its bucket, its database's VPC on the Postgres port.
+    dns, aws_apis, database = api["egress"]
     assert _peers(dns) == [{"namespaceSelector": {"kubernetes.io/metadata.name": "kube-system"},
                             "podSelector": {"k8s-app": "kube-dns"}}]
     assert {(p["port"], p["protocol"]) for p in dns["ports"]} == {(53, "UDP"), (53, "TCP")}
+    assert aws_apis == {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                        "ports": [{"port": 443, "protocol": "TCP"}]}
+    assert database == {"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}],
+                        "ports": [{"port": 5432, "protocol": "TCP"}]}
+    production = _one(render("api", "production"), "NetworkPolicy")["spec"]["egress"]
+    assert production[-1]["to"] == [{"ipBlock": {"cidr": "10.30.0.0/16"}}]
 
     # worker has no Ingress and no callers: only its test pod may connect; it calls api and
     # renderer (both list it among their callers), on their container ports.
     worker = _one(render("worker", "dev"), "NetworkPolicy")["spec"]
     assert _peers(worker["ingress"][0]) == [{"podSelector": {
         "app.kubernetes.io/name": "worker-test", "app.kubernetes.io/instance": "worker"}}]
-    calls = [(_peers(rule), rule["ports"]) for rule in worker["egress"][1:]]
+    calls = [(_peers(rule), rule["ports"]) for rule in worker["egress"][1:3]]
     assert calls == [
         ([{"podSelector": {"app.kubernetes.io/name": "api"}}],
          [{"port": 8080, "protocol": "TCP"}]),

@@ -38,8 +38,12 @@ def test_generated_files_mention_secrets_only_as_references() -> None:
             for name in SECRET_NAMES:
                 if re.search(rf"\b{re.escape(name)}\b", line):
                     mentions += 1
-                    # values files hold a Secret's name under `secret:`, nothing else.
-                    assert line.strip() == f"secret: {name}", f"{path}:{number}: {line}"
+                    # values files hold a Secret's name under `secret:`, and, per environment,
+                    # the ExternalSecret that syncs it from the store's path: nothing else.
+                    assert line.strip() in (f"secret: {name}", f"- name: {name}",
+                                            f"remoteKey: {MODEL.project.name}/"
+                                            f"{path.stem.removeprefix('values-')}/{name}"), \
+                        f"{path}:{number}: {line}"
     assert mentions > 0
 
 
@@ -49,9 +53,14 @@ def test_rendered_objects_reference_secrets_and_never_hold_them() -> None:
     for _, objects in sdk_scenarios_objects(ROOT):
         for obj in objects:
             assert obj.kind != "Secret"
+            # With a store each release syncs its own copy, <service>-<secret>.
+            synced = {f"{obj.body['metadata']['labels']['app.kubernetes.io/instance']}-{name}"
+                      for name in SECRET_NAMES}
             for path, value in _strings(obj.body):
-                if value in SECRET_NAMES:
-                    assert path[-2:] == ("secretKeyRef", "name"), (obj.name, path)
+                if value in SECRET_NAMES or value in synced:
+                    assert path[-2:] == ("secretKeyRef", "name") or (
+                        obj.kind == "ExternalSecret" and path in (
+                            ("metadata", "name"), ("spec", "target", "name"))), (obj.name, path)
                     references += 1
             for container in obj.body.get("spec", {}).get("template", {}).get(
                     "spec", {}).get("containers", []):

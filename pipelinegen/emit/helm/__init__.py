@@ -13,14 +13,14 @@ import hashlib
 
 from pipelinegen import yamlio
 from pipelinegen.emit.header import header
-from pipelinegen.emit.helm import objects, values, workload
+from pipelinegen.emit.helm import objects, secret_objects, values, workload
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
 
 ROOT = "generated/helm"
 
 TEMPLATES: dict[str, str] = {
-    "templates/_helpers.tpl": workload.HELPERS,
+    "templates/_helpers.tpl": workload.HELPERS + secret_objects.SECRET_NAME_HELPER,
     "templates/deployment.yaml": workload.DEPLOYMENT,
     "templates/service.yaml": objects.SERVICE,
     "templates/serviceaccount.yaml": objects.SERVICE_ACCOUNT,
@@ -29,6 +29,8 @@ TEMPLATES: dict[str, str] = {
     "templates/hpa.yaml": objects.HPA,
     "templates/pdb.yaml": objects.PDB,
     "templates/networkpolicy.yaml": objects.NETWORK_POLICY,
+    "templates/secretstore.yaml": secret_objects.SECRET_STORE,
+    "templates/externalsecrets.yaml": secret_objects.EXTERNAL_SECRETS,
     "templates/tests/test-connection.yaml": objects.TEST_HOOK,
     "templates/NOTES.txt": objects.NOTES,
 }

@@ -33,6 +33,10 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "svc.labels" . | nindent 4 }}
+  {{- with .Values.serviceAccount.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 automountServiceAccountToken: false
 """
 
@@ -132,7 +136,8 @@ spec:
 """
 
 # Deny by default. In: the ingress controller's namespace (when there is an Ingress), the pods
-# of the callers, and this release's test pod. Out: DNS, the services it calls, extraEgress.
+# of the callers, and this release's test pod. Out: DNS, the services it calls, its cloud
+# resources, extraEgress.
 NETWORK_POLICY = """\
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -185,6 +190,14 @@ spec:
         - podSelector:
             matchLabels:
               app.kubernetes.io/name: {{ .service }}
+      ports:
+        - port: {{ .port }}
+          protocol: TCP
+    {{- end }}
+    {{- range .Values.networkPolicy.resources }}
+    - to:
+        - ipBlock:
+            cidr: {{ .cidr }}
       ports:
         - port: {{ .port }}
           protocol: TCP

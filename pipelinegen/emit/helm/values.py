@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from pipelinegen.emit.helm import external
 from pipelinegen.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
 
 DIGEST = r"^(sha256:[0-9a-f]{64})?$"
@@ -136,6 +137,13 @@ class Callee(Values):
     """Its container port."""
 
 
+class ResourceEgress(Values):
+    cidr: str
+    """Addresses of a cloud resource the service uses (a database's VPC, the AWS APIs)."""
+    port: Annotated[int, Field(ge=1, le=65535)]
+    """Its TCP port."""
+
+
 class NetworkPolicy(Values):
     ingressNamespace: Name
     """Namespace of the ingress controller allowed in when the Ingress is enabled."""
@@ -143,8 +151,51 @@ class NetworkPolicy(Values):
     """Services (app.kubernetes.io/name) whose pods may connect to this one."""
     calls: list[Callee]
     """Services this one may connect to (egress); DNS is always allowed."""
+    resources: list[ResourceEgress]
+    """Egress to the service's declared cloud resources (services.yaml `infra`)."""
     extraEgress: list[dict[str, Any]]
-    """More NetworkPolicy egress rules, as Kubernetes writes them (databases, external APIs)."""
+    """More NetworkPolicy egress rules, as Kubernetes writes them (external APIs)."""
+
+
+class ServiceAccount(Values):
+    annotations: dict[str, str]
+    """Annotations of the service account, e.g. the IAM role it assumes (IRSA)."""
+
+
+class AwsStore(Values):
+    region: str
+    """Region of the AWS Secrets Manager secrets."""
+
+
+class VaultStore(Values):
+    server: str
+    """Vault address."""
+    path: str
+    """Mount path of the KV version 2 engine."""
+    authMountPath: str
+    """Mount path of the Kubernetes auth method."""
+    role: str
+    """Vault role the service account logs in with."""
+
+
+class SecretStore(Values):
+    provider: Literal["", "aws", "vault"]
+    """Where the secrets are read from; empty: no SecretStore, Secrets are made by hand."""
+    refreshInterval: Annotated[str, Field(pattern=r"^([0-9]+(h|m|s))+$")]
+    """How often each ExternalSecret reads its values again."""
+    aws: AwsStore
+    """AWS Secrets Manager settings (provider aws); the service account's IAM role reads."""
+    vault: VaultStore
+    """Vault settings (provider vault)."""
+
+
+class ExternalSecret(Values):
+    name: Name
+    """Secret name as the model writes it; the synced Secret is <fullname>-<name>."""
+    remoteKey: str
+    """Path of the secret in the store."""
+    keys: list[Annotated[str, Field(pattern=r"^[-._A-Za-z0-9]+$")]]
+    """Properties of the stored secret copied into the Secret, under the same keys."""
 
 
 class PodSecurity(Values):
@@ -199,6 +250,12 @@ class ChartValues(Values):
     """Plain environment variables, delivered through a ConfigMap."""
     secrets: dict[str, SecretRef]
     """Environment variables read from Secrets by secretKeyRef."""
+    serviceAccount: ServiceAccount
+    """The pods' service account."""
+    secretStore: SecretStore
+    """The External Secrets Operator store the Secrets come from."""
+    externalSecrets: list[ExternalSecret]
+    """One ExternalSecret per Secret the pods read (when secretStore.provider is set)."""
     podSecurity: PodSecurity
     """Numeric user and group of the pods."""
     networkPolicy: NetworkPolicy
@@ -272,6 +329,8 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
         "canary": {"digest": "", "replicas": 1},
         "blueGreen": {"active": "blue", "blue": {"digest": ""}, "green": {"digest": ""}},
         **deploy_values(svc.deploy),
+        "secrets": external.secrets(model, service, svc.deploy),
+        **external.base(),
         "port": svc.port,
         "health": svc.health,
         "podSecurity": {"runAsUser": defaults.uid, "runAsGroup": defaults.gid},
@@ -279,6 +338,7 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
             "ingressNamespace": INGRESS_NAMESPACE,
             "callers": sorted(svc.callers),
             "calls": [callee.model_dump() for callee in calls(model, service)],
+            "resources": [],
             "extraEgress": [],
         },
         "tests": {"image": TEST_IMAGE},
@@ -293,10 +353,12 @@ def environment_values(model: Model, service: str, environment: str) -> dict[str
     """
     svc = model.services[service]
     env = next(e for e in model.project.environments if e.name == environment)
-    base = deploy_values(svc.deploy)
-    effective = deploy_values(svc.deploy_for(environment))
+    base = {**deploy_values(svc.deploy), "secrets": external.secrets(model, service, svc.deploy)}
+    deploy = svc.deploy_for(environment)
+    effective = {**deploy_values(deploy), "secrets": external.secrets(model, service, deploy)}
     return {
         "environment": {"name": env.name, "namespace": env.namespace},
         "strategy": env.strategy,
         **{key: value for key, value in effective.items() if base[key] != value},
+        **external.environment(model, service, environment),
     }

@@ -195,7 +195,7 @@ spec:
             - name: {{ $name }}
               valueFrom:
                 secretKeyRef:
-                  name: {{ $ref.secret }}
+                  name: {{ include "svc.secretName" (dict "root" $ "secret" $ref.secret) }}
                   key: {{ $ref.key | quote }}
             {{- end }}
           {{- end }}

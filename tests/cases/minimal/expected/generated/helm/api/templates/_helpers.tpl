@@ -116,3 +116,10 @@ fsGroup: {{ .Values.podSecurity.runAsGroup }}
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+{{- define "svc.secretName" -}}
+{{- if .root.Values.secretStore.provider -}}
+{{- printf "%s-%s" (include "svc.fullname" .root) .secret -}}
+{{- else -}}
+{{- .secret -}}
+{{- end -}}
+{{- end -}}
