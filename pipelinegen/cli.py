@@ -55,6 +55,27 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default: DIRECTORY/services.yaml; never overwritten).")
+@click.option("--dry-run", is_flag=True, help="Print the services file instead of writing it.")
+@click.option("--base", "bases", multiple=True, metavar="NAME=IMAGE:TAG",
+              help="Use this base image (e.g. a mirror) instead of the official one. Repeatable.")
+def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, ...]) -> None:
+    """Scan a repository and write a first services.yaml, a comment on every guess.
+
+    \b
+    Example:
+      pipelinegen init --dry-run          # print what it found
+      pipelinegen init && pipelinegen pin && pipelinegen generate
+    """
+    from pipelinegen.init.command import init as scan_and_write
+
+    chosen = dict(_key_value(base, "--base") for base in bases)
+    scan_and_write(directory, output, chosen, dry_run, click.echo)
+
+
+@cli.command()
 @workspace_options
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
 def generate(file: Path, root: Path | None, force: bool) -> None:
@@ -260,10 +281,10 @@ def build(file: Path, root: Path | None, services: tuple[str, ...], tag: str,
     building.enforce(rows)
 
 
-def _key_value(text: str) -> tuple[str, str]:
+def _key_value(text: str, option: str = "--build-arg") -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise click.BadParameter(f"{text!r} is not KEY=VALUE", param_hint="--build-arg")
+        raise click.BadParameter(f"{text!r} is not KEY=VALUE", param_hint=option)
     return key, value
 
 
