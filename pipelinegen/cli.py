@@ -78,12 +78,20 @@ def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, 
 @cli.command()
 @workspace_options
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
-def generate(file: Path, root: Path | None, force: bool) -> None:
-    """Write every generated file; delete the ones no longer generated."""
+@click.option("--adopt", "adopt", multiple=True, metavar="PATH",
+              help="Take over this existing file that pipelinegen did not write (repeatable).")
+def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...]) -> None:
+    """Write every generated file; delete the ones no longer generated.
+
+    \b
+    Example:
+      pipelinegen generate
+      pipelinegen generate --adopt .github/CODEOWNERS   # keeps its lines in a kept section
+    """
     from pipelinegen import writer
 
     ws = Workspace.locate(file, root)
-    summary = writer.apply(ws.compare(), ws.root, force=force)
+    summary = writer.apply(ws.compare(), ws.root, force=force, adopt=frozenset(adopt))
     for label, paths in (("created", summary.created), ("updated", summary.updated),
                          ("deleted", summary.deleted)):
         for path in paths:
