@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from pipelinegen import __version__, report
+from pipelinegen import __version__, help_examples, report
 from pipelinegen.errors import FindingsError, InputError, PipelinegenError
 from pipelinegen.workspace import Workspace
 
@@ -62,13 +62,7 @@ def cli() -> None:
 @click.option("--base", "bases", multiple=True, metavar="NAME=IMAGE:TAG",
               help="Use this base image (e.g. a mirror) instead of the official one. Repeatable.")
 def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, ...]) -> None:
-    """Scan a repository and write a first services.yaml, a comment on every guess.
-
-    \b
-    Example:
-      pipelinegen init --dry-run          # print what it found
-      pipelinegen init && pipelinegen pin && pipelinegen generate
-    """
+    """Scan a repository and write a first services.yaml, a comment on every guess."""
     from pipelinegen.init.command import init as scan_and_write
 
     chosen = dict(_key_value(base, "--base") for base in bases)
@@ -81,13 +75,7 @@ def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, 
 @click.option("--adopt", "adopt", multiple=True, metavar="PATH",
               help="Take over this existing file that pipelinegen did not write (repeatable).")
 def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...]) -> None:
-    """Write every generated file; delete the ones no longer generated.
-
-    \b
-    Example:
-      pipelinegen generate
-      pipelinegen generate --adopt .github/CODEOWNERS   # keeps its lines in a kept section
-    """
+    """Write every generated file; delete the ones no longer generated."""
     from pipelinegen import writer
 
     ws = Workspace.locate(file, root)
@@ -179,6 +167,15 @@ def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
     if report.resolve_format(fmt) == "text":
         ran = len(rules or validation.RULES)
         click.echo(f"{ran - len({p.rule for p in found})} of {ran} rule(s) passed cleanly")
+
+
+@cli.command()
+@click.argument("rule_id", metavar="RULE-ID")
+def explain(rule_id: str) -> None:
+    """Print why a rule exists, with a passing and a failing example."""
+    from pipelinegen import validate as validation
+
+    click.echo(validation.explain(rule_id))
 
 
 @cli.group("branch-protection")
@@ -327,6 +324,9 @@ def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag
             image = f"{model.image(target)}:{tag}"
     sboms.write(image, output, fmt)
     click.echo(f"wrote {output} ({fmt}) for {image}")
+
+
+help_examples.attach(cli)
 
 
 def main(argv: list[str] | None = None) -> None:
