@@ -10,6 +10,10 @@ from __future__ import annotations
 
 BEGIN = b"# --- kept: the repository's own lines; pipelinegen generate leaves them as they are ---"
 END = b"# --- end of kept lines ---"
+# The same in Markdown, where a `#` line is a heading.
+MD_BEGIN = b"<!-- kept: your own notes below; pipelinegen generate leaves them as they are -->"
+MD_END = b"<!-- end of kept notes -->"
+MARKERS = ((BEGIN, END), (MD_BEGIN, MD_END))
 
 
 def has_section(planned: bytes) -> bool:
@@ -61,11 +65,13 @@ def _kept_lines(data: bytes | None) -> bytes:
 
 def _bounds(data: bytes) -> tuple[int, int] | None:
     """(start, end) of the section's lines: after the BEGIN line, up to the END line."""
-    begin = data.find(BEGIN + b"\n")
-    if begin < 0:
-        return None
-    start = begin + len(BEGIN) + 1
-    end = data.find(END, start)
-    if end < 0 or (end > 0 and data[end - 1:end] != b"\n"):
-        return None
-    return start, end
+    for begin_marker, end_marker in MARKERS:
+        begin = data.find(begin_marker + b"\n")
+        if begin < 0:
+            continue
+        start = begin + len(begin_marker) + 1
+        end = data.find(end_marker, start)
+        if end < 0 or data[end - 1:end] != b"\n":
+            return None
+        return start, end
+    return None

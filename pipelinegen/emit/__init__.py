@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from pipelinegen.emit import (
     codeowners,
+    devops_docs,
     diff_schema,
     dockerfile,
     helm,
@@ -30,6 +31,7 @@ EMITTERS: tuple[Emitter, ...] = (
     workflows.emit,
     rulesets.emit,
     codeowners.emit,
+    devops_docs.emit,
 )
 
 

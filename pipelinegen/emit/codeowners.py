@@ -18,7 +18,7 @@ from pipelinegen.inputs import Inputs
 
 PATH = ".github/CODEOWNERS"
 # Files generated from the model: whoever may change the model reviews what it produces.
-GENERATED = ("/.github/", "/generated/", "/specs/")
+GENERATED = ("/.github/", "/docs/devops/", "/generated/", "/specs/")
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
