@@ -10,7 +10,7 @@ from pathlib import Path
 from pipelinegen import load
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.init.render import render
-from pipelinegen.init.scan import Scan, scan
+from pipelinegen.init.scan import BASES, Scan, scan
 
 
 def init(root: Path, output: Path | None, bases: dict[str, str], dry_run: bool,
@@ -18,6 +18,9 @@ def init(root: Path, output: Path | None, bases: dict[str, str], dry_run: bool,
     """Write (or with dry_run print) a services.yaml for the repository at root."""
     if not root.is_dir():
         raise PipelinegenError(f"{root} is not a directory", "pass the repository to scan")
+    if unknown := sorted(set(bases) - set(BASES)):
+        raise PipelinegenError(f"no base named {', '.join(unknown)}",
+                               f"--base takes one of: {', '.join(sorted(BASES))}")
     target = output if output is not None else root / "services.yaml"
     if not dry_run and target.exists():
         raise PipelinegenError(f"{target} already exists; init never overwrites a file",

@@ -3,7 +3,10 @@ pins against the local registry, generates and passes every rule of `pipelinegen
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -179,3 +182,15 @@ def test_nothing_to_list_is_an_error_that_says_why(run_cli: RunCli, tmp_path: Pa
     assert not (root / "services.yaml").exists()
     bad = run_cli("init", root, "--base", "python")
     assert bad.exit_code == 2 and "is not KEY=VALUE" in bad.output
+    unknown = run_cli("init", root, "--base", "ruby=ruby:3")
+    assert unknown.exit_code == 2 and "--base takes one of: go, node, python, static" in (
+        unknown.output)
+
+
+def test_the_same_repository_gives_the_same_bytes(tmp_path: Path) -> None:
+    root = repos.monorepo(tmp_path / "mono")
+    outputs = {subprocess.run([sys.executable, "-m", "pipelinegen", "init", str(root),
+                               "--dry-run"], env={**os.environ, "PYTHONHASHSEED": seed},
+                              capture_output=True, check=True).stdout for seed in ("0", "1")}
+    assert len(outputs) == 1
+    assert b"  web:\n    path: apps/web" in outputs.pop()
