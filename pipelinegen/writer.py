@@ -77,7 +77,8 @@ def adopted_files(comparison: Comparison, adopt: frozenset[str], force: bool) ->
             + "` (a CODEOWNERS keeps its lines in a kept section; other files are replaced)")
     files = {path: data for path in comparison.plan.files
              if (data := comparison.wanted(path)) is not None}
-    for path in adopt:
+    # --force adopts too: it replaces what it must, but a CODEOWNERS still keeps its lines.
+    for path in comparison.not_generated if force else adopt:
         existing = comparison.current[path]
         files[path] = kept.adopted(comparison.plan.files[path], existing or b"")
     return files

@@ -79,6 +79,14 @@ def test_adopting_keeps_their_lines_and_their_other_workflows(example_repo: Path
     assert "drift-hand-edited" in run_cli("check", "--file", services).output
 
 
+def test_force_replaces_but_still_keeps_their_owners(example_repo: Path, run_cli: RunCli) -> None:
+    existing(example_repo)
+    forced = run_cli("generate", "--file", example_repo / "services.yaml", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert f"{BEGIN}\n{THEIR_OWNERS}{END}\n" in (example_repo / ".github/CODEOWNERS").read_text()
+    assert (example_repo / ".github/workflows/ci.yml").read_text() != THEIR_CI
+
+
 def test_kept_lines_are_not_drift_in_a_review(example_repo: Path, run_cli: RunCli) -> None:
     existing(example_repo)
     services = example_repo / "services.yaml"
