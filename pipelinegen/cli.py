@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from pipelinegen import __version__, report
+from pipelinegen import __version__, help_examples, report
 from pipelinegen.errors import FindingsError, InputError, PipelinegenError
 from pipelinegen.workspace import Workspace
 
@@ -55,14 +55,31 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default: DIRECTORY/services.yaml; never overwritten).")
+@click.option("--dry-run", is_flag=True, help="Print the services file instead of writing it.")
+@click.option("--base", "bases", multiple=True, metavar="NAME=IMAGE:TAG",
+              help="Use this base image (e.g. a mirror) instead of the official one. Repeatable.")
+def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, ...]) -> None:
+    """Scan a repository and write a first services.yaml, a comment on every guess."""
+    from pipelinegen.init.command import init as scan_and_write
+
+    chosen = dict(_key_value(base, "--base") for base in bases)
+    scan_and_write(directory, output, chosen, dry_run, click.echo)
+
+
+@cli.command()
 @workspace_options
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
-def generate(file: Path, root: Path | None, force: bool) -> None:
+@click.option("--adopt", "adopt", multiple=True, metavar="PATH",
+              help="Take over this existing file that pipelinegen did not write (repeatable).")
+def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...]) -> None:
     """Write every generated file; delete the ones no longer generated."""
     from pipelinegen import writer
 
     ws = Workspace.locate(file, root)
-    summary = writer.apply(ws.compare(), ws.root, force=force)
+    summary = writer.apply(ws.compare(), ws.root, force=force, adopt=frozenset(adopt))
     for label, paths in (("created", summary.created), ("updated", summary.updated),
                          ("deleted", summary.deleted)):
         for path in paths:
@@ -150,6 +167,15 @@ def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
     if report.resolve_format(fmt) == "text":
         ran = len(rules or validation.RULES)
         click.echo(f"{ran - len({p.rule for p in found})} of {ran} rule(s) passed cleanly")
+
+
+@cli.command()
+@click.argument("rule_id", metavar="RULE-ID")
+def explain(rule_id: str) -> None:
+    """Print why a rule exists, with a passing and a failing example."""
+    from pipelinegen import validate as validation
+
+    click.echo(validation.explain(rule_id))
 
 
 @cli.group("branch-protection")
@@ -285,10 +311,10 @@ def build(file: Path, root: Path | None, services: tuple[str, ...], tag: str,
     building.enforce(rows)
 
 
-def _key_value(text: str) -> tuple[str, str]:
+def _key_value(text: str, option: str = "--build-arg") -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise click.BadParameter(f"{text!r} is not KEY=VALUE", param_hint="--build-arg")
+        raise click.BadParameter(f"{text!r} is not KEY=VALUE", param_hint=option)
     return key, value
 
 
@@ -338,6 +364,9 @@ def cost(file: Path, root: Path | None, actual: str | None, output: Path | None)
     result = command.run(Workspace.locate(file, root), actual, output)
     click.echo(result.text, nl=False)
     command.enforce(result)
+
+
+help_examples.attach(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelinegen import __version__
+from pipelinegen import __version__, kept
 from pipelinegen.emit import emit_all
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
@@ -122,12 +122,21 @@ class Comparison:
     update: list[str] = field(default_factory=list)  # planned, on disk with other content
     unchanged: list[str] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)  # in the old manifest, no longer planned
-    # Changed on disk since pipelinegen wrote it (or never written by pipelinegen).
+    # Changed on disk since pipelinegen wrote it.
     hand_edited: list[str] = field(default_factory=list)
+    # At a generated path but never written by pipelinegen (not in its manifest): adopting it
+    # (`generate --adopt PATH`) is the user's choice.
+    not_generated: list[str] = field(default_factory=list)
+    # Planned files whose disk copy has kept lines: the bytes to write, those lines included.
+    kept: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
         return not (self.create or self.update or self.delete)
+
+    def wanted(self, path: str) -> bytes | None:
+        """What the file should hold: the plan's content with the disk's kept lines."""
+        return self.kept.get(path, self.plan.files.get(path))
 
 
 def compare(plan: Plan, root: Path) -> Comparison:
@@ -136,8 +145,10 @@ def compare(plan: Plan, root: Path) -> Comparison:
     current = {path: _read(target) for path, target in resolve_all(root, paths).items()}
     result = Comparison(plan, current)
     for path in paths:
-        on_disk = current[path]
         wanted = plan.files.get(path)
+        on_disk = kept.managed(current[path], wanted)
+        if on_disk is not current[path] and wanted is not None:
+            result.kept[path] = kept.merged(wanted, current[path])
         if wanted is None:
             if on_disk is None:
                 continue
@@ -151,9 +162,23 @@ def compare(plan: Plan, root: Path) -> Comparison:
         else:
             result.update.append(path)
         # The disk differs from the plan: it is ours to replace only if it is what we wrote.
-        if path != MANIFEST and previous.get(path) != sha256(on_disk):
+        state = classify(path, previous, on_disk)
+        if state == "hand-edited":
             result.hand_edited.append(path)
+        elif state == "not-generated":
+            result.not_generated.append(path)
     return result
+
+
+def classify(path: str, previous: dict[str, str], on_disk: bytes) -> str | None:
+    """Whose a file on disk is when it differs from the plan: None (pipelinegen's, as it wrote
+    it), "hand-edited" (listed in the manifest, changed since) or "not-generated" (never written
+    by pipelinegen: a file that was there before it, such as an existing CODEOWNERS)."""
+    if path == MANIFEST:
+        return None
+    if path not in previous:
+        return "not-generated"
+    return None if previous[path] == sha256(on_disk) else "hand-edited"
 
 
 def _read(path: Path) -> bytes | None:

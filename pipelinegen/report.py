@@ -90,7 +90,7 @@ def changed_paths(comparison: Comparison) -> list[str]:
 def diff_text(comparison: Comparison, *, color: bool) -> str:
     out: list[str] = []
     for path in changed_paths(comparison):
-        for line in unified(path, comparison.current.get(path), comparison.plan.files.get(path)):
+        for line in unified(path, comparison.current.get(path), comparison.wanted(path)):
             out.append(_colour(line) if color else line)
     return "".join(out)
 
@@ -111,7 +111,7 @@ def stat_text(comparison: Comparison) -> str:
     rows = []
     added_total = removed_total = 0
     for path in changed_paths(comparison):
-        lines = unified(path, comparison.current.get(path), comparison.plan.files.get(path))
+        lines = unified(path, comparison.current.get(path), comparison.wanted(path))
         added, removed = counted(lines, "+"), counted(lines, "-")
         added_total += added
         removed_total += removed
@@ -133,12 +133,15 @@ _STATES = (
 def drift_problems(comparison: Comparison, source: str) -> list[Problem]:
     """One problem per drifted file, for `check` in text, GitHub or JSON form."""
     edited = set(comparison.hand_edited)
+    foreign = set(comparison.not_generated)
     found = []
     for state, attr, message in _STATES:
         for path in getattr(comparison, attr):
-            rule = "hand-edited" if path in edited else state
+            rule = "hand-edited" if path in edited else "not-generated" if path in foreign else (
+                state)
             text = ("edited by hand; the model does not produce this content" if path in edited
-                    else message)
+                    else "exists, not generated: `generate --adopt PATH` takes it over"
+                    if path in foreign else message)
             found.append(Problem(path, 1, 1, f"drift-{rule}", text,
                                  f"run `pipelinegen generate` to update it from {source}"))
     return found

@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen.errors import FindingsError
+from pipelinegen import kept
+from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.plan import MANIFEST, Comparison, resolve_all
 
 
@@ -29,8 +30,10 @@ class Summary:
     unchanged: list[str]
 
 
-def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary:
-    """Make the disk equal the plan; refuses to replace hand edits unless forced."""
+def apply(comparison: Comparison, root: Path, *, force: bool = False,
+          adopt: frozenset[str] = frozenset()) -> Summary:
+    """Make the disk equal the plan; refuses to replace hand edits unless forced, and files
+    pipelinegen did not write unless adopted (or forced)."""
     if comparison.hand_edited and not force:
         listed = "\n".join(f"  {path}" for path in comparison.hand_edited)
         raise FindingsError(
@@ -38,7 +41,7 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary
             "move the change into services.yaml, or run `pipelinegen generate --force`"
             " to discard it",
         )
-    files = comparison.plan.files
+    files = adopted_files(comparison, adopt, force)
     targets = resolve_all(root, [*comparison.create, *comparison.update, *comparison.delete])
     made: set[Path] = set()  # directories known to exist: one mkdir each, not one per file
     # Targets first, manifest last: a run cut short leaves the old manifest describing the disk.
@@ -57,6 +60,28 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary
         deleted=comparison.delete,
         unchanged=comparison.unchanged,
     )
+
+
+def adopted_files(comparison: Comparison, adopt: frozenset[str], force: bool) -> dict[str, bytes]:
+    """What to write at each path: the plan, with kept lines, and adopted files taken over."""
+    if unknown := sorted(adopt - set(comparison.not_generated)):
+        raise PipelinegenError(
+            f"nothing to adopt at {', '.join(unknown)}",
+            "--adopt takes a file that exists at a path pipelinegen generates but did not write"
+            + (f": {', '.join(comparison.not_generated)}" if comparison.not_generated else ""))
+    if (waiting := [p for p in comparison.not_generated if p not in adopt]) and not force:
+        listed = "\n".join(f"  {path}" for path in waiting)
+        raise FindingsError(
+            f"exists, not generated (pipelinegen did not write it):\n{listed}",
+            "take it over with `pipelinegen generate " + " ".join(f"--adopt {p}" for p in waiting)
+            + "` (a CODEOWNERS keeps its lines in a kept section; other files are replaced)")
+    files = {path: data for path in comparison.plan.files
+             if (data := comparison.wanted(path)) is not None}
+    # --force adopts too: it replaces what it must, but a CODEOWNERS still keeps its lines.
+    for path in comparison.not_generated if force else adopt:
+        existing = comparison.current[path]
+        files[path] = kept.adopted(comparison.plan.files[path], existing or b"")
+    return files
 
 
 def write_atomic(target: Path, data: bytes, made: set[Path] | None = None) -> None:

@@ -91,5 +91,5 @@ def test_removing_a_service_removes_everything_generated_for_it(example_repo: Pa
     assert not any((example_repo / path).exists() for path in owned)
     assert not (example_repo / "generated/helm/docs").exists()  # emptied directories go too
     assert (example_repo / "generated/helm/api/Chart.yaml").is_file()
-    assert "docs" not in (example_repo / ".github/CODEOWNERS").read_text()
+    assert "/services/docs/" not in (example_repo / ".github/CODEOWNERS").read_text()
     assert _run("check", cwd=example_repo).returncode == 0

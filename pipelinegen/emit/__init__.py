@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from pipelinegen.emit import (
     codeowners,
+    devops_docs,
     diff_schema,
     dockerfile,
     helm,
@@ -32,6 +33,7 @@ EMITTERS: tuple[Emitter, ...] = (
     rulesets.emit,
     codeowners.emit,
     terraform.emit,
+    devops_docs.emit,
 )
 
 

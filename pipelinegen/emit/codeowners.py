@@ -4,19 +4,21 @@ A service's owners own its path; a shared path (a `depends_on` entry) is owned b
 every service that depends on it; the services file and everything generated from it are owned by
 `project.owners`, or by every owner when that is empty. GitHub applies the last matching line, so
 entries are sorted by path (a directory before what is inside it) and the repository-wide files
-come last.
+come last. Above them, a kept section holds the repository's own lines (kept.py): they apply
+where no generated line matches, since a later line wins.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from pipelinegen import kept
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 
 PATH = ".github/CODEOWNERS"
 # Files generated from the model: whoever may change the model reviews what it produces.
-GENERATED = ("/.github/", "/generated/", "/specs/")
+GENERATED = ("/.github/", "/docs/devops/", "/generated/", "/specs/")
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
@@ -32,6 +34,8 @@ def emit(inputs: Inputs) -> dict[str, str]:
     platform = sorted(set(model.project.owners) or everyone)
 
     lines = [header(inputs.source).rstrip("\n"), "",
+             "# Your own lines go in this section, which generation keeps (lines below win).",
+             kept.BEGIN.decode(), kept.END.decode(), "",
              "# Each service's path, and shared paths, owned by every service that uses them."]
     lines += [f"{path} {' '.join(sorted(owners))}" for path, owners in sorted(owned.items())
               if owners]

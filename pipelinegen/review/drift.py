@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pipelinegen import kept
 from pipelinegen.plan import MANIFEST
 from pipelinegen.report import unified
 from pipelinegen.review.changes import Drift, DriftCause, DriftState
@@ -24,8 +25,8 @@ def find(base: Snapshot, head: Snapshot, owner: Callable[[str], str]) -> list[Dr
     found = []
     for path in paths:
         wanted, committed = head.files.get(path), at_head[path]
-        if committed == wanted:
-            continue
+        if kept.managed(committed, wanted) == wanted:
+            continue  # equal, or differing only in kept lines
         state: DriftState = ("missing" if committed is None else "orphaned" if wanted is None
                              else "stale")
         cause: DriftCause

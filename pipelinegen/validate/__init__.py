@@ -22,9 +22,17 @@ from pipelinegen.validate import (
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
-    "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "pinned_actions",
-    "pinned_base", "run", "secret_values", "service_files",
+    "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "explain",
+    "pinned_actions", "pinned_base", "run", "secret_values", "service_files",
 ]
+
+
+def explain(rule_id: str) -> str:
+    """A rule's id and summary, then its rationale with the passing and failing examples."""
+    if rule_id not in RULES:
+        raise PipelinegenError(f"unknown rule: {rule_id}", f"known rules: {', '.join(RULES)}")
+    rule = RULES[rule_id]
+    return f"{rule.id}\n\n{rule.details}\n"
 
 
 def run(context: Context, only: Iterable[str] = ()) -> list[Problem]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from inspect import cleandoc
 from pathlib import Path
 
 from pipelinegen import load
@@ -45,7 +46,12 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return (self.check.__doc__ or "").strip().splitlines()[0]
+        return self.details.split("\n\n")[0].replace("\n", " ")
+
+    @property
+    def details(self) -> str:
+        """The docstring: the summary, why, and a passing and a failing example."""
+        return cleandoc(self.check.__doc__ or "")
 
 
 RULES: dict[str, Rule] = {}

@@ -1,0 +1,266 @@
+"""From the projects found to a first model: services, project settings and bases, every value
+with the reason it was chosen (the comments `render` writes).
+
+Stacks pipelinegen does not build yet (Java, .NET, Rust) become `stack: dockerfile` services
+when their directory has a Dockerfile, and are reported as skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelinegen import git
+from pipelinegen.errors import PipelinegenError
+from pipelinegen.init import detect, links, ports
+from pipelinegen.init.detect import Guess, Project
+from pipelinegen.init.tree import Tree
+from pipelinegen.model import GITHUB_OWNER, REL_PATH
+
+BUILT = ("python", "node", "go", "static")
+NOT_YET = {"java": "Java", "dotnet": ".NET", "rust": "Rust"}
+# The stack's usual toolchain and port when nothing in the repository says.
+DEFAULT_VERSION = {"python": "3.12", "node": "22", "go": "1.25"}
+DEFAULT_PORT = {"python": 8000, "node": 3000, "go": 8080, "static": 8080, "dockerfile": 8080}
+# Base images by stack: the official images (pin them with `pipelinegen pin`).
+BASES = {
+    "python": "python:{python}-slim-bookworm",
+    "node": "node:{node}-bookworm-slim",
+    "go": "golang:{go}-bookworm",
+    "static": "gcr.io/distroless/static-debian12:nonroot",
+}
+ENVIRONMENTS: list[dict[str, Any]] = [
+    {"name": "dev", "namespace": "{name}-dev"},
+    {"name": "staging", "namespace": "{name}-staging"},
+    {"name": "production", "namespace": "{name}-prod", "approval": True},
+]
+
+
+@dataclass
+class Draft:
+    """One service as init writes it: its fields in the model's order, and a reason for each."""
+
+    name: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # comment lines above the service
+
+    def set(self, key: str, value: Any, why: str) -> None:
+        self.fields[key] = value
+        self.why[key] = why
+
+
+@dataclass
+class Scan:
+    project: Draft
+    bases: Draft
+    services: list[Draft]
+    skipped: list[tuple[str, str]]  # (directory, why it is not a service)
+    shared: list[tuple[str, str]]  # (library directory, why it is one)
+
+
+def scan(root: Path, base_overrides: dict[str, str] | None = None) -> Scan:
+    tree = Tree(root)
+    projects = detect.detect(tree)
+    skipped: list[tuple[str, str]] = []
+    chosen: list[tuple[Project, str]] = []
+    for project in projects:
+        stack, reason = _stack(project, [p for p, _ in chosen], len(projects))
+        if stack is None:
+            if reason:
+                skipped.append((project.path or ".", reason))
+        else:
+            chosen.append((project, stack))
+    service_dirs = {project.path for project, _ in chosen}
+    libs = links.libraries(tree, projects, service_dirs)
+    by_path = {project.path: project for project in projects}
+    owners = links.codeowners(tree)
+    known_ports = ports.deployed(tree)
+    names = _names([project.path for project, _ in chosen])
+    services = [_service(tree, project, stack, names[project.path], libs, by_path, owners,
+                         known_ports) for project, stack in chosen]
+    used = {path for draft in services for path in draft.fields.get("depends_on", [])}
+    shared = [(lib.path, lib.why) for lib in libs if lib.path in used]
+    skipped += [(lib.path, f"a library ({lib.why}) that no service uses") for lib in libs
+                if lib.path not in used and lib.path in by_path]
+    project_draft = _project(root, owners, services)
+    users = {guess.value: guess.why for project, stack in chosen if stack == "dockerfile"
+             and (guess := ports.uid_gid(tree, project)) is not None}
+    if len(users) == 1 and (user := next(iter(users))) != (10001, 10001) and min(user) >= 10000:
+        # The images pipelinegen generates must run as the same user as the ones it keeps.
+        project_draft.set("defaults", {"uid": user[0], "gid": user[1]}, users[user])
+    return Scan(project_draft, _bases(services, base_overrides or {}), services,
+                sorted(skipped), shared)
+
+
+def _stack(project: Project, chosen: list[Project], count: int) -> tuple[str | None, str]:
+    """The stack a project is built with, or None and why it is not a service ("" to be
+    silent: a monorepo's root manifest, tooling in hidden directories, a library)."""
+    inside = [p.path for p in chosen if project.path.startswith(f"{p.path}/")]
+    reason = ""
+    if not project.path:
+        if not (project.workspace or count > 1):
+            reason = ("a service at the repository root: service paths are directories below"
+                      " it; move it into one (e.g. app/) and run init again")
+    elif not re.fullmatch(REL_PATH, project.path):
+        pass
+    elif inside:
+        reason = f"inside the service directory {inside[0]}/ (part of its build)"
+    elif project.entry is None:
+        pass
+    elif project.kind in BUILT:
+        return project.kind, ""
+    elif project.kind == "docker" or project.dockerfile:
+        return "dockerfile", ""
+    else:
+        reason = (f"{NOT_YET[project.kind]} ({project.manifest}) is not a stack pipelinegen"
+                  " builds yet, and the directory has no Dockerfile: add one and run init"
+                  " again to list it as stack: dockerfile")
+    return None, reason
+
+
+def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[links.Library],
+             by_path: dict[str, Project], owners: tuple[str, list[links.OwnerRule]] | None,
+             known_ports: list[tuple[str, int, str]]) -> Draft:
+    draft = Draft(name)
+    draft.set("path", project.path, f"{project.manifest}: {project.entry}")
+    if stack == "dockerfile":
+        what = NOT_YET.get(project.kind, "")
+        draft.set("stack", stack, f"{what} is not built by pipelinegen yet: your Dockerfile is"
+                  if what else "its own Dockerfile, nothing else to build from")
+        draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
+    else:
+        draft.set("stack", stack, f"from {project.manifest}")
+        if stack in DEFAULT_VERSION:
+            version = project.version or Guess(DEFAULT_VERSION[stack], "nothing says: the"
+                                               " default of this version of pipelinegen")
+            draft.set("version", str(version.value), version.why)
+        if project.dockerfile:
+            draft.notes.append(f"{project.dockerfile} was read for hints; pipelinegen generates"
+                               f" generated/docker/{name}.Dockerfile (stack: dockerfile keeps"
+                               " yours)")
+    found = ports.port(tree, project, name, known_ports) or Guess(
+        DEFAULT_PORT[stack], "no port found: the stack's usual one")
+    draft.set("port", found.value, found.why)
+    if project.command is not None and stack in ("python", "node"):
+        draft.set("command", project.command.value, project.command.why)
+    if project.test is not None and stack != "static":
+        draft.set("test", project.test.value, project.test.why)
+        if stack == "node" and project.test.value[0] != "node":
+            draft.set("min_coverage", 0, "CI's coverage gate wraps only `node ...` test commands")
+    checked = ports.health(tree, project) or Guess("/healthz", "none found: serve 200 here")
+    draft.set("health", checked.value, checked.why)
+    needed = links.depends_on(tree, project, libs, by_path)
+    if needed:
+        draft.set("depends_on", list(needed), "; ".join(needed.values()))
+    if owners is not None and (rule := links.owners_of(owners[1], project.path)):
+        valid = [owner for owner in rule.owners if re.fullmatch(GITHUB_OWNER, owner)]
+        if valid:
+            draft.set("owners", valid, f"{owners[0]} line {rule.line}")
+    draft.notes += _notes(tree, project, stack, str(checked.value))
+    return draft
+
+
+def _notes(tree: Tree, project: Project, stack: str, health: str) -> list[str]:
+    """What the user must know or do that no field can say."""
+    notes = []
+    if reason := ports.grpc(tree, project):
+        notes.append(f"gRPC: {reason}. The port and health check are HTTP: serve {health} over"
+                     " HTTP beside the gRPC server")
+    if stack == "python" and not tree.has(f"{project.path}/requirements.txt"):
+        notes.append(f"the python stack installs {project.path}/requirements.txt: create it"
+                     " (it may list nothing)")
+    if stack == "node" and not tree.has(f"{project.path}/package-lock.json"):
+        notes.append(f"the node stack runs npm ci: commit {project.path}/package-lock.json")
+    if uid := ports.uid_gid(tree, project) if stack == "dockerfile" else None:
+        notes.append(f"runs as {uid.value[0]}:{uid.value[1]} ({uid.why})")
+    return notes
+
+
+def _names(paths: list[str]) -> dict[str, str]:
+    """A DNS-1123 name per service directory: its last part, or more of the path when two
+    directories share one."""
+    names = {path: _label(path.rpartition("/")[2]) for path in paths}
+    for path, name in list(names.items()):
+        if sum(1 for other in names.values() if other == name) > 1:
+            names[path] = _label(path.replace("/", "-"))
+    return names
+
+
+def _label(text: str) -> str:
+    label = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    return re.sub(r"-+", "-", label)[:63].strip("-") or "service"
+
+
+def _project(root: Path, owners: tuple[str, list[links.OwnerRule]] | None,
+             services: list[Draft]) -> Draft:
+    draft = Draft("project")
+    repository = remote = _git_repository(root)
+    if repository is None:
+        name = _label(root.resolve().name)
+        repository = Guess(f"{name}/{name}", "no GitHub remote found: set owner/name")
+    owner, _, repo_name = str(repository.value).partition("/")
+    name = _label(repo_name)
+    draft.set("name", name, "the directory's name" if remote is None else f"from {remote.why}")
+    draft.set("repository", repository.value, repository.why)
+    branch = _git_branch(root)
+    draft.set("default_branch", branch.value, branch.why)
+    draft.set("registry", f"ghcr.io/{owner.lower()}", "GitHub's registry for the repository owner")
+    draft.set("environments", [{key: value.format(name=name) if isinstance(value, str) else value
+                                for key, value in env.items()} for env in ENVIRONMENTS],
+              "a usual promotion order: rename, remove or add")
+    everyone = {o for service in services for o in service.fields.get("owners", [])}
+    if owners is not None and (rule := links.owners_of(owners[1], "")):
+        valid = [o for o in rule.owners if re.fullmatch(GITHUB_OWNER, o)]
+        if valid:
+            draft.set("owners", valid, f"the default owners, {owners[0]} line {rule.line}")
+            everyone.update(valid)
+    if not everyone:
+        draft.set("branch_protection", {"minimum_tier": 3},
+                  "no CODEOWNERS found: name owners, then raise to 4 (code-owner review)")
+    return draft
+
+
+def _bases(services: list[Draft], overrides: dict[str, str]) -> Draft:
+    draft = Draft("bases")
+    stacks = {service.fields["stack"] for service in services}
+    needed = {"python"} if "python" in stacks else set()
+    needed |= {"node"} if "node" in stacks else set()
+    needed |= {"go", "static"} if stacks & {"go", "static"} else set()
+    versions = {stack: max((str(s.fields["version"]) for s in services
+                            if s.fields["stack"] == stack), key=_version_key,
+                           default=DEFAULT_VERSION.get(stack, ""))
+                for stack in ("python", "node", "go")}
+    for base in sorted(needed):
+        if base in overrides:
+            draft.set(base, overrides[base], "given with --base")
+        else:
+            draft.set(base, BASES[base].format(**versions), f"the official {base} image")
+    return draft
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"[0-9]+", version))
+
+
+def _git_repository(root: Path) -> Guess | None:
+    try:
+        url = git.run(["remote", "get-url", "origin"], root).strip()
+    except PipelinegenError:
+        return None
+    found = re.search(r"github\.com[:/]([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?/?$", url)
+    return Guess(f"{found.group(1)}/{found.group(2)}", "the git remote origin") if found else None
+
+
+def _git_branch(root: Path) -> Guess:
+    for args, why in ((["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], "origin's HEAD"),
+                      (["symbolic-ref", "--short", "HEAD"], "the branch checked out")):
+        try:
+            branch = git.run(args, root).strip().removeprefix("origin/")
+        except PipelinegenError:
+            continue
+        if branch:
+            return Guess(branch, why)
+    return Guess("main", "no git branch found")

@@ -1,0 +1,211 @@
+"""`pipelinegen init` on repositories the tests build: its guesses, and that what it writes loads,
+pins against the local registry, generates and passes every rule of `pipelinegen validate`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelinegen import load
+from pipelinegen.model import Model
+from tests.conftest import REPO, RunCli
+from tests.init import repos
+from tests.support import bases, registry
+
+MIRROR = f"{bases.REGISTRY}/pipelinegen-init"
+BASE_NAMES = ("python", "node", "go", "static")
+
+
+@pytest.fixture(scope="module")
+def mirror() -> dict[str, str]:
+    """Tiny images on the local registry standing in for the official bases (nothing can be
+    pulled here); `pipelinegen pin` resolves them like any registry's."""
+    return {name: f"{MIRROR}/{name}:v1@{registry.push_index(bases.REGISTRY, f'pipelinegen-init/{name}', 'v1', ['linux/amd64'])}"  # noqa: E501
+            for name in BASE_NAMES}
+
+
+def init_and_build(run_cli: RunCli, root: Path, *adopt: str) -> Model:
+    """init (bases from the mirror), then pin, generate (adopting the files given) and validate
+    must all succeed."""
+    options = [arg for name in BASE_NAMES for arg in ("--base", f"{name}={MIRROR}/{name}:v1")]
+    result = run_cli("init", root, *options)
+    assert result.exit_code == 0, result.output
+    model = load.load(root / "services.yaml")
+    adopting = [arg for path in adopt for arg in ("--adopt", path)]
+    for command in (("pin",), ("generate", *adopting), ("validate",)):
+        done = run_cli(*command, "--file", root / "services.yaml")
+        assert done.exit_code == 0, f"{command}: {done.output}"
+    assert "rule(s) passed cleanly" in done.output
+    return model
+
+
+def comment(root: Path, service: str, key: str) -> str:
+    """The comment init wrote on a service's key line."""
+    lines = (root / "services.yaml").read_text().splitlines()
+    start = lines.index(f"  {service}:")
+    for line in lines[start + 1:]:
+        if line.startswith(f"    {key}:"):
+            return line.partition(" # ")[2]
+        if not line.startswith("    "):
+            break
+    raise AssertionError(f"no {key} under {service}")
+
+
+def test_every_stack(run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) -> None:
+    root = repos.every_stack(tmp_path / "shop", mirror["static"])
+    model = init_and_build(run_cli, root, ".github/CODEOWNERS")
+    project = model.project
+    assert (project.name, project.repository, project.default_branch, project.registry) == (
+        "shop", "acme/Shop", "trunk", "ghcr.io/acme")
+    assert project.owners == ["@acme/platform"]
+    assert {n: s.stack for n, s in model.services.items()} == {
+        "orders": "python", "shop": "node", "router": "go", "site": "static",
+        "ledger": "dockerfile", "pay": "dockerfile"}
+    orders, shop, router = (model.services[n] for n in ("orders", "shop", "router"))
+    assert (orders.version, orders.port, orders.health) == ("3.11", 8001, "/health")
+    assert orders.command == ["python", "-m", "orders"]
+    assert orders.test == ["python", "-m", "pytest"]
+    assert orders.owners == ["@acme/orders"]
+    assert (shop.version, shop.port, shop.health, shop.test) == ("20", 4000, "/livez",
+                                                               ["node", "--test"])
+    assert shop.command == ["node", "server.js"] and shop.owners == ["@acme/web", "@jane"]
+    assert (router.version, router.port, router.test) == ("1.22", 7070, ["go", "test", "./..."])
+    assert model.services["ledger"].dockerfile == "services/ledger/Dockerfile"
+    assert (model.services["ledger"].port, model.services["ledger"].health) == (
+        9090, "/actuator/health")
+    assert model.services["pay"].port == 5000
+    assert comment(root, "orders", "port") == "services/orders/orders/__main__.py:13 listens on it"
+    assert comment(root, "orders", "owners") == ".github/CODEOWNERS line 2"
+    assert comment(root, "router", "version") == "the go directive in services/router/go.mod"
+    assert comment(root, "ledger", "stack").startswith("Java is not built by pipelinegen yet")
+    text = (root / "services.yaml").read_text()
+    assert "Note: gRPC: services/router/api/router.proto defines its API" in text
+    owners = (root / ".github/CODEOWNERS").read_text()
+    assert ("# --- kept: the repository's own lines; pipelinegen generate leaves them as they are"
+            " ---\n* @acme/platform\n/services/orders/ @acme/orders\n/services/shop/ @acme/web"
+            " @jane\n# --- end of kept lines ---\n") in owners
+    # The generated lines come after the kept ones, so they win where both match.
+    assert owners.index("# --- end of kept lines ---") < owners.index(
+        "/services/shop/ @acme/web @jane\n/services/site/ @acme/platform\n")
+    assert ("services/resize/: Rust (services/resize/Cargo.toml) is not a stack pipelinegen"
+            " builds yet, and the directory has no Dockerfile") in text
+
+
+def test_monorepo_shared_packages(run_cli: RunCli, tmp_path: Path,
+                                  mirror: dict[str, str]) -> None:
+    root = repos.monorepo(tmp_path / "mono")
+    model = init_and_build(run_cli, root)
+    assert sorted(model.services) == ["billing", "gateway", "refunds", "web"]
+    assert model.services["web"].depends_on == ["packages/tokens", "packages/ui"]
+    assert model.services["billing"].depends_on == ["libs/money"]
+    assert model.services["refunds"].depends_on == ["libs/money"]
+    assert model.services["gateway"].depends_on == ["libs/gokit"]
+    assert model.services["web"].port == 3100
+    assert comment(root, "billing", "depends_on") == "its code imports acme_money"
+    assert comment(root, "web", "depends_on") == (
+        "packages/ui/package.json requires @mono/tokens, needed by packages/ui;"
+        " apps/web/package.json requires @mono/ui")
+    text = (root / "services.yaml").read_text()
+    assert "#   libs/money/: libs/money/pyproject.toml (no entry point)" in text
+    assert "packages/unused/: a library (packages/unused/package.json (no entry point))" in text
+    # No CODEOWNERS: the policy asks for what it can reach, and says why.
+    assert model.project.branch_protection.minimum_tier == 3
+
+
+def test_existing_dockerfiles_and_charts(run_cli: RunCli, tmp_path: Path,
+                                         mirror: dict[str, str]) -> None:
+    root = repos.deployed(tmp_path / "deployed", mirror["static"])
+    before = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
+    model = init_and_build(run_cli, root)
+    # tools/Dockerfile.dev is a developer image, not a service; the root Dockerfile is tooling of
+    # a repository with several projects.
+    assert sorted(model.services) == ["billing", "legacy", "search"]
+    assert model.services["billing"].port == 8200
+    assert comment(root, "billing", "port") == "the port in charts/billing/values.yaml"
+    assert model.services["search"].port == 8300
+    assert comment(root, "search", "port") == (
+        "containerPort of search in deploy/k8s/search.yaml")
+    legacy = model.services["legacy"]
+    assert (legacy.stack, legacy.port, legacy.health) == ("dockerfile", 8400, "/status")
+    # The kept Dockerfile runs as 20000:20000, so the generated images do too.
+    assert (model.project.defaults.uid, model.project.defaults.gid) == (20000, 20000)
+    after = {path: path.read_bytes() for path in before}
+    assert after == before, "init and generate must leave the repository's own files alone"
+
+
+def test_the_bundled_example_is_found_again(run_cli: RunCli, tmp_path: Path) -> None:
+    """Scanning the demo sources without their services.yaml finds what the bundled one says."""
+    root = tmp_path / "printloop"
+    for folder in ("services", "packages"):
+        shutil.copytree(REPO / folder, root / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
+    result = run_cli("init", root)
+    assert result.exit_code == 0, result.output
+    found = load.load(root / "services.yaml")
+    bundled = load.load(REPO / "services.yaml")
+    assert sorted(found.services) == sorted(bundled.services)
+    for name, service in bundled.services.items():
+        guess = found.services[name]
+        assert (guess.path, guess.stack, guess.port, guess.health, guess.depends_on) == (
+            service.path, service.stack, service.port, service.health, service.depends_on), name
+        assert guess.test == service.test, name
+
+
+def test_never_overwrites_and_dry_run_writes_nothing(run_cli: RunCli, tmp_path: Path) -> None:
+    root = repos.write(tmp_path, {"app/requirements.txt": "", "app/main.py": "serve(h, 8000)\n"})
+    dry = run_cli("init", root, "--dry-run")
+    assert dry.exit_code == 0 and "path: app # app/requirements.txt: it has app/main.py" in (
+        dry.output)
+    assert not (root / "services.yaml").exists()
+    (root / "services.yaml").write_text("mine\n")
+    refused = run_cli("init", root)
+    assert refused.exit_code == 2
+    assert "already exists; init never overwrites a file" in refused.output
+    assert (root / "services.yaml").read_text() == "mine\n"
+    elsewhere = run_cli("init", root, "--output", root / "first.yaml")
+    assert elsewhere.exit_code == 0 and (root / "first.yaml").is_file()
+
+
+def test_nothing_to_list_is_an_error_that_says_why(run_cli: RunCli, tmp_path: Path) -> None:
+    root = repos.write(tmp_path, {"package.json": repos.package_json(
+        "solo", scripts={"start": "node index.js"})})
+    result = run_cli("init", root)
+    assert result.exit_code == 2
+    assert "no service found" in result.output
+    assert "a service at the repository root" in result.output
+    assert not (root / "services.yaml").exists()
+    bad = run_cli("init", root, "--base", "python")
+    assert bad.exit_code == 2 and "is not KEY=VALUE" in bad.output
+    unknown = run_cli("init", root, "--base", "ruby=ruby:3")
+    assert unknown.exit_code == 2 and "--base takes one of: go, node, python, static" in (
+        unknown.output)
+
+
+def test_the_same_repository_gives_the_same_bytes(tmp_path: Path) -> None:
+    root = repos.monorepo(tmp_path / "mono")
+    outputs = {subprocess.run([sys.executable, "-m", "pipelinegen", "init", str(root),
+                               "--dry-run"], env={**os.environ, "PYTHONHASHSEED": seed},
+                              capture_output=True, check=True).stdout for seed in ("0", "1")}
+    assert len(outputs) == 1
+    assert b"  web:\n    path: apps/web" in outputs.pop()
+
+
+def test_an_npm_test_script_gets_no_coverage_gate(run_cli: RunCli, tmp_path: Path) -> None:
+    """CI's coverage gate wraps `node ...` commands only: a script run through npm is kept as
+    `npm test` with min_coverage 0, so the services file init writes still loads."""
+    root = repos.write(tmp_path / "shop", {
+        "services/shop/package.json": repos.package_json(
+            "shop", main="server.js", scripts={"start": "node server.js", "test": "jest"}),
+        "services/shop/package-lock.json": repos.lock("shop"),
+        "services/shop/server.js": repos.NODE_SERVER,
+    })
+    result = run_cli("init", root)
+    assert result.exit_code == 0, result.output
+    shop = load.load(root / "services.yaml").services["shop"]
+    assert (shop.test, shop.min_coverage) == (["npm", "test"], 0)
+    assert "coverage gate" in comment(root, "shop", "min_coverage")
