@@ -59,12 +59,14 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
 def generate(file: Path, root: Path | None, force: bool) -> None:
     """Write every generated file; delete the ones no longer generated."""
-    from pipelinegen import writer
+    from pipelinegen import lock, writer
 
     ws = Workspace.locate(file, root)
-    summary = writer.apply(ws.compare(), ws.root, force=force)
-    for label, paths in (("created", summary.created), ("updated", summary.updated),
-                         ("deleted", summary.deleted)):
+    ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
+    with lock.held(ws.root):
+        summary = writer.apply(ws.compare(), ws.root, force=force)
+    for label, paths in (("removed", summary.cleaned), ("created", summary.created),
+                         ("updated", summary.updated), ("deleted", summary.deleted)):
         for path in paths:
             click.echo(f"{label:8} {path}")
     click.echo(f"{len(summary.created)} created, {len(summary.updated)} updated, "
