@@ -49,7 +49,9 @@ def why_not_deletable(path: str, protected: Iterable[str]) -> str | None:
     if path == LOCK:
         return "it is pipelinegen's lock file"
     for kept in protected:
-        if path == kept or path.startswith(f"{kept}/"):
+        if path == kept:
+            return f"it is {kept}, a source pipelinegen never deletes"
+        if path.startswith(f"{kept}/"):
             return f"it is inside {kept}, a source pipelinegen never deletes"
     if ".git" in path.split("/"):
         return "it is inside .git"
