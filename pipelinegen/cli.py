@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from pipelinegen import __version__, report
-from pipelinegen.errors import FindingsError, InputError, PipelinegenError
+from pipelinegen.errors import FindingsError, InputError, PipelinegenError, os_failure
 from pipelinegen.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,10 +39,16 @@ class _Cli(click.Group):
             click.echo(f"error: {exc.message}; nothing was written", err=True)
             ctx.exit(exc.exit_code)
         except PipelinegenError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            if exc.hint:
-                click.echo(f"hint: {exc.hint}", err=True)
-            ctx.exit(exc.exit_code)
+            _error(ctx, exc)
+        except OSError as exc:  # the disk or the system refused: a message, never a traceback
+            _error(ctx, os_failure("use", str(exc.filename or "a file"), exc))
+
+
+def _error(ctx: click.Context, exc: PipelinegenError) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    if exc.hint:
+        click.echo(f"hint: {exc.hint}", err=True)
+    ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})

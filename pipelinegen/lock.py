@@ -31,8 +31,9 @@ def held(root: Path) -> Iterator[None]:
         assert directory is not None
         fd = _acquire(directory, name)
         try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
+            with contextlib.suppress(OSError):  # who holds it, for a person looking; no space: ok
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
             yield
         finally:
             with contextlib.suppress(OSError):

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -69,13 +70,16 @@ def require_root() -> None:
 
 
 @pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
-    """mount(size) -> a fresh tmpfs of that size; everything mounted is unmounted afterwards."""
+def tmpfs() -> Iterator[Callable[[str], Path]]:
+    """mount(size) -> a fresh tmpfs of that size; everything mounted is unmounted afterwards.
+    The mount points are reachable by every user (pytest's own directory is not)."""
     require_root()
     mounted: list[Path] = []
+    base = Path(tempfile.mkdtemp(prefix="pipelinegen-tmpfs-"))
+    base.chmod(0o755)
 
     def mount(size: str) -> Path:
-        point = tmp_path / f"tmpfs{len(mounted)}"
+        point = base / f"tmpfs{len(mounted)}"
         point.mkdir()
         subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs",
                         str(point)], check=True)
@@ -86,6 +90,7 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
     for point in reversed(mounted):
         subprocess.run(["chattr", "-R", "-i", str(point)], check=False, capture_output=True)
         subprocess.run(["umount", "-R", str(point)], check=True)
+    shutil.rmtree(base)
 
 
 def copy_repo(source: Path, target: Path) -> Path:
