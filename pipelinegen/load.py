@@ -26,6 +26,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from pipelinegen import model as m
+from pipelinegen import yamllimits
 from pipelinegen.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
@@ -122,7 +123,7 @@ def _quick(raw: bytes) -> m.Model | None:
         if not isinstance(node, MappingNode):
             return None
         model = m.Model.model_validate(_NodeReader(yaml.constructor).plain(node))
-    except (UnicodeDecodeError, YAMLError, _Unusual, ValidationError):
+    except (ValueError, YAMLError, _Unusual, RecursionError):  # ValidationError is a ValueError
         return None
     return None if m.reference_problems(model) else model
 
@@ -139,12 +140,16 @@ class _NodeReader:
     def __init__(self, constructor: Any) -> None:
         self.constructor = constructor
         self.budget = MAX_NODES
+        self.bytes = yamllimits.MAX_EXPANDED  # as the careful reader counts them
 
     def plain(self, node: Any) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise _Unusual
         tag = node.tag
+        self.bytes -= len(node.value) + 1 if isinstance(node, ScalarNode) else 1
+        if self.bytes < 0:
+            raise _Unusual
         if tag == _STR and isinstance(node, ScalarNode):
             return node.value
         if isinstance(node, MappingNode) and tag == _MAP:
@@ -175,6 +180,10 @@ def _parse(raw: bytes, shown: str) -> tuple[Any, Positions]:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([_problem(shown, line, 1, "the file is not valid UTF-8",
                                    "save it as UTF-8")]) from None
+    try:
+        yamllimits.check(text)
+    except yamllimits.LimitExceeded as exc:
+        raise InputError([_problem(shown, exc.line, exc.col, exc.message, exc.hint)]) from None
     yaml = YAML(typ="rt", pure=True)  # round-trip nodes carry line/column; constructs no objects
     try:
         tree = yaml.load(text)
@@ -242,7 +251,9 @@ class _Walker:
                           "quote the key")
                 continue
             child = (*loc, key)
-            kline, kcol, vline, vcol = node.lc.data[key]
+            # A key merged in by `<<` has no place of its own: point at this mapping.
+            kline, kcol, vline, vcol = node.lc.data.get(key) or (
+                node.lc.line, node.lc.col, node.lc.line, node.lc.col)
             self.positions.keys[child] = (kline + 1, kcol + 1)
             block = isinstance(value, CommentedMap | CommentedSeq) and vline != kline
             # A block collection starts on the next line; its key is the clearer place to point.
