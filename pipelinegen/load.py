@@ -277,7 +277,6 @@ class _Walker:
                           "quote the key")
                 continue
             child = (*loc, key)
-            self.control_characters(child, key, is_key=True)
             # A key merged in by `<<` has no place of its own: point at this mapping.
             kline, kcol, vline, vcol = node.lc.data.get(key) or (
                 node.lc.line, node.lc.col, node.lc.line, node.lc.col)
@@ -285,6 +284,7 @@ class _Walker:
             block = isinstance(value, CommentedMap | CommentedSeq) and vline != kline
             # A block collection starts on the next line; its key is the clearer place to point.
             self.positions.values[child] = (kline + 1, kcol + 1) if block else (vline + 1, vcol + 1)
+            self.control_characters(child, key, is_key=True)
             result[key] = self.plain(value, child)
         return result
 
