@@ -120,8 +120,8 @@ def test_a_literal_credential_under_env_is_refused(key: str) -> None:
     found = _problems(_api(f"    deploy:\n      env: {{{key}: hunter2}}\n"))
     assert found == [  # at the value, which is what must move
         f"22:{13 + len(key) + 2} services.api.deploy.env.{key}: {key} looks like a credential,"
-        " and a literal value under env is written into the Helm values files | move it under secrets"
-        f" ({key}: {{secret: <name>, key: <key>}}); if it is not secret, add {key} to"
+        " and a literal value under env is written into the Helm values files | move it under"
+        f" secrets ({key}: {{secret: <name>, key: <key>}}); if it is not secret, add {key} to"
         " services.api.deploy.public_env"]
 
 
