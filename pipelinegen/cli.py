@@ -11,6 +11,7 @@ import click
 
 from pipelinegen import __version__, report
 from pipelinegen.errors import FindingsError, InputError, PipelinegenError, os_failure
+from pipelinegen.redact import redact
 from pipelinegen.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,9 +46,9 @@ class _Cli(click.Group):
 
 
 def _error(ctx: click.Context, exc: PipelinegenError) -> None:
-    click.echo(f"error: {exc.message}", err=True)
+    click.echo(f"error: {redact(exc.message)}", err=True)
     if exc.hint:
-        click.echo(f"hint: {exc.hint}", err=True)
+        click.echo(f"hint: {redact(exc.hint)}", err=True)
     ctx.exit(exc.exit_code)
 
 
