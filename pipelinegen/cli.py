@@ -36,7 +36,7 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(report.problems(exc.problems, "auto"), err=True, nl=False)
+            click.echo(redact(report.problems(exc.problems, "auto")), err=True, nl=False)
             click.echo(f"error: {exc.message}; nothing was written", err=True)
             ctx.exit(exc.exit_code)
         except PipelinegenError as exc:
