@@ -32,11 +32,15 @@ PIECES = ["", ":", ": ", "- ", "&a ", "*a", "<<: *a", "<<: [*a, *a]", "&a [*a]",
 def mutated(draw: st.DrawFn) -> str:
     lines = list(LINES)
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["splice", "splice", "text", "drop", "copy", "swap",
-                                     "indent"]))
+        kind = draw(st.sampled_from(["value", "value", "value", "splice", "splice", "text",
+                                     "drop", "copy", "swap", "indent"]))
         index = draw(st.integers(0, len(lines) - 1))
         line = lines[index]
-        if kind in ("splice", "text"):
+        key, colon, _ = line.partition(": ")
+        if kind == "value" and colon:  # where a value goes: numbers, strings, aliases, lists
+            piece = draw(st.sampled_from(PIECES) | st.text(max_size=8))
+            lines[index] = f"{key}: {piece}\n"
+        elif kind in ("splice", "text", "value"):
             start = draw(st.integers(0, len(line)))
             end = draw(st.integers(start, len(line)))
             piece = (draw(st.sampled_from(PIECES)) if kind == "splice"
