@@ -6,8 +6,9 @@ A service is affected when, between the base and head commits:
   without a model change); a rename counts for its old and its new path;
 - its entry under `services` changes, or it is new;
 - a base image it builds from or runs on (after stack defaults) is added, removed or changed;
-- anything in `project` except `branch_protection`, or the `version`, changes: every service
-  (registry, environments and defaults shape every service's build and deploy).
+- anything in `project` except `branch_protection` and `cost`, or the `version`, changes: every
+  service (registry, environments and defaults shape every service's build and deploy).
+Cost settings (budgets, utilisation, the pricing profile) change no file and rebuild nothing.
 A service that no longer exists at head is never listed (there is nothing to build). Without a
 usable base (the all-zero SHA of a new branch, or no valid services file at base) every service
 is affected.
@@ -69,16 +70,18 @@ def by_paths(model: Model, changed: set[str]) -> set[str]:
 
 def by_model(base: Model, head: Model) -> set[str]:
     """Services at head whose model (own entry, bases used, project) differs from base's."""
+    ignored = {"branch_protection", "cost"}
     if base.version != head.version or base.project.model_dump(
-        exclude={"branch_protection"}
-    ) != head.project.model_dump(exclude={"branch_protection"}):
+        exclude=ignored
+    ) != head.project.model_dump(exclude=ignored):
         return set(head.services)
     changed_bases = {name for name in set(base.bases) | set(head.bases)
                      if base.bases.get(name) != head.bases.get(name)}
     names: set[str] = set()
     for name, service in head.services.items():
         before = base.services.get(name)
-        if before != service or changed_bases & set(service.base_names()):
+        if (before is None or before.model_copy(update={"cost": service.cost}) != service
+                or changed_bases & set(service.base_names())):
             names.add(name)
     return names
 

@@ -205,6 +205,31 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
 
 
 @cli.command()
+@click.option("--repo", required=True, metavar="OWNER/NAME", help="Repository to read.")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only runs and deployments created on or after this date (YYYY-MM-DD).")
+@click.option("--branch", default=None, help="CI runs of this branch (default: the repository's"
+              " default branch).")
+@click.option("--workflow", default="ci.yml", show_default=True, help="The CI workflow's file.")
+@click.option("--production", default="production", show_default=True,
+              help="Environment whose deployments give the change failure rate.")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text",
+              show_default=True)
+@click.option("--api-url", default=None, metavar="URL",
+              help="REST API base URL (default: $GITHUB_API_URL, else https://api.github.com).")
+def kpis(repo: str, since: str | None, branch: str | None, workflow: str, production: str,
+         fmt: str, api_url: str | None) -> None:
+    """Deployment success, rollbacks, change failure rate, CI duration and time to recovery
+    from GitHub, each against the charter's target; exit 1 when one is missed.
+
+    The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
+    """
+    from pipelinegen.kpis import command
+
+    command.run(repo, since, branch, workflow, production, fmt, api_url)
+
+
+@cli.command()
 @workspace_options
 @click.option("--base", required=True, help="Commit the change starts from (e.g. the PR base).")
 @click.option("--head", default="HEAD", show_default=True, help="Commit the change ends at.")
@@ -307,6 +332,21 @@ def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag
             image = f"{model.image(target)}:{tag}"
     sboms.write(image, output, fmt)
     click.echo(f"wrote {output} ({fmt}) for {image}")
+
+
+@cli.command()
+@workspace_options
+@click.option("--actual", metavar="FILE|URL", help="An OpenCost /allocation export (JSON), or"
+              " the URL of the allocation API, to compare with the estimate.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the CSV goes (default: reports/costs/monthly_costs.csv).")
+def cost(file: Path, root: Path | None, actual: str | None, output: Path | None) -> None:
+    """Monthly cost per service and environment; exit 1 if a service is over its budget."""
+    from pipelinegen.cost import command
+
+    result = command.run(Workspace.locate(file, root), actual, output)
+    click.echo(result.text, nl=False)
+    command.enforce(result)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from pipelinegen import __version__
+from pipelinegen.cost.settings import ProjectCost, ServiceCost
 
 SCHEMA_VERSION = 1
 
@@ -182,6 +183,9 @@ class Environment(Strict):
     """How a new version replaces the old one in this environment."""
 
 
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
 class Defaults(Strict):
     image_size_budget: Size = "300MB"
     """Largest allowed uncompressed image size, e.g. "300MB" or "250MiB"."""
@@ -189,6 +193,8 @@ class Defaults(Strict):
     """Numeric user id every image and pod runs as (>= 10000, non-root)."""
     gid: Annotated[int, Field(ge=10000, le=2147483647)] = 10001
     """Numeric group id every image and pod runs as."""
+    min_coverage: Percent = 80
+    """Lowest line coverage (percent) a service's tests may reach before CI fails; 0: no gate."""
 
 
 class BranchProtection(Strict):
@@ -235,6 +241,12 @@ class Ci(Strict):
     """Python version that runs pipelinegen in CI."""
     pipelinegen: Arg = f"pipelinegen[docker]=={__version__}"
     """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
+    budget_minutes: Annotated[int, Field(ge=5, le=360)] = 20
+    """Longest a CI run on the default branch may take; every CI job's timeout-minutes is its
+    share of it (the charter's target: under 20 minutes)."""
+    deploy_minutes: Annotated[int, Field(ge=5, le=360)] = 30
+    """timeout-minutes of each environment's deploy job, roll-back included (the recovery-time
+    target: under 30 minutes)."""
 
 
 class Cloud(Strict):
@@ -272,6 +284,8 @@ class Project(Strict):
     """How the generated workflows run pipelinegen."""
     cloud: Cloud = Field(default_factory=Cloud)
     """Where deploys go: an EKS cluster reached with OIDC credentials named by GitHub variables."""
+    cost: ProjectCost = Field(default_factory=ProjectCost)
+    """The pricing profile `pipelinegen cost` and the review estimate spend with."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]
@@ -381,6 +395,12 @@ class Deploy(Strict):
 
 Stack = Literal["python", "node", "go", "static", "dockerfile"]
 
+# Stacks whose tests CI measures, and how a test command must start for the coverage tool to
+# wrap it (python: any command, run under coverage.py).
+COVERAGE_STACKS: dict[str, tuple[str, ...]] = {
+    "python": (), "node": ("node",), "go": ("go", "test"),
+}
+
 # Base names a stack uses when a service does not name its own: (builder, runtime).
 STACK_BASES: dict[str, tuple[str, str]] = {
     "python": ("python", "python"),
@@ -414,6 +434,8 @@ class Service(Strict):
     """Command that runs the service's tests from its directory, e.g. ["go", "test", "./..."]."""
     health: HttpPath = "/healthz"
     """HTTP path that answers 200 when the service is healthy."""
+    min_coverage: Percent | None = None
+    """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go)."""
     image_size_budget: Size | None = None
     """Largest allowed uncompressed image size; defaults to the project's."""
     depends_on: list[RelPath] = Field(default_factory=list)
@@ -426,6 +448,8 @@ class Service(Strict):
     """Kubernetes deploy settings."""
     environments: dict[EnvironmentName, DeployOverride] = Field(default_factory=dict)
     """Per-environment overrides of the deploy settings, keyed by environment name."""
+    cost: ServiceCost = Field(default_factory=ServiceCost)
+    """Monthly budgets and typical utilisation, per environment (`pipelinegen cost`)."""
 
     @model_validator(mode="after")
     def _dockerfile_only_for_dockerfile_stack(self) -> Service:
@@ -462,6 +486,11 @@ class Model(Strict):
         """A service's image size budget in bytes (its own, else the project default)."""
         own = self.services[service].image_size_budget
         return size_to_bytes(own or self.project.defaults.image_size_budget)
+
+    def coverage_minimum(self, service: str) -> float:
+        """A service's coverage gate in percent (its own, else the project default)."""
+        own = self.services[service].min_coverage
+        return own if own is not None else self.project.defaults.min_coverage
 
     def image(self, service: str) -> str:
         """Repository (without tag or digest) the service's image is pushed to."""
@@ -519,11 +548,12 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
     declared_envs = ", ".join(envs)
     declared_bases = ", ".join(sorted(model.bases)) or "none"
     for name, service in model.services.items():
-        for env in service.environments:
-            if env not in envs:
-                problems.append((("services", name, "environments", env),
-                                 f"no environment {env!r} in project.environments",
-                                 f"use one of: {declared_envs}"))
+        for where, keys in ((("environments",), service.environments),
+                            (("cost", "budget"), service.cost.budget),
+                            (("cost", "utilisation"), service.cost.utilisation)):
+            problems += [(("services", name, *where, env),
+                          f"no environment {env!r} in project.environments",
+                          f"use one of: {declared_envs}") for env in keys if env not in envs]
         builder, runtime = service.base_names()
         for field, base in (("builder", builder), ("base", runtime)):
             if base is not None and base not in model.bases:
@@ -533,9 +563,29 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
                                  f"add '{base}: <image>:<tag>@sha256:<digest>' under bases,"
                                  f" or set {field} to one of: {declared_bases}"))
         problems += _literal_credentials(name, service)
+        problems.extend(_coverage_problems(model, name, service))
         for index, caller in enumerate(service.callers):
             if caller not in model.services:
                 problems.append((("services", name, "callers", index),
                                  f"no service named {caller!r}",
                                  f"use one of: {', '.join(sorted(model.services))}"))
     return problems
+
+
+def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:
+    """A coverage gate needs a stack CI measures and a test command its tool can wrap."""
+    prefix = COVERAGE_STACKS.get(service.stack)
+    if prefix is None:
+        if service.min_coverage is None:
+            return []
+        return [(("services", name, "min_coverage"),
+                 f"stack {service.stack!r} has no coverage gate (CI measures python, node and go)",
+                 "remove min_coverage; a dockerfile service's own test command can check it")]
+    if not service.test or not model.coverage_minimum(name):
+        return []
+    if tuple(service.test[:len(prefix)]) != prefix:
+        return [(("services", name, "test"),
+                 f"the coverage gate wraps a {service.stack} test command that starts with"
+                 f" {' '.join(prefix)!r}", f"run the tests as `{' '.join(prefix)} ...`, or set"
+                 " min_coverage: 0 to measure no coverage")]
+    return []

@@ -80,6 +80,10 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary
 
 def write_atomic(target: Path, data: bytes) -> None:
     """Write one file (given by the user, e.g. services.yaml) through a temporary beside it."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_failure("create the directory", str(target.parent), exc) from None
     with Tree(target.parent) as tree:
         tree.write(target.name, data, shown=str(target))
 

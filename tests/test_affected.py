@@ -79,6 +79,11 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         edit("services.yaml", "registry: ghcr.io/printloop", "registry: ghcr.io/other"), ALL),
     "branch protection only": (
         edit("services.yaml", "    required_approvals: 2\n", "    required_approvals: 3\n"), []),
+    "a service's budget and utilisation only": (
+        edit("services.yaml", "utilisation: {production: 140}", "utilisation: {production: 90}"),
+        []),
+    "the pricing profile only": (
+        edit("services.yaml", "profile: eks-fargate", "profile: gke-autopilot"), []),
     "comment in services.yaml": (edit("services.yaml", "# Printloop:", "# Printloop, a"), []),
     "new service": (add_service, ["billing"]),
     "generated Dockerfile": (write("generated/docker/web.Dockerfile"), ["web"]),

@@ -1,45 +1,137 @@
-"""The generated `Test <service>` steps, run as GitHub would (bash -e, from the service's
-directory, with the step's env), pass on the bundled demo services. Go is not installed on this
-machine, so the Python and Node services are the ones run here."""
+"""The generated `Test <service>` steps, run as GitHub runs them (bash -e -o pipefail, from the
+service's directory, with the step's env, RUNNER_TEMP and GITHUB_STEP_SUMMARY), on the bundled
+demo services with the real toolchains: coverage.py (python), Node's test coverage (node), and
+`go test -coverprofile` (go). Each passes at the bundled minimum and fails, with the same figure
+in the job summary, once the minimum is set above what its tests reach."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
+from pipelinegen.emit.workflows import toolchains
+from pipelinegen.model import COVERAGE_STACKS
+from pipelinegen.workspace import Workspace
 from tests import workflow_models
 from tests.gitrepo import REPO_ROOT
 
+# What the demo tests reach, measured with each tool (the figure each step prints).
+REACHED = {"api": 90.7, "worker": 50.0, "web": 91.8, "renderer": 76.5}
 
-def generated_test_step(service: str) -> dict[str, str]:
-    ci = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/ci.yml"])
+
+def generated_test_step(ci_yml: str, service: str) -> dict[str, str]:
+    ci = YAML(typ="safe").load(ci_yml)
     (step,) = [s for s in ci["jobs"]["build"]["steps"] if s["name"] == f"Test {service}"]
     assert step["if"] == f"matrix.service == '{service}'"
     return dict(step)
 
 
-@pytest.mark.parametrize("service", ["api", "worker", "web"])
-def test_generated_test_step_passes(service: str, tmp_path: Path) -> None:
-    step = generated_test_step(service)
+def bundled_step(service: str) -> dict[str, str]:
+    return generated_test_step(workflow_models.bundled()[".github/workflows/ci.yml"], service)
+
+
+def step_with_minimum(service: str, minimum: float, tmp: Path) -> dict[str, str]:
+    """The step generated from the bundled model with this service's min_coverage changed."""
+    text = (REPO_ROOT / "services.yaml").read_text()
+    text = re.sub(rf"(\n  {service}:\n(?:    .*\n)*?)    min_coverage: .*\n",
+                  r"\1", text)  # the bundled override, if any, gives way
+    block = re.search(rf"\n  {service}:\n    path: .*\n", text)
+    assert block is not None
+    text = text[:block.end()] + f"    min_coverage: {minimum}\n" + text[block.end():]
+    (tmp / "services.yaml").write_text(text)
+    shutil.copytree(REPO_ROOT / ".github", tmp / ".github", dirs_exist_ok=True)
+    ws = Workspace.locate(tmp / "services.yaml", tmp)
+    return generated_test_step(workflow_models.workflows(ws)[".github/workflows/ci.yml"], service)
+
+
+@dataclass
+class Ran:
+    code: int
+    output: str
+    summary: str
+
+
+def run_step(step: dict[str, str], tmp: Path) -> Ran:
     env = {key: value.replace("${{ github.workspace }}", str(REPO_ROOT))
            for key, value in step.get("env", {}).items()}
+    runner_temp = tmp / "runner-temp"
+    runner_temp.mkdir()
+    summary = tmp / "summary.md"
+    summary.touch()
     bin_dir = Path(sys.executable).parent  # `python` is the venv's, as setup-python provides
     done = subprocess.run(
-        ["bash", "-e", "-c", step["run"]], cwd=REPO_ROOT / step["working-directory"],
+        # GitHub's `shell: bash` is `bash --noprofile --norc -eo pipefail {0}`.
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=REPO_ROOT / step["working-directory"],
         env={**os.environ, **env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-             "npm_config_cache": str(tmp_path / "npm"), "PYTHONDONTWRITEBYTECODE": "1"},
+             "RUNNER_TEMP": str(runner_temp), "GITHUB_STEP_SUMMARY": str(summary),
+             "npm_config_cache": str(tmp / "npm"), "PYTHONDONTWRITEBYTECODE": "1",
+             "GOCACHE": str(tmp / "go-build"), "GOFLAGS": "-modcacherw",
+             "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
         capture_output=True, text=True, check=False, timeout=300,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    return Ran(done.returncode, done.stdout + done.stderr, summary.read_text())
+
+
+@pytest.mark.parametrize("service", sorted(REACHED))
+def test_generated_test_step_passes_at_the_bundled_minimum(service: str, tmp_path: Path) -> None:
+    step = bundled_step(service)
+    minimum = float(step["env"]["MIN_COVERAGE"])
+    assert minimum <= REACHED[service]
+    ran = run_step(step, tmp_path)
+    assert ran.code == 0, ran.output
+    assert ran.summary == (f"Line coverage of {service}: {REACHED[service]}%"
+                           f" (minimum {step['env']['MIN_COVERAGE']}%): passed\n")
+    assert f"meets the minimum of {step['env']['MIN_COVERAGE']}%" in ran.output
+
+
+@pytest.mark.parametrize("service", sorted(REACHED))
+def test_generated_test_step_fails_below_the_minimum(service: str, tmp_path: Path) -> None:
+    minimum = round(REACHED[service] + 0.1, 1)  # just above what the tests reach
+    step = step_with_minimum(service, minimum, tmp_path)
+    assert step["env"]["MIN_COVERAGE"] == f"{minimum:g}"
+    ran = run_step(step, tmp_path)
+    assert ran.code == 1, ran.output
+    assert ran.summary == (f"Line coverage of {service}: {REACHED[service]}%"
+                           f" (minimum {minimum:g}%): failed\n")
+    assert (f"::error::line coverage {REACHED[service]}% is below the minimum of {minimum:g}%"
+            in ran.output)
+
+
+def test_a_failing_test_fails_the_step_before_the_gate(tmp_path: Path) -> None:
+    """A broken test, not only low coverage, fails the step (and writes no coverage figure)."""
+    shutil.copytree(REPO_ROOT / "services" / "web", tmp_path / "web")
+    (tmp_path / "web" / "test" / "broken.test.js").write_text(
+        "const test = require('node:test');\nconst assert = require('node:assert');\n"
+        "test('broken', () => assert.strictEqual(1, 2));\n")
+    step = {**bundled_step("web"), "working-directory": str(tmp_path / "web")}
+    ran = run_step(step, tmp_path)
+    assert ran.code != 0
+    assert ran.summary == ""
+    assert "broken" in ran.output
+
+
+def test_minimum_zero_runs_the_tests_without_coverage(tmp_path: Path) -> None:
+    step = step_with_minimum("web", 0, tmp_path)
+    assert "env" not in step
+    assert "coverage" not in step["run"]
+    assert step["run"].endswith("node --test")
+
+
+def test_every_stack_with_a_gate_has_a_toolchain() -> None:
+    assert set(toolchains.TOOLCHAINS) == set(COVERAGE_STACKS)
 
 
 def test_python_services_get_their_shared_packages_on_pythonpath() -> None:
     for service in ("api", "worker"):
-        assert generated_test_step(service)["env"] == {
-            "PYTHONPATH": "${{ github.workspace }}/packages/printcore"}
-    assert "env" not in generated_test_step("web")
+        assert bundled_step(service)["env"]["PYTHONPATH"] == (
+            "${{ github.workspace }}/packages/printcore")
+    assert "PYTHONPATH" not in bundled_step("web")["env"]

@@ -106,14 +106,17 @@ class GitHub:
         return _json(self.request("GET", path, access=access), f"GET {path}")
 
     def get_all(self, path: str, access: Access = READ_METADATA,
-                params: dict[str, str] | None = None) -> list[Any]:
-        """Every item of a paginated list, following the Link header's rel="next"."""
+                params: dict[str, str] | None = None, key: str | None = None) -> list[Any]:
+        """Every item of a paginated list, following the Link header's rel="next"; `key` names
+        the list in each page's object where GitHub wraps it (e.g. "workflow_runs")."""
         items: list[Any] = []
         url: str | None = f"{self.api_url}{path}"
         query: dict[str, str] | None = {"per_page": "100", **(params or {})}
         while url is not None:
             response = self.request("GET", url, access=access, params=query, shown=path)
             page = _json(response, f"GET {path}")
+            if key is not None and isinstance(page, dict):
+                page = page.get(key)
             if not isinstance(page, list):
                 raise GitHubError(f"GET {path}: expected a list from GitHub, got"
                                   f" {type(page).__name__}", status=response.status_code)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pipelinegen.cost import delta as cost_delta
+from pipelinegen.errors import PipelinegenError
 from pipelinegen.review import drift, filediff, modeldiff
 from pipelinegen.review.changes import (
     PROJECT,
     ChangeReport,
+    CostChange,
     FieldChange,
     FileChange,
     ProjectChange,
@@ -46,7 +49,23 @@ def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
             added=sum(c.added for c in changes),
             removed=sum(c.removed for c in changes),
         ),
+        costs=_costs(base, head, renames),
     )
+
+
+def _costs(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> list[CostChange]:
+    """The cost lines; none when a side cannot be priced (`pipelinegen cost` says why)."""
+    try:
+        deltas = cost_delta.compare(base.model, head.model, renames)
+    except PipelinegenError:
+        return []
+    return [
+        CostChange(service=d.service, environment=d.environment,
+                   old_usd=None if d.old is None else float(d.old),
+                   new_usd=None if d.new is None else float(d.new),
+                   delta_usd=float(d.change), summary=d.summary())
+        for d in deltas
+    ]
 
 
 def _owners(delta: modeldiff.ModelDiff) -> Callable[[str], str]:

@@ -106,6 +106,23 @@ class Drift(_Frozen):
     """Unified diff from what the model produces to what is committed."""
 
 
+class CostChange(_Frozen):
+    """A monthly cost estimate that the change moves (`pipelinegen cost` prices it)."""
+
+    service: str
+    """The service (its name after the change), or "clusters" for the per-cluster fee."""
+    environment: str
+    """The environment ("" for the cluster fee)."""
+    old_usd: float | None
+    """USD a month before (null: not there)."""
+    new_usd: float | None
+    """USD a month after (null: not there)."""
+    delta_usd: float
+    """new minus old."""
+    summary: str
+    """One readable line, e.g. "api: +$9.01/month: replicas 2 -> 3 in staging"."""
+
+
 class Totals(_Frozen):
     files: int = Field(ge=0)
     """Generated files that change."""
@@ -136,6 +153,8 @@ class ChangeReport(_Frozen):
     """Whether committed files were compared (false for two files given with --old/--new)."""
     totals: Totals
     """Sum over every changed generated file."""
+    costs: list[CostChange] = Field(default_factory=list)
+    """Monthly cost estimates that change, per service and environment."""
 
     @property
     def changed_services(self) -> list[ServiceChange]:

@@ -64,6 +64,8 @@ def _chunks(report: ChangeReport, *, with_diffs: bool) -> list[Chunk]:
         chunks.append(f"{len(unchanged)} services are unchanged.\n\n")
     elif unchanged:
         chunks.append(f"Unchanged: {', '.join(code(name) for name in unchanged)}.\n\n")
+    if report.costs:
+        chunks.append(_cost_section(report))
     if report.drift:
         chunks += _drift_section(report.drift, with_diffs=with_diffs)
     for service in changed:
@@ -138,6 +140,15 @@ def _section(title: str, own: list[FieldChange], inherited: list[FieldChange],
 
 def _file_status(file: FileChange) -> str:
     return f"renamed from {code(file.renamed_from)}" if file.renamed_from else file.status
+
+
+def _cost_section(report: ChangeReport) -> str:
+    total = sum(c.delta_usd for c in report.costs)
+    sign = "+" if total >= 0 else "-"
+    return ("#### Monthly cost\n\n"
+            + "".join(f"- {code(c.summary)}\n" for c in report.costs)
+            + f"\nEstimated change: **{sign}${abs(total):,.2f}/month** (`pipelinegen cost` "
+            "shows every service).\n\n")
 
 
 def _drift_section(found: list[Drift], *, with_diffs: bool) -> list[Chunk]:

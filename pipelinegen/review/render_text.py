@@ -34,6 +34,9 @@ def render(report: ChangeReport, *, color: bool, stat: bool = False) -> str:
     unchanged = [s.name for s in report.services if s.status == "unchanged"]
     if unchanged:
         out.append(f"\nunchanged: {', '.join(unchanged)}\n")
+    if report.costs:
+        out.append("\n" + style("monthly cost", bold=True) + "\n")
+        out += [f"  {c.summary}\n" for c in report.costs]
     if report.drift:
         out.append("\n" + style("drift: committed generated files that differ from the model"
                                 " (not model changes; `pipelinegen generate` fixes them)",

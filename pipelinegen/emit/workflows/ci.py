@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen.emit.workflows import toolchains
+from pipelinegen.emit.workflows import budget, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
     Job,
@@ -63,6 +63,7 @@ def changes_job(inputs: Inputs) -> Job:
     return {
         "name": "changes",
         "runs-on": inputs.model.project.ci.runner,
+        "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "changes"),
         "permissions": permissions(contents="read"),
         "outputs": {"services": "${{ steps.affected.outputs.services }}"},
         "steps": [
@@ -137,6 +138,7 @@ def build_job(inputs: Inputs) -> Job:
         "needs": ["changes"],
         "if": f"needs.changes.outputs.services != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
+        "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "build"),
         "permissions": permissions(contents="read"),
         "strategy": matrix(),
         "env": image_env(inputs),
@@ -189,6 +191,7 @@ def publish_job(inputs: Inputs) -> Job:
         "needs": ["changes", "build"],
         "if": f"{on_default_branch(inputs)} && needs.changes.outputs.services != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
+        "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "publish"),
         **extra,
         "permissions": permissions(**packages),
         "strategy": matrix(),
@@ -236,24 +239,58 @@ exit "${failed}"
 """
 
 
+# Shell: the summary's table of this run's jobs and how long each took, and the run so far.
+DURATIONS_SCRIPT = """\
+run="repos/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}"
+rows="$(gh api --paginate "${run}/attempts/${GITHUB_RUN_ATTEMPT}/jobs" --jq "${ROWS}")"
+started="$(gh api "${run}" --jq .run_started_at)"
+elapsed=$(( $(date +%s) - $(date -d "${started}" +%s) ))
+{
+  echo "| job | result | duration |"
+  echo "| --- | --- | ---: |"
+  echo "${rows}"
+  echo
+  echo "Run so far: $(( elapsed / 60 ))m $(( elapsed % 60 ))s of a ${BUDGET_MINUTES}-minute budget"
+} >> "${GITHUB_STEP_SUMMARY}"
+if [ "${elapsed}" -gt $(( BUDGET_MINUTES * 60 )) ]; then
+  echo "::warning::this run took longer than its ${BUDGET_MINUTES}-minute budget"
+fi
+"""
+# jq: one Markdown row per finished job (the gate itself is still running).
+DURATION_ROWS = (
+    '.jobs[] | select(.started_at != null and .completed_at != null)'
+    ' | ((.completed_at | fromdateiso8601) - (.started_at | fromdateiso8601)) as $s'
+    ' | "| \\(.name) | \\(.conclusion) | \\($s / 60 | floor)m \\($s % 60)s |"'
+)
+
+
 def gate_job(inputs: Inputs) -> Job:
     """The single required check: runs whatever happened before it, fails unless all is well."""
     gate = inputs.model.project.gate_job
+    ci = inputs.model.project.ci
     return {
         "name": gate,
         "needs": ["changes", "build", "publish"],
         "if": "always()",
-        "runs-on": inputs.model.project.ci.runner,
-        "permissions": {},
-        "steps": [step("Check the results of every job", env={
-            "SERVICES": "${{ needs.changes.outputs.services }}",
-            "EVENT": "${{ github.event_name }}",
-            "REF": "${{ github.ref }}",
-            "DEFAULT_BRANCH": inputs.model.project.default_branch,
-            "CHANGES": "${{ needs.changes.result }}",
-            "BUILD": "${{ needs.build.result }}",
-            "PUBLISH": "${{ needs.publish.result }}",
-        }, run=GATE_SCRIPT)],
+        "runs-on": ci.runner,
+        "timeout-minutes": budget.ci_minutes(ci, "gate"),
+        "permissions": permissions(actions="read"),
+        "steps": [
+            step("Check the results of every job", env={
+                "SERVICES": "${{ needs.changes.outputs.services }}",
+                "EVENT": "${{ github.event_name }}",
+                "REF": "${{ github.ref }}",
+                "DEFAULT_BRANCH": inputs.model.project.default_branch,
+                "CHANGES": "${{ needs.changes.result }}",
+                "BUILD": "${{ needs.build.result }}",
+                "PUBLISH": "${{ needs.publish.result }}",
+            }, run=GATE_SCRIPT),
+            # Information only: a failing API call must not turn the verdict.
+            step("List each job's duration", **{"if": "always()", "continue-on-error": True},
+                 env={"GH_TOKEN": "${{ github.token }}", "ROWS": DURATION_ROWS,
+                      "BUDGET_MINUTES": str(ci.budget_minutes)},
+                 run=DURATIONS_SCRIPT),
+        ],
     }
 
 

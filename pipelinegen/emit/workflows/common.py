@@ -40,6 +40,7 @@ WHY = {
     ("packages", "read"): "read image digests from the registry",
     ("id-token", "write"): "get cloud credentials through OIDC",
     ("pull-requests", "write"): "post the review comment",
+    ("actions", "read"): "list this run's jobs and their durations",
 }
 
 

@@ -58,6 +58,7 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
     job |= {
         "if": f"github.ref == 'refs/heads/{project.default_branch}'",
         "runs-on": project.ci.runner,
+        "timeout-minutes": project.ci.deploy_minutes,
         "environment": env.name,
         "permissions": permissions(contents="read", id_token="write",
                                    **({"packages": "read"} if not extra else {})),

@@ -8,6 +8,7 @@ cannot comment: its review goes to the job summary instead.
 
 from __future__ import annotations
 
+from pipelinegen.emit.workflows import budget
 from pipelinegen.emit.workflows.common import (
     Job,
     action,
@@ -70,6 +71,7 @@ def drift_job(inputs: Inputs) -> Job:
     return {
         "name": "drift",
         "runs-on": inputs.model.project.ci.runner,
+        "timeout-minutes": budget.review_minutes(inputs.model.project.ci),
         "permissions": permissions(contents="read"),
         "steps": [
             checkout(inputs),
@@ -83,6 +85,7 @@ def review_job(inputs: Inputs) -> Job:
     return {
         "name": "review",
         "runs-on": inputs.model.project.ci.runner,
+        "timeout-minutes": budget.review_minutes(inputs.model.project.ci),
         "permissions": permissions(contents="read", pull_requests="write"),
         "steps": [
             checkout(inputs, **{"fetch-depth": 0}),

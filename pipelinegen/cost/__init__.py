@@ -1,0 +1,6 @@
+"""Cost: what each service costs a month on a pricing profile, what a change costs, where to save.
+
+pricing (profiles and their rounding rules), estimate (per service and environment), actual
+(OpenCost allocation exports), proposals (savings), report (CSV and table), delta (the review's
+cost lines) and command (what `pipelinegen cost` runs). settings holds the model's cost keys.
+"""
