@@ -70,8 +70,8 @@ def generate(file: Path, root: Path | None, force: bool) -> None:
 
     ws = Workspace.locate(file, root)
     ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
-    with lock.held(ws.root):
-        summary = writer.apply(ws.compare(), ws.root, force=force)
+    with lock.held(ws.root) as interrupted:
+        summary = writer.apply(ws.compare(), ws.root, force=force, interrupted=interrupted)
     for label, paths in (("removed", summary.cleaned), ("created", summary.created),
                          ("updated", summary.updated), ("deleted", summary.deleted)):
         for path in paths:

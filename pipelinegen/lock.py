@@ -22,19 +22,20 @@ _FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @contextlib.contextmanager
-def held(root: Path) -> Iterator[None]:
-    """Hold the repository's generate lock for the block; another holder is an error (exit 2)."""
+def held(root: Path) -> Iterator[bool]:
+    """Hold the repository's generate lock for the block; another holder is an error (exit 2).
+    Yields whether the lock file was already there: a run before this one was killed."""
     folder, _, name = LOCK.rpartition("/")
     with Tree(root) as tree:
         existed = tree.directory(folder, create=False) is not None
         directory = tree.directory(folder, create=True)
         assert directory is not None
-        fd = _acquire(directory, name)
+        stale, fd = _acquire(directory, name)
         try:
             with contextlib.suppress(OSError):  # who holds it, for a person looking; no space: ok
                 os.ftruncate(fd, 0)
                 os.write(fd, f"{os.getpid()}\n".encode())
-            yield
+            yield stale
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=directory)
@@ -44,10 +45,13 @@ def held(root: Path) -> Iterator[None]:
                     os.rmdir(folder, dir_fd=tree.root_fd)  # only if the run left it empty
 
 
-def _acquire(directory: int, name: str) -> int:
+def _acquire(directory: int, name: str) -> tuple[bool, int]:
     for _ in range(100):
         try:
-            fd = os.open(name, _FLAGS, 0o644, dir_fd=directory)
+            try:
+                fd, stale = os.open(name, _FLAGS | os.O_EXCL, 0o644, dir_fd=directory), False
+            except FileExistsError:
+                fd, stale = os.open(name, _FLAGS, 0o644, dir_fd=directory), True
         except OSError as exc:
             raise os_failure("create the lock file", LOCK, exc) from None
         try:
@@ -61,7 +65,7 @@ def _acquire(directory: int, name: str) -> int:
             os.close(fd)
             raise os_failure("lock", LOCK, exc) from None
         if _still_there(fd, directory, name):
-            return fd
+            return stale, fd
         os.close(fd)  # the holder removed it as it finished: take the new one
     raise PipelinegenError(f"could not take {LOCK}: other runs keep replacing it",
                            "run generate again")

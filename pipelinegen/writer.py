@@ -44,8 +44,13 @@ class Summary:
     cleaned: list[str] = field(default_factory=list)  # temporary files of interrupted runs
 
 
-def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary:
-    """Make the disk equal the plan; refuses to replace hand edits unless forced."""
+def apply(comparison: Comparison, root: Path, *, force: bool = False,
+          interrupted: bool = True) -> Summary:
+    """Make the disk equal the plan; refuses to replace hand edits unless forced.
+
+    Leftover temporary files are looked for in every directory of the plan and the old manifest
+    after an `interrupted` run (the lock file was left behind), else only where this run writes.
+    """
     if comparison.hand_edited and not force:
         listed = "\n".join(f"  {path}" for path in comparison.hand_edited)
         raise FindingsError(
@@ -60,7 +65,9 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False) -> Summary
             " not what pipelinegen wrote", "delete it yourself if it is no longer needed")
     files = comparison.plan.files
     with Tree(root) as tree:
-        cleaned = tree.clean_temporaries(sorted({_parent(path) for path in comparison.current}))
+        touched = (comparison.current if interrupted
+                   else [*comparison.create, *comparison.update, *comparison.delete])
+        cleaned = tree.clean_temporaries(sorted({_parent(path) for path in touched}))
         for path in [*comparison.create, *comparison.update]:
             if path != MANIFEST:
                 tree.write(path, files[path])

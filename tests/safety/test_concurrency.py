@@ -87,8 +87,26 @@ def test_a_killed_run_leaves_whole_files_and_the_next_run_cleans_up(example_repo
     planted = example_repo / "generated/docker/.api.Dockerfile.0123456789abcdef.pipelinegen-tmp"
     planted.parent.mkdir(parents=True, exist_ok=True)
     planted.write_bytes(b"half a Dockerf")
+    (example_repo / LOCK).write_text("")  # and the lock file a killed run leaves
     result = pipelinegen("generate", "--force", cwd=example_repo)
     assert result.returncode == 0, result.stderr
     assert "removed  generated/docker/.api.Dockerfile.0123456789abcdef.pipelinegen-tmp" in (
         result.stdout)
     assert snapshot(example_repo) == expected
+
+
+def test_after_a_clean_run_only_the_written_directories_are_searched(repo: Path) -> None:
+    """Without a lock file left behind, no run was killed: only where it writes is searched."""
+    assert pipelinegen("generate", cwd=repo).returncode == 0
+    untouched = repo / "specs/.services.schema.json.0123456789abcdef.pipelinegen-tmp"
+    touched = repo / "generated/helm/api/.values.yaml.0123456789abcdef.pipelinegen-tmp"
+    for path in (untouched, touched):
+        path.write_text("left over")
+    (repo / "services.yaml").write_text((repo / "services.yaml").read_text()
+                                        .replace("port: 8080", "port: 9090"))
+    result = pipelinegen("generate", cwd=repo)
+    assert result.returncode == 0
+    assert not touched.exists() and untouched.exists()
+    (repo / LOCK).write_text("")
+    assert "removed  specs/.services.schema.json." in pipelinegen("generate", cwd=repo).stdout
+    assert not untouched.exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelinegen import writer
+from pipelinegen.outputs import LOCK
 from pipelinegen.plan import MANIFEST
 from tests.safety.conftest import edit, pipelinegen, snapshot
 
@@ -29,6 +30,7 @@ def test_links_planted_at_temporary_names_are_never_followed(repo: Path, tmp_pat
             (target.parent / name).symlink_to(victim)
             planted.append(target.parent / name)
     edit(repo / "services.yaml", "port: 8080", "port: 9090")  # every file of api changes
+    (repo / LOCK).write_text("")  # as a killed run leaves it: the next run cleans everywhere
 
     result = pipelinegen("generate", cwd=repo)
     assert result.returncode == 0, result.stderr
