@@ -161,7 +161,7 @@ class Comparison:
 def compare(plan: Plan, root: Path) -> Comparison:
     previous = read_manifest(root)
     paths = sorted(set(plan.files) | set(previous))
-    current = {path: _read(target) for path, target in resolve_all(root, paths).items()}
+    current = {path: _read(target, path) for path, target in resolve_all(root, paths).items()}
     result = Comparison(plan, current)
     for path in paths:
         on_disk = current[path]
@@ -195,9 +195,9 @@ def _deletable(plan: Plan, path: str) -> None:
             f" {path} from it")
 
 
-def _read(path: Path) -> bytes | None:
+def _read(target: Path, path: str) -> bytes | None:
     try:
-        return path.read_bytes()
+        return target.read_bytes()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
