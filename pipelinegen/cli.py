@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 import click
 
 from pipelinegen import __version__, help_examples, report
-from pipelinegen.errors import FindingsError, InputError, PipelinegenError
+from pipelinegen.errors import FindingsError, InputError, PipelinegenError, os_failure
+from pipelinegen.redact import redact
 from pipelinegen.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,14 +36,20 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(report.problems(exc.problems, "auto"), err=True, nl=False)
+            click.echo(redact(report.problems(exc.problems, "auto")), err=True, nl=False)
             click.echo(f"error: {exc.message}; nothing was written", err=True)
             ctx.exit(exc.exit_code)
         except PipelinegenError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            if exc.hint:
-                click.echo(f"hint: {exc.hint}", err=True)
-            ctx.exit(exc.exit_code)
+            _error(ctx, exc)
+        except OSError as exc:  # the disk or the system refused: a message, never a traceback
+            _error(ctx, os_failure("use", str(exc.filename or "a file"), exc))
+
+
+def _error(ctx: click.Context, exc: PipelinegenError) -> None:
+    click.echo(f"error: {redact(exc.message)}", err=True)
+    if exc.hint:
+        click.echo(f"hint: {redact(exc.hint)}", err=True)
+    ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,12 +83,15 @@ def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, 
               help="Take over this existing file that pipelinegen did not write (repeatable).")
 def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...]) -> None:
     """Write every generated file; delete the ones no longer generated."""
-    from pipelinegen import writer
+    from pipelinegen import lock, writer
 
     ws = Workspace.locate(file, root)
-    summary = writer.apply(ws.compare(), ws.root, force=force, adopt=frozenset(adopt))
-    for label, paths in (("created", summary.created), ("updated", summary.updated),
-                         ("deleted", summary.deleted)):
+    ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
+    with lock.held(ws.root) as interrupted:
+        summary = writer.apply(ws.compare(), ws.root, force=force, adopt=frozenset(adopt),
+                               interrupted=interrupted)
+    for label, paths in (("removed", summary.cleaned), ("created", summary.created),
+                         ("updated", summary.updated), ("deleted", summary.deleted)):
         for path in paths:
             click.echo(f"{label:8} {path}")
     click.echo(f"{len(summary.created)} created, {len(summary.updated)} updated, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -52,3 +53,25 @@ class FindingsError(PipelinegenError):
     """The command ran and found something the user must fix (exit 1)."""
 
     exit_code = Exit.FINDINGS
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "free space on that file system, then run again (every file is whole: as it"
+    " was, or as generated)",
+    errno.EDQUOT: "raise the disk quota or free space, then run again",
+    errno.EROFS: "the file system is mounted read-only: remount it read-write, or work in a"
+    " writable checkout",
+    errno.EACCES: "give the user running pipelinegen write permission there",
+    errno.EPERM: "the file or directory refuses changes (permissions, or an immutable attribute:"
+    " `lsattr`, `chattr -i`)",
+    errno.EBUSY: "it is in use or a mount point (such as a bind-mounted file): unmount it, or"
+    " work in another checkout",
+    errno.ELOOP: "a symbolic link is in the way: replace it with a real file or directory",
+    errno.ENAMETOOLONG: "use a shorter path",
+}
+
+
+def os_failure(action: str, path: str, exc: OSError) -> PipelinegenError:
+    """An operating-system error as a message naming the path and the cause, with a hint."""
+    cause = exc.strerror or type(exc).__name__
+    return PipelinegenError(f"cannot {action} {path}: {cause}", _OS_HINTS.get(exc.errno or 0, ""))

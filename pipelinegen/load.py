@@ -26,11 +26,13 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from pipelinegen import model as m
+from pipelinegen import yamllimits
 from pipelinegen.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
 MAX_NODES = 200_000  # stops alias/anchor expansion bombs long before memory suffers
 RULE = "input"
+CONTROL_HINT = "remove it: keep the text on one line, with printable characters only"
 
 Loc = tuple[str | int, ...]
 
@@ -102,6 +104,12 @@ _UNCOMMON = re.compile(rb"(?:^|[\s\[{,])!|<<|^%", re.MULTILINE)
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
+# Control characters and line separators anywhere in the text (tab, LF and CR are YAML's own).
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_RAW_CONTROL_UTF8 = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
+
+
 class _Unusual(Exception):
     """Something only the round-trip reader reports well: a problem, or uncommon YAML."""
 
@@ -115,6 +123,8 @@ def _quick(raw: bytes) -> m.Model | None:
     """
     if _C_PARSER is None or len(raw) > MAX_BYTES or _UNCOMMON.search(raw):
         return None
+    if _RAW_CONTROL_UTF8.search(raw):
+        return None
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = _Yaml12Resolver
     try:
@@ -122,7 +132,7 @@ def _quick(raw: bytes) -> m.Model | None:
         if not isinstance(node, MappingNode):
             return None
         model = m.Model.model_validate(_NodeReader(yaml.constructor).plain(node))
-    except (UnicodeDecodeError, YAMLError, _Unusual, ValidationError):
+    except (ValueError, YAMLError, _Unusual, RecursionError):  # ValidationError is a ValueError
         return None
     return None if m.reference_problems(model) else model
 
@@ -139,12 +149,16 @@ class _NodeReader:
     def __init__(self, constructor: Any) -> None:
         self.constructor = constructor
         self.budget = MAX_NODES
+        self.bytes = yamllimits.MAX_EXPANDED  # as the careful reader counts them
 
     def plain(self, node: Any) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise _Unusual
         tag = node.tag
+        self.bytes -= len(node.value) + 1 if isinstance(node, ScalarNode) else 1
+        if self.bytes < 0:
+            raise _Unusual
         if tag == _STR and isinstance(node, ScalarNode):
             return node.value
         if isinstance(node, MappingNode) and tag == _MAP:
@@ -175,6 +189,17 @@ def _parse(raw: bytes, shown: str) -> tuple[Any, Positions]:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([_problem(shown, line, 1, "the file is not valid UTF-8",
                                    "save it as UTF-8")]) from None
+    raw_control = _RAW_CONTROL.search(text)
+    if raw_control is not None:  # the YAML reader would read some as line breaks: check first
+        at = raw_control.start()
+        line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        named = m.control_character(raw_control.group())
+        raise InputError([_problem(shown, line, col, f"the file contains {named},"
+                                   f" {m.CONTROL_MEANING}", CONTROL_HINT)])
+    try:
+        yamllimits.check(text)
+    except yamllimits.LimitExceeded as exc:
+        raise InputError([_problem(shown, exc.line, exc.col, exc.message, exc.hint)]) from None
     yaml = YAML(typ="rt", pure=True)  # round-trip nodes carry line/column; constructs no objects
     try:
         tree = yaml.load(text)
@@ -226,6 +251,8 @@ class _Walker:
             return self.mapping(node, loc)
         if isinstance(node, CommentedSeq):
             return self.sequence(node, loc)
+        if isinstance(node, str):
+            self.control_characters(loc, node)
         if isinstance(node, bool | str):
             return str(node) if isinstance(node, str) else node  # drop ruamel's str subclasses
         if isinstance(node, int | float):
@@ -233,6 +260,14 @@ class _Walker:
         self.fail(loc, f"{_dotted(loc)}: {_kind(node)} values are not supported",
                   "write a string, number, list or mapping (quote dates)")
         return None
+
+    def control_characters(self, loc: Loc, text: str, *, is_key: bool = False) -> None:
+        named = m.control_character(text)
+        if named is not None:
+            what = "the key" if is_key else _dotted(loc) or "value"
+            self.problems.append(_problem(self.shown, *self.positions.of(loc, key=is_key),
+                                          f"{what}: contains {named}, {m.CONTROL_MEANING}",
+                                          CONTROL_HINT))
 
     def mapping(self, node: CommentedMap, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -242,11 +277,14 @@ class _Walker:
                           "quote the key")
                 continue
             child = (*loc, key)
-            kline, kcol, vline, vcol = node.lc.data[key]
+            # A key merged in by `<<` has no place of its own: point at this mapping.
+            kline, kcol, vline, vcol = node.lc.data.get(key) or (
+                node.lc.line, node.lc.col, node.lc.line, node.lc.col)
             self.positions.keys[child] = (kline + 1, kcol + 1)
             block = isinstance(value, CommentedMap | CommentedSeq) and vline != kline
             # A block collection starts on the next line; its key is the clearer place to point.
             self.positions.values[child] = (kline + 1, kcol + 1) if block else (vline + 1, vcol + 1)
+            self.control_characters(child, key, is_key=True)
             result[key] = self.plain(value, child)
         return result
 
@@ -333,6 +371,8 @@ def _hint_for(err: Any) -> str:
     kind = err["type"]
     if kind == "string_pattern_mismatch":
         return _PATTERN_HINTS.get(err["ctx"]["pattern"], "see the schema for the allowed form")
+    if kind == "value_error" and m.CONTROL_MEANING in err["msg"]:
+        return CONTROL_HINT
     if kind == "value_error" and "${{" in err["msg"]:
         return "remove the ${{ }}: values are passed to workflows through env, never evaluated"
     if kind == "string_too_long":

@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -38,7 +39,13 @@ ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 HOSTNAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 HTTP_PATH = r"^/[A-Za-z0-9._~/-]*$"
 GITHUB_REPO = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
-GITHUB_OWNER = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(/[A-Za-z0-9._-]+)?$|^[^@\s]+@[^@\s]+\.[a-z]+$"
+# CODEOWNERS owners: @user, @org/team, or an e-mail address whose characters GitHub reads as one
+# owner (no '#', which starts a comment, nor whitespace).
+GITHUB_OWNER = (
+    r"^@[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"
+    r"|^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$"
+)
 BRANCH = r"^[A-Za-z0-9._/-]+$"
 BYPASS_ACTOR = r"^(role:(admin|maintain|write)|org-admin|deploy-keys|(team|app|user):[0-9]+)$"
 REGISTRY = r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$"
@@ -54,8 +61,16 @@ SEMVER = (
     r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
     rf"(?:-{_SEMVER_ID}(?:\.{_SEMVER_ID})*)?$"
 )
+# C0 and C1 control characters (NEL, U+0085, among them) and the Unicode line and paragraph
+# separators: YAML, shells and GitHub read some of them as line breaks. No model string has one.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_NAMES = {"\t": "tab", "\n": "newline", "\r": "carriage return", "\x85": "NEL",
+                  "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR", "\x00": "NUL",
+                  "\x1b": "escape", "\x7f": "DEL"}
+CONTROL_MEANING = ("a control character or line break that YAML, shells or GitHub may read"
+                   " differently")
 # Arguments of commands: printable, no newline, no GitHub expression opener.
-ARG = r"^[^\x00-\x1f\x7f]*$"
+ARG = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 # Free text values (env var values): the same.
 TEXT = ARG
 AWS_ACCOUNT = r"^[0-9]{12}$"
@@ -130,6 +145,36 @@ class Strict(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
     )
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """No string anywhere in the model (keys included) holds a control character."""
+        _check_strings(value)
+        return value
+
+
+def control_character(text: str) -> str | None:
+    """The first control character or line break in text, named (e.g. "U+0085 (NEL)")."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    return f"U+{ord(char):04X}" + (f" ({_CONTROL_NAMES[char]})" if char in _CONTROL_NAMES else "")
+
+
+def _check_strings(value: Any) -> None:
+    if isinstance(value, str):
+        named = control_character(value)
+        if named is not None:
+            raise ValueError(f"contains {named}, {CONTROL_MEANING}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key)
+            _check_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_strings(item)
 
 
 # --- project -------------------------------------------------------------------------------
@@ -423,6 +468,9 @@ class Deploy(Strict):
     """Plain environment variables."""
     secrets: dict[EnvVarName, SecretRef] = Field(default_factory=dict)
     """Environment variables read from Kubernetes Secrets, by reference."""
+    public_env: list[EnvVarName] = Field(default_factory=list)
+    """Keys under env (here or in any environment) that look like credentials, e.g. TOKEN_URL,
+    but hold nothing secret: they may have literal values."""
 
     def merged(self, override: DeployOverride | None) -> Deploy:
         """This deploy with an environment's override applied."""
@@ -550,6 +598,35 @@ class Model(Strict):
 
 Loc = tuple[str | int, ...]
 
+# Words in an environment variable's name that say its value is a credential.
+_CREDENTIAL_WORDS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL",
+                     "APIKEY", "PRIVATEKEY", "ACCESSKEY", "SIGNINGKEY", "ENCRYPTIONKEY")
+
+
+def looks_like_credential(key: str) -> bool:
+    """DB_PASSWORD, GITHUB_TOKEN, API_KEY, stripe_secret_key, ...: a name for a secret."""
+    joined = key.upper().replace("_", "")
+    return any(word in joined for word in _CREDENTIAL_WORDS)
+
+
+def _literal_credentials(name: str, service: Service) -> list[tuple[Loc, str, str]]:
+    """Literal env values under credential-looking names: they would land in values files."""
+    envs: list[tuple[Loc, dict[str, str]]] = [(("services", name, "deploy", "env"),
+                                               service.deploy.env)]
+    envs += [(("services", name, "environments", env, "env"), override.env)
+             for env, override in service.environments.items() if override.env]
+    problems: list[tuple[Loc, str, str]] = []
+    for loc, env in envs:
+        for key in env:
+            if looks_like_credential(key) and key not in service.deploy.public_env:
+                problems.append((
+                    (*loc, key), f"{key} looks like a credential, and a literal value under env"
+                    " is written into the Helm values files",
+                    f"move it under secrets ({key}: {{secret: <name>, key: <key>}}); if it is"
+                    f" not secret, add {key} to services.{name}.deploy.public_env"))
+    return problems
+
+
 # Job ids the generated CI workflow uses besides the gate.
 CI_JOBS = ("changes", "build", "publish", "deploy")
 
@@ -584,6 +661,7 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
                 problems.append((loc, f"{field} image {base!r} is not declared in bases",
                                  f"add '{base}: <image>:<tag>@sha256:<digest>' under bases,"
                                  f" or set {field} to one of: {declared_bases}"))
+        problems += _literal_credentials(name, service)
         problems.extend(_coverage_problems(model, name, service))
         for index, caller in enumerate(service.callers):
             if caller not in model.services:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelinegen import __version__, kept
+from pipelinegen import outputs as outputs_module
 from pipelinegen.emit import emit_all
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
@@ -30,6 +31,8 @@ class Plan:
     """Generated files by repository-relative POSIX path, sorted; the manifest included."""
 
     files: dict[str, bytes]
+    # Sources (the services file, service and package paths): never deleted as orphans.
+    protected: tuple[str, ...] = (".git",)
 
     @property
     def outputs(self) -> dict[str, bytes]:
@@ -42,7 +45,11 @@ def build(inputs: Inputs) -> Plan:
     outputs = {path: text.encode() for path, text in sorted(emit_all(inputs).items())}
     for path in outputs:
         check_relative(path)
-    return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source)})
+        if not outputs_module.is_output_location(path):
+            raise AssertionError(f"an emitter writes {path}, outside pipelinegen's output"
+                                 " locations: add it to pipelinegen/outputs.py")
+    return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source)},
+                tuple(outputs_module.sources(inputs.model, inputs.source)))
 
 
 def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
@@ -67,10 +74,31 @@ def resolve_inside(root: Path, path: str) -> Path:
 
 
 def resolve_all(root: Path, paths: Iterable[str]) -> dict[str, Path]:
-    """resolve_inside for many paths, checking each directory once (thousands share a few)."""
+    """The files for generated paths. Stricter than resolve_inside: no component of a generated
+    path may be a symbolic link, wherever it leads (the writer never writes through one)."""
     real_root = os.path.realpath(root)
-    checked: dict[Path, str] = {}
-    return {path: _inside(root, path, real_root, checked) for path in paths}
+    checked: set[str] = set()  # directories already seen not to be links (thousands share a few)
+    return {path: _no_links(root, path, real_root, checked) for path in paths}
+
+
+def _no_links(root: Path, path: str, real_root: str, checked: set[str]) -> Path:
+    check_relative(path)
+    parts = path.split("/")
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        if prefix in checked:
+            continue
+        if os.path.islink(root / prefix):
+            real = os.path.realpath(root / prefix)
+            if os.path.commonpath([real_root, real]) != real_root:
+                _outside(path, real)
+            kind = "file" if depth == len(parts) else "directory"
+            raise PipelinegenError(
+                f"{path}: {prefix} is a symbolic link, and pipelinegen does not write through"
+                " links", f"replace {prefix} with a real {kind}, or remove it")
+        if depth < len(parts):
+            checked.add(prefix)
+    return root / path
 
 
 def _inside(root: Path, path: str, real_root: str, checked: dict[Path, str]) -> Path:
@@ -142,7 +170,7 @@ class Comparison:
 def compare(plan: Plan, root: Path) -> Comparison:
     previous = read_manifest(root)
     paths = sorted(set(plan.files) | set(previous))
-    current = {path: _read(target) for path, target in resolve_all(root, paths).items()}
+    current = {path: _read(target, path) for path, target in resolve_all(root, paths).items()}
     result = Comparison(plan, current)
     for path in paths:
         wanted = plan.files.get(path)
@@ -152,6 +180,7 @@ def compare(plan: Plan, root: Path) -> Comparison:
         if wanted is None:
             if on_disk is None:
                 continue
+            _deletable(plan, path)
             result.delete.append(path)
         elif on_disk is None:
             result.create.append(path)
@@ -181,10 +210,25 @@ def classify(path: str, previous: dict[str, str], on_disk: bytes) -> str | None:
     return None if previous[path] == sha256(on_disk) else "hand-edited"
 
 
-def _read(path: Path) -> bytes | None:
+def _deletable(plan: Plan, path: str) -> None:
+    """Refuses an orphan that this version of pipelinegen could not have generated."""
+    reason = outputs_module.why_not_deletable(path, plan.protected)
+    if reason is not None:
+        raise PipelinegenError(
+            f"{MANIFEST} lists {path} as a file pipelinegen wrote, but {reason}: refusing to"
+            " delete it", f"restore {MANIFEST} from version control, or remove the entry for"
+            f" {path} from it")
+
+
+def _read(target: Path, path: str) -> bytes | None:
     try:
-        return path.read_bytes()
+        return target.read_bytes()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise PipelinegenError(f"{path} is a directory where a generated file belongs") from None
+        raise PipelinegenError(
+            f"{path} is a directory where a generated file belongs",
+            "move the directory elsewhere (or remove it), then run pipelinegen again") from None
+    except OSError as exc:
+        raise PipelinegenError(f"cannot read {path}: {exc.strerror}",
+                               "check the file's permissions") from None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from pipelinegen import actions_lock, load, plan
+from pipelinegen import actions_lock, load, plan, service_paths
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import ActionPin, Inputs
 from pipelinegen.model import Model
@@ -47,7 +47,9 @@ class Workspace:
 
     @cached_property
     def model(self) -> Model:
-        return load.load(self.source_path, self.source)
+        model = load.load(self.source_path, self.source)
+        service_paths.check(model, self.root, self.source_path, self.source)
+        return model
 
     @cached_property
     def inputs(self) -> Inputs:

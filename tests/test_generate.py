@@ -125,11 +125,11 @@ def test_an_interrupted_write_leaves_every_file_whole(
     real_replace = os.replace
     calls = []
 
-    def replace_then_die(src: str, dst: str) -> None:
+    def replace_then_die(src: str, dst: str, **dirs: int) -> None:
         calls.append(dst)
         if len(calls) == 2:
             raise KeyboardInterrupt  # the power goes out between two files
-        real_replace(src, dst)
+        real_replace(src, dst, **dirs)
 
     monkeypatch.setattr(writer.os, "replace", replace_then_die)
     interrupted = run_cli("generate", "--file", repo / "services.yaml")

@@ -19,6 +19,7 @@ from pipelinegen.protection.github import (
     GitHub,
     GitHubError,
 )
+from pipelinegen.redact import redact
 
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 
@@ -73,8 +74,8 @@ def check(model: Model, repo: str | None, branch: str | None, url: str | None) -
         for name in branches:
             have = read_live(github, repo, name)
             found.extend(f"{repo} {name}: {line}" for line in live.differences(have, want))
-    for line in found:
-        click.echo(line)
+    for line in found:  # what the server said, never a token it may have echoed
+        click.echo(redact(line))
     if found:
         raise FindingsError(
             f"{len(found)} difference(s) between the live branch protection and the model",

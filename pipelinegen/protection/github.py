@@ -25,6 +25,7 @@ import httpx
 
 from pipelinegen import __version__
 from pipelinegen.errors import PipelinegenError
+from pipelinegen.redact import redact
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -69,6 +70,11 @@ class GitHub:
         if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
             raise PipelinegenError(f"refusing to send the token over plain http to"
                                    f" {parts.hostname}", "use an https:// API URL")
+        if not (token.isascii() and token.isprintable()) or any(c.isspace() for c in token):
+            raise PipelinegenError("the GitHub token holds characters no token has (non-ASCII,"
+                                   " spaces or control characters)",
+                                   "copy the token again, exactly, into GITHUB_TOKEN or GH_TOKEN")
+        self._token = token
         self._origin = _origin(self.api_url)
         self.attempts = attempts
         self.backoff = backoff
@@ -130,12 +136,28 @@ class GitHub:
                 params: dict[str, str] | None = None, json: Any = None,
                 shown: str | None = None) -> httpx.Response:
         """One request, retried on 5xx and rate limits; raises GitHubError on any other error."""
+        try:
+            return self._request(method, target, access=access, params=params, json=json,
+                                 shown=shown or target)
+        except GitHubError as exc:  # the server's words may echo the token: never show it
+            raise GitHubError(redact(exc.message, self._token), redact(exc.hint, self._token),
+                              status=exc.status,
+                              github_message=redact(exc.github_message, self._token)) from None
+
+    def _request(self, method: str, target: str, *, access: Access,
+                 params: dict[str, str] | None, json: Any, shown: str) -> httpx.Response:
         url = target if target.startswith(("http://", "https://")) else self.api_url + target
-        shown = shown or target
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
                 response = self._http.request(method, url, params=params, json=json)
+            except httpx.TooManyRedirects:
+                raise GitHubError(f"{method} {shown}: {self.api_url} redirected too many times"
+                                  " (a redirect loop)", "check --api-url: it must be the REST"
+                                  " API root, e.g. https://HOST/api/v3") from None
+            except (httpx.DecodingError, httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                raise GitHubError(f"{method} {shown}: unusable answer from {self.api_url}"
+                                  f" ({type(exc).__name__})", "check --api-url") from None
             except httpx.TransportError as exc:
                 if last or method not in _IDEMPOTENT:
                     raise GitHubError(f"{method} {shown}: no answer from {self.api_url}"

@@ -1,0 +1,56 @@
+"""The checks of a model's paths that need the disk: none may lead out of the repository.
+
+The model's pattern already refuses `..` and absolute paths; a symbolic link inside the
+repository can still lead out of it, and is refused here the same way, for every command that
+reads the repository. Paths inside generated/ are refused too: that directory is pipelinegen's
+own, and what it holds may be replaced or deleted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipelinegen import load
+from pipelinegen.errors import InputError, Problem
+from pipelinegen.model import Loc, Model
+from pipelinegen.outputs import DIRECTORIES
+
+
+def check(model: Model, root: Path, source_path: Path, shown: str) -> None:
+    """Raise InputError (with file:line:col) for every service path that leaves the root."""
+    found = list(_problems(model, root))
+    if not found:
+        return
+    positions = load.positions(source_path.read_bytes(), shown)
+    raise InputError([Problem(shown, *positions.of(loc), load.RULE, f"{_dotted(loc)}:"
+                              f" {message}", hint) for loc, message, hint in found])
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(map(str, loc[:-1])) + (f"[{loc[-1]}]" if isinstance(loc[-1], int)
+                                           else f".{loc[-1]}")
+
+
+def _paths(model: Model) -> Iterator[tuple[Loc, str]]:
+    for name, service in model.services.items():
+        yield ("services", name, "path"), service.path
+        if service.dockerfile is not None:
+            yield ("services", name, "dockerfile"), service.dockerfile
+        for index, shared in enumerate(service.depends_on):
+            yield ("services", name, "depends_on", index), shared
+
+
+def _problems(model: Model, root: Path) -> Iterator[tuple[Loc, str, str]]:
+    real_root = os.path.realpath(root)
+    for loc, path in _paths(model):
+        if owned := next((d for d in DIRECTORIES if f"{path}/".startswith(d)), None):
+            yield (loc, f"{owned} is pipelinegen's own output directory, where files are"
+                   " replaced and deleted", f"move {path} out of {owned}")
+            continue
+        real = os.path.realpath(root / path)
+        if os.path.commonpath([real_root, real]) != real_root:
+            yield (loc, f"{path} leads outside the repository through a symbolic link"
+                   f" (to {real})", "use a path inside the repository: a link in it may not"
+                   " lead out of it")
