@@ -28,6 +28,10 @@ def workspace_options(command: F) -> F:
     )(command)
 
 
+# The commands that write files: their input errors say that nothing was written.
+WRITERS = frozenset({"generate", "pin", "pin-actions"})
+
+
 class _Cli(click.Group):
     """The one place that turns pipelinegen's errors into messages and exit codes."""
 
@@ -36,7 +40,9 @@ class _Cli(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             click.echo(report.problems(exc.problems, "auto"), err=True, nl=False)
-            click.echo(f"error: {exc.message}; nothing was written", err=True)
+            # Only the commands that write say so; for the others it is noise.
+            written = "; nothing was written" if ctx.invoked_subcommand in WRITERS else ""
+            click.echo(f"error: {exc.message}{written}", err=True)
             ctx.exit(exc.exit_code)
         except PipelinegenError as exc:
             click.echo(f"error: {exc.message}", err=True)
@@ -75,20 +81,25 @@ def generate(file: Path, root: Path | None, force: bool) -> None:
 @workspace_options
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="auto",
               show_default=True, help="auto: GitHub annotations inside Actions, else text.")
-def check(file: Path, root: Path | None, fmt: str) -> None:
+@click.option("--diff", "full_diff", is_flag=True,
+              help="Text: print the whole diff instead of the per-file summary.")
+def check(file: Path, root: Path | None, fmt: str, full_diff: bool) -> None:
     """Exit 1 if the generated files on disk differ from what the model produces."""
     ws = Workspace.locate(file, root)
     comparison = ws.compare()
+    shown = report.resolve_format(fmt)
     if comparison.clean:
-        if report.resolve_format(fmt) == "json":
-            click.echo("[]")
-        else:
-            click.echo(f"{len(comparison.unchanged)} generated files are up to date")
+        click.echo("[]" if shown == "json" else
+                   f"{len(comparison.unchanged)} generated files are up to date")
         return
     click.echo(report.problems(report.drift_problems(comparison, ws.source), fmt), nl=False)
-    if report.resolve_format(fmt) != "json":
+    if shown == "github" or (shown == "text" and full_diff):
         click.echo(report.diff_text(comparison, color=sys.stdout.isatty()), nl=False)
-    raise FindingsError("generated files are out of date", "run `pipelinegen generate`")
+    elif shown == "text":
+        # A new repository drifts by thousands of lines: counts per file, the diff on request.
+        click.echo(report.stat_text(comparison), nl=False)
+        click.echo("(`pipelinegen check --diff` shows every line)")
+    raise FindingsError("generated files are out of date", report.fix_hint(comparison, ws.source))
 
 
 @cli.command()

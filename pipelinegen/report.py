@@ -130,15 +130,41 @@ _STATES = (
 )
 
 
+def first_difference(old: bytes | None, new: bytes | None) -> int:
+    """The 1-based line where two versions of a file first differ (1 when one is absent)."""
+    if old is None or new is None:
+        return 1
+    before, after = _lines(old), _lines(new)
+    for number, (a, b) in enumerate(zip(before, after, strict=False), start=1):
+        if a != b:
+            return number
+    return min(len(before), len(after)) + 1
+
+
+def fix_hint(comparison: Comparison, source: str) -> str:
+    """The command that brings the disk back to the plan: hand edits need --force (or a revert),
+    because plain `generate` refuses to overwrite them."""
+    if comparison.hand_edited:
+        return ("move the change into services.yaml, or discard it with"
+                " `pipelinegen generate --force` (or `git checkout -- <file>`)")
+    return f"run `pipelinegen generate` to update the files from {source}"
+
+
 def drift_problems(comparison: Comparison, source: str) -> list[Problem]:
-    """One problem per drifted file, for `check` in text, GitHub or JSON form."""
+    """One problem per drifted file, for `check` in text, GitHub or JSON form, at the first line
+    where the file on disk differs from what the model produces."""
     edited = set(comparison.hand_edited)
     found = []
     for state, attr, message in _STATES:
         for path in getattr(comparison, attr):
-            rule = "hand-edited" if path in edited else state
-            text = ("edited by hand; the model does not produce this content" if path in edited
-                    else message)
-            found.append(Problem(path, 1, 1, f"drift-{rule}", text,
-                                 f"run `pipelinegen generate` to update it from {source}"))
+            line = first_difference(comparison.current.get(path), comparison.plan.files.get(path))
+            if path in edited:
+                found.append(Problem(
+                    path, line, 1, "drift-hand-edited",
+                    "edited by hand; the model does not produce this content",
+                    "move the change into services.yaml, or discard it with"
+                    f" `pipelinegen generate --force` (or `git checkout -- {path}`)"))
+            else:
+                found.append(Problem(path, line, 1, f"drift-{state}", message,
+                                     f"run `pipelinegen generate` to update it from {source}"))
     return found

@@ -143,7 +143,9 @@ def _file_status(file: FileChange) -> str:
 def _drift_section(found: list[Drift], *, with_diffs: bool) -> list[Chunk]:
     text = ("#### Drift\n\nThese committed generated files are not what "
             "the model produces: hand edits, or files not regenerated. They are not model "
-            "changes; run `pipelinegen generate` to bring them back in line.\n\n"
+            "changes; run `pipelinegen generate` to bring them back in line (`pipelinegen "
+            "generate --force` for files edited by hand, which it otherwise refuses to "
+            "overwrite).\n\n"
             "| Generated file | Owner | State | Cause |\n|---|---|---|---|\n")
     text += "".join(f"| {code(d.path)} | {code(d.owner)} | {d.state} | {DRIFT_CAUSES[d.cause]} |\n"
                     for d in found)
