@@ -34,7 +34,9 @@ def problems(found: Iterable[Problem], fmt: str) -> str:
 
 def problem_line(p: Problem) -> str:
     text = f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.rule}: {p.message}"
-    return text + (f"\n    hint: {p.hint}" if p.hint else "")
+    # A hint of several lines (lines to paste, say) stays indented under its problem.
+    hint = p.hint.replace("\n", "\n          ")
+    return text + (f"\n    hint: {hint}" if p.hint else "")
 
 
 def annotation(p: Problem) -> str:
