@@ -83,7 +83,8 @@ def test_a_name_the_schema_rejects_is_not_reported_twice() -> None:
 
 
 @pytest.mark.parametrize(("stack", "version", "lines"), [
-    ("go", "1.24", ["go: golang:1.24-bookworm", "static: gcr.io/distroless/static-debian12:nonroot"]),
+    ("go", "1.24", ["go: golang:1.24-bookworm",
+                    "static: gcr.io/distroless/static-debian12:nonroot"]),
     ("static", None, ["go: golang:1.25-bookworm",
                       "static: gcr.io/distroless/static-debian12:nonroot"]),
     ("node", "20", ["node: node:20-bookworm-slim"]),
