@@ -65,9 +65,12 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
 def generate(file: Path, root: Path | None, force: bool) -> None:
     """Write every generated file; delete the ones no longer generated."""
+    _generate(Workspace.locate(file, root), force)
+
+
+def _generate(ws: Workspace, force: bool) -> None:
     from pipelinegen import writer
 
-    ws = Workspace.locate(file, root)
     summary = writer.apply(ws.compare(), ws.root, force=force)
     for label, paths in (("created", summary.created), ("updated", summary.updated),
                          ("deleted", summary.deleted)):
@@ -243,14 +246,27 @@ def pin_actions(requests: tuple[str, ...], root: Path, check: bool, base_url: st
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a base is stale.")
 @click.option("--insecure-registry", "insecure", multiple=True, metavar="HOST",
               help="Speak plain HTTP to this registry (loopback hosts always are). Repeatable.")
-def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...]) -> None:
+@click.option("--generate", "regenerate", is_flag=True,
+              help="Then regenerate the files the new digests change (as `generate`).")
+def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...],
+        regenerate: bool) -> None:
     """Resolve every base in `bases` to its registry's current digest; rewrite services.yaml."""
     from pipelinegen import pin as pinning
 
+    if check and regenerate:
+        raise click.UsageError("--check changes nothing; it cannot be combined with --generate")
     ws = Workspace.locate(file, root)
     changes = pinning.pin(ws.source_path, ws.source, check=check, insecure=insecure,
                           echo=click.echo)
     click.echo(f"{len(changes)} base(s) {'would change' if check else 'updated'}")
+    if check or not changes:
+        return
+    if regenerate:
+        _generate(Workspace.locate(file, root), force=False)  # a fresh read of the new model
+    else:
+        # The Dockerfiles name the digests: they are stale until regenerated.
+        click.echo(f"{ws.source} changed, so the generated files are now stale: run"
+                   " `pipelinegen generate` (or pin with `--generate`)")
 
 
 @cli.command()
