@@ -2,8 +2,9 @@
 
 A service is affected when, between the base and head commits:
 - a file changes under its path, one of its `depends_on` paths, its own Dockerfile (stack
-  dockerfile), or its generated Dockerfile or chart (a new pipelinegen version can change those
-  without a model change); a rename counts for its old and its new path;
+  dockerfile), its generated Dockerfile or chart (a new pipelinegen version can change those
+  without a model change), or its own values files (deploy/values/<svc>-<env>.yaml); a rename
+  counts for its old and its new path;
 - its entry under `services` changes, or it is new;
 - a base image it builds from or runs on (after stack defaults) is added, removed or changed;
 - anything in `project` except `branch_protection`, or the `version`, changes: every service
@@ -20,6 +21,7 @@ import re
 from pathlib import Path
 
 from pipelinegen import git, load
+from pipelinegen.emit.helm import own_values
 from pipelinegen.errors import InputError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -59,7 +61,8 @@ def by_paths(model: Model, changed: set[str]) -> set[str]:
     names: set[str] = set()
     for name, service in model.services.items():
         owned = [service.path, *service.depends_on, f"generated/docker/{name}.Dockerfile",
-                 f"generated/docker/{name}.Dockerfile.dockerignore", f"generated/helm/{name}"]
+                 f"generated/docker/{name}.Dockerfile.dockerignore", f"generated/helm/{name}",
+                 *(own_values(name, env) for env in model.project.environment_names())]
         if service.dockerfile:
             owned.append(service.dockerfile)
         if any(_under(path, prefix) for path in changed for prefix in owned):

@@ -7,6 +7,7 @@ user data: a value that could break out of its place is rejected at load time.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
@@ -222,6 +223,8 @@ class Project(Strict):
     """Branch protection policy, emitted as a GitHub ruleset."""
     owners: list[Owner] = Field(default_factory=list)
     """CODEOWNERS of the services file, specs/, generated/ and .github/; empty: every owner."""
+    ingress_namespace: Annotated[str, _pattern(DNS_LABEL, max_length=63)] = "ingress-nginx"
+    """Namespace of the ingress controller, let in to services that have an Ingress."""
 
     ci: Ci = Field(default_factory=Ci)
     """How the generated workflows run pipelinegen."""
@@ -278,6 +281,60 @@ class SecretRef(Strict):
     """Key inside that Secret."""
 
 
+def _network(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"not a CIDR block: {exc}") from None
+    return value
+
+
+CIDR = r"^[0-9a-fA-F.:]+/[0-9]{1,3}$"
+Cidr = Annotated[str, _pattern(CIDR, max_length=64), AfterValidator(_network)]
+# Kubernetes label keys (optional DNS prefix) and values.
+LABEL_KEY = (r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?"
+             r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Egress(Strict):
+    """A destination the service's pods may connect to, beyond DNS and the services it calls
+    (the NetworkPolicy denies everything else): an IP block, or pods by namespace and labels."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    cidr: Cidr | None = None
+    """IP block outside the cluster, e.g. "10.20.0.0/16" (a database) or "0.0.0.0/0"."""
+    except_: list[Cidr] = Field(default_factory=list, alias="except")
+    """Blocks inside `cidr` that stay closed, e.g. ["169.254.169.254/32"] (cloud metadata)."""
+    namespace: Annotated[str, _pattern(DNS_LABEL, max_length=63)] | None = None
+    """Pods in this namespace (all of them unless `pods` narrows it)."""
+    pods: dict[Annotated[str, _pattern(LABEL_KEY, max_length=317)],
+               Annotated[str, _pattern(LABEL_VALUE, max_length=63)]] = Field(
+        default_factory=dict)
+    """Pods with these labels: in `namespace`, or in the service's own namespace without it."""
+    ports: list[Port] = Field(default_factory=list)
+    """Destination ports; empty: every port."""
+    protocol: Literal["TCP", "UDP", "SCTP"] = "TCP"
+    """Protocol of the ports."""
+
+    @model_validator(mode="after")
+    def _one_kind_of_peer(self) -> Egress:
+        pods_given = self.namespace is not None or bool(self.pods)
+        if (self.cidr is None) == (not pods_given):
+            raise ValueError("give either 'cidr' or 'namespace'/'pods', not both and not none")
+        if self.except_ and self.cidr is None:
+            raise ValueError("'except' narrows a 'cidr'; add one or remove 'except'")
+        if self.cidr is not None:
+            block = ipaddress.ip_network(self.cidr)
+            for hole in self.except_:
+                inner = ipaddress.ip_network(hole)
+                if inner.version != block.version or not inner.subnet_of(block):  # type: ignore[arg-type]
+                    raise ValueError(f"except {hole} is not inside cidr {self.cidr}")
+        return self
+
+
 class DeployOverride(Strict):
     """Per-environment changes to a service's deploy settings; unset fields keep the service's."""
 
@@ -293,6 +350,8 @@ class DeployOverride(Strict):
     """Plain environment variables (merged key by key with the service's)."""
     secrets: dict[EnvVarName, SecretRef] | None = None
     """Environment variables read from Kubernetes Secrets (merged key by key)."""
+    egress: list[Egress] | None = None
+    """Destinations the pods may connect to (replaces the service's list)."""
 
 
 class Deploy(Strict):
@@ -313,6 +372,8 @@ class Deploy(Strict):
     """Plain environment variables."""
     secrets: dict[EnvVarName, SecretRef] = Field(default_factory=dict)
     """Environment variables read from Kubernetes Secrets, by reference."""
+    egress: list[Egress] = Field(default_factory=list)
+    """Destinations outside the model the pods may connect to (NetworkPolicy egress)."""
 
     def merged(self, override: DeployOverride | None) -> Deploy:
         """This deploy with an environment's override applied."""

@@ -31,7 +31,8 @@ def rollout_step(environment: str) -> dict[str, Any]:
 
 
 def run(tmp_path: Path, environment: str, state: dict[str, Any] | None = None,
-        fail_on: str | None = None) -> tuple[int, list[list[str]], dict[str, Any]]:
+        fail_on: str | None = None, cwd: Path | None = None
+        ) -> tuple[int, list[list[str]], dict[str, Any]]:
     step = rollout_step(environment)
     assert step["shell"] == "bash"
     state_file, log = tmp_path / "state.json", tmp_path / "log.jsonl"
@@ -46,7 +47,7 @@ def run(tmp_path: Path, environment: str, state: dict[str, Any] | None = None,
     script = tmp_path / "step.sh"
     script.write_text(step["run"])
     done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                          env=env, capture_output=True, text=True, check=False)
+                          env=env, capture_output=True, text=True, check=False, cwd=cwd)
     calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     final = json.loads(state_file.read_text()) if state_file.exists() else {}
     return done.returncode, [c for c in calls if c[0] in ("upgrade", "rollback", "uninstall")], \
@@ -63,6 +64,30 @@ def test_rolling_is_one_atomic_upgrade(tmp_path: Path) -> None:
     assert calls == [["upgrade", "--install", "api", "generated/helm/api", "-n", "printloop-dev",
                       "-f", "generated/helm/api/values-dev.yaml", "--timeout", "10m",
                       "--set", f"image.digest={D}", "--wait", "--atomic"]]
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "production"])
+def test_the_own_values_file_is_passed_after_the_generated_one(tmp_path: Path,
+                                                               environment: str) -> None:
+    work = tmp_path / "checkout"
+    own = work / f"deploy/values/api-{environment}.yaml"
+    own.parent.mkdir(parents=True)
+    (work / "deploy/values/api-other.yaml").write_text("replicas: 9\n")  # not this environment
+    code, without, _ = run(tmp_path, environment, cwd=work)
+    assert code == 0
+    assert all(f"deploy/values/api-{environment}.yaml" not in call for call in without)
+    assert all("deploy/values/api-other.yaml" not in call for call in without)
+    own.write_text("replicas: 3\n")
+    (tmp_path / "log.jsonl").unlink()
+    (tmp_path / "state.json").unlink(missing_ok=True)
+    code, calls, _ = run(tmp_path, environment, cwd=work)
+    assert code == 0 and calls
+    generated = f"generated/helm/api/values-{environment}.yaml"
+    for call in calls:
+        if call[0] != "upgrade":
+            continue
+        files = [call[i + 1] for i, arg in enumerate(call) if arg == "-f"]
+        assert files == [generated, f"deploy/values/api-{environment}.yaml"]
 
 
 def test_canary_keeps_the_stable_digest_then_promotes(tmp_path: Path) -> None:
