@@ -84,6 +84,9 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "generated Dockerfile": (write("generated/docker/web.Dockerfile"), ["web"]),
     "generated chart": (write("generated/helm/worker/values.yaml"), ["worker"]),
     "workflow file": (write(".github/workflows/ci.yml"), []),
+    "the repository's own values for one environment": (
+        write("deploy/values/web-production.yaml", "replicas: 3\n"), ["web"]),
+    "an own values file of no environment": (write("deploy/values/web-qa.yaml"), []),
     "path that only shares a prefix": (write("services/api-docs/index.md"), []),
     "two services and a package": (
         both(write("services/web/new.js"), write("packages/printcore/x.py")),
