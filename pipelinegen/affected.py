@@ -43,6 +43,16 @@ def affected(root: Path, source: str, base: str, head: str = "HEAD") -> list[str
     return sorted(names)
 
 
+def removed(root: Path, source: str, base: str, head: str = "HEAD") -> list[str]:
+    """Sorted names of the services at `base` that `head` no longer has (removed or renamed):
+    their releases are the ones deploys uninstall. Without a usable base, none."""
+    head_model = load.loads(_show(root, head, source, required=True) or b"", source)
+    base_model = None if NO_COMMIT.match(base) else _model_at(root, base, source)
+    if base_model is None:
+        return []
+    return sorted(set(base_model.services) - set(head_model.services))
+
+
 def changed_paths(root: Path, base: str, head: str) -> set[str]:
     """Paths (relative to root) that differ between the commits; both sides of a rename."""
     out = git.run(["diff", "--name-status", "-z", "-M", "--relative", base, head, "--"], root)

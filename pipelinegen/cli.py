@@ -215,12 +215,16 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
 @click.option("--head", default="HEAD", show_default=True, help="Commit the change ends at.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
               show_default=True, help="json: a sorted JSON list, for a CI matrix.")
-def affected(file: Path, root: Path | None, base: str, head: str, fmt: str) -> None:
+@click.option("--removed", "list_removed", is_flag=True,
+              help="List the services the change removes (or renames away) instead.")
+def affected(file: Path, root: Path | None, base: str, head: str, fmt: str,
+             list_removed: bool) -> None:
     """List the services a git change affects (their paths, dependencies or model entry)."""
     from pipelinegen import affected as changes
 
     ws = Workspace.locate(file, root)
-    click.echo(changes.render(changes.affected(ws.root, ws.source, base, head), fmt), nl=False)
+    find = changes.removed if list_removed else changes.affected
+    click.echo(changes.render(find(ws.root, ws.source, base, head), fmt), nl=False)
 
 
 @cli.command("pin-actions")

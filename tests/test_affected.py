@@ -210,4 +210,38 @@ def test_the_ci_step_hands_the_command_output_to_the_matrix(tmp_path: Path, even
                                             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
     assert done.returncode == 0, done.stderr
     expected = ALL if event == "push-new-branch" else ["web"]
-    assert output.read_text() == f"services={json.dumps(expected, separators=(',', ':'))}\n"
+    assert output.read_text() == (f"services={json.dumps(expected, separators=(',', ':'))}\n"
+                                  "removed=[]\n")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("deleted service", ["docs"]),
+    ("service directory renamed with its path", []),
+    ("new service", []),
+    ("service file", []),
+])
+def test_removed_lists_the_services_the_change_drops(repo: tuple[Path, str], name: str,
+                                                     expected: list[str]) -> None:
+    from pipelinegen.affected import removed
+
+    root, base = repo
+    git(root, "checkout", "-q", "-B", f"removed-{len(name)}-{abs(hash(name))}", base)
+    CASES[name][0](root)
+    head = commit_all(root, name)
+    assert removed(root, "services.yaml", base, head) == expected
+    assert removed(root, "services.yaml", "0" * 40, head) == []
+    git(root, "checkout", "-q", "--detach", base)
+
+
+def test_a_renamed_service_is_removed_under_its_old_name(repo: tuple[Path, str]) -> None:
+    from pipelinegen.affected import removed
+
+    root, base = repo
+    git(root, "checkout", "-q", "-B", "rename-service", base)
+    edit("services.yaml", "  renderer:\n", "  rasteriser:\n")(root)
+    edit("services.yaml", "callers: [worker]\n    owners: [\"@printloop/imaging\"]",
+         "callers: [worker]\n    owners: [\"@printloop/imaging\"]")(root)
+    head = commit_all(root, "rename")
+    assert removed(root, "services.yaml", base, head) == ["renderer"]
+    assert affected(root, "services.yaml", base, head) == ["rasteriser"]
+    git(root, "checkout", "-q", "--detach", base)

@@ -59,12 +59,18 @@ def changes_job(inputs: Inputs) -> Job:
         ' --format json)"\n'
         'echo "Affected services: ${services}"\n'
         'echo "services=${services}" >> "${GITHUB_OUTPUT}"\n'
+        # Services the change removes: their releases are uninstalled by the deploy.
+        f'removed="$(pipelinegen affected{file_option(inputs)} --base "${{base}}" --removed'
+        ' --format json)"\n'
+        'echo "Removed services: ${removed}"\n'
+        'echo "removed=${removed}" >> "${GITHUB_OUTPUT}"\n'
     )
     return {
         "name": "changes",
         "runs-on": inputs.model.project.ci.runner,
         "permissions": permissions(contents="read"),
-        "outputs": {"services": "${{ steps.affected.outputs.services }}"},
+        "outputs": {"services": "${{ steps.affected.outputs.services }}",
+                    "removed": "${{ steps.affected.outputs.removed }}"},
         "steps": [
             checkout(inputs, **{"fetch-depth": 0}),
             *install_pipelinegen(inputs),
@@ -264,11 +270,13 @@ def deploy_job(inputs: Inputs) -> Job:
         "name": "deploy",
         "needs": ["changes", gate],
         "if": f"{on_default_branch(inputs)} && needs.{gate}.result == 'success'"
-              f" && needs.changes.outputs.services != {NONE_AFFECTED}",
+              f" && (needs.changes.outputs.services != {NONE_AFFECTED}"
+              f" || needs.changes.outputs.removed != {NONE_AFFECTED})",
         "permissions": permissions(contents="read", id_token="write", packages="read"),
         # `$/` names this repository at this commit (GitHub's self-repository form).
         "uses": "$/.github/workflows/deploy.yml",
-        "with": {"services": "${{ needs.changes.outputs.services }}"},
+        "with": {"services": "${{ needs.changes.outputs.services }}",
+                 "prune": f"${{{{ needs.changes.outputs.removed != {NONE_AFFECTED} }}}}"},
     }
 
 
