@@ -215,16 +215,22 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
 @click.option("--head", default="HEAD", show_default=True, help="Commit the change ends at.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
               show_default=True, help="json: a sorted JSON list, for a CI matrix.")
-@click.option("--removed", "list_removed", is_flag=True,
-              help="List the services the change removes (or renames away) instead.")
-def affected(file: Path, root: Path | None, base: str, head: str, fmt: str,
-             list_removed: bool) -> None:
+@click.option("--only", type=click.Choice(["all", "build", "deploy-only", "removed"]),
+              default="all", show_default=True,
+              help="build: the services whose image must be rebuilt; deploy-only: those whose"
+              " running image is deployed again; removed: those the change removes.")
+def affected(file: Path, root: Path | None, base: str, head: str, fmt: str, only: str) -> None:
     """List the services a git change affects (their paths, dependencies or model entry)."""
     from pipelinegen import affected as changes
 
     ws = Workspace.locate(file, root)
-    find = changes.removed if list_removed else changes.affected
-    click.echo(changes.render(find(ws.root, ws.source, base, head), fmt), nl=False)
+    if only == "removed":
+        names = changes.removed(ws.root, ws.source, base, head)
+    else:
+        every, deploy_only = changes.split(ws.root, ws.source, base, head)
+        names = {"all": every, "deploy-only": deploy_only,
+                 "build": sorted(set(every) - set(deploy_only))}[only]
+    click.echo(changes.render(names, fmt), nl=False)
 
 
 @cli.command("pin-actions")

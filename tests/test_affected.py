@@ -210,7 +210,9 @@ def test_the_ci_step_hands_the_command_output_to_the_matrix(tmp_path: Path, even
                                             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
     assert done.returncode == 0, done.stderr
     expected = ALL if event == "push-new-branch" else ["web"]
-    assert output.read_text() == (f"services={json.dumps(expected, separators=(',', ':'))}\n"
+    listed = json.dumps(expected, separators=(",", ":"))
+    # Every affected service is built here (a code change): nothing to deploy as it runs.
+    assert output.read_text() == (f"services={listed}\nbuild={listed}\nredeploy=[]\n"
                                   "removed=[]\n")
 
 

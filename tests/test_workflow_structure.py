@@ -87,7 +87,7 @@ def test_ci_builds_only_affected_services_and_publishes_only_from_the_default_br
     assert changes["steps"][0]["with"]["fetch-depth"] == 0
     for job_id in ("build", "publish"):
         matrix = ci["jobs"][job_id]["strategy"]["matrix"]
-        assert matrix == {"service": "${{ fromJSON(needs.changes.outputs.services) }}"}
+        assert matrix == {"service": "${{ fromJSON(needs.changes.outputs.build) }}"}
     publish = ci["jobs"]["publish"]
     assert publish["if"].startswith("github.event_name == 'push' && github.ref == 'refs/heads/")
     build_steps = {step["name"]: step for step in ci["jobs"]["build"]["steps"]}

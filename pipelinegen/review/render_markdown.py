@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from pipelinegen import redeploy
 from pipelinegen.review.changes import (
     DRIFT_CAUSES,
     PROJECT,
@@ -19,6 +20,7 @@ from pipelinegen.review.changes import (
     Drift,
     FieldChange,
     FileChange,
+    ServiceChange,
 )
 
 GITHUB_LIMIT = 65_536
@@ -68,12 +70,27 @@ def _chunks(report: ChangeReport, *, with_diffs: bool) -> list[Chunk]:
         chunks += _drift_section(report.drift, with_diffs=with_diffs)
     for service in changed:
         title = f"#### {code(service.name)}: {_status(service.status, service.renamed_from)}\n\n"
+        if deploy_only(service):
+            title += f"{DEPLOY_ONLY}\n\n"
         chunks += _section(title, service.changes, service.inherited, service.files,
                            with_diffs=with_diffs)
     if project.changes or project.files:
         chunks += _section("#### Project\n\n", project.changes, [], project.files,
                            with_diffs=with_diffs)
     return chunks
+
+
+DEPLOY_ONLY = ("Deploy settings only: CI deploys the image that runs now with the new settings;"
+               " no rebuild, rescan or push.")
+
+
+def deploy_only(service: ServiceChange) -> bool:
+    """A change of image-neutral fields only (see pipelinegen.redeploy), with no file changed
+    outside the service's chart: CI deploys the running digest."""
+    chart = f"generated/helm/{service.name}/"
+    return (service.status == "changed" and not service.inherited and bool(service.changes)
+            and all(redeploy.neutral_field(service.name, c.field) for c in service.changes)
+            and all(f.path.startswith(chart) for f in service.files))
 
 
 def _headline(report: ChangeReport) -> str:

@@ -30,6 +30,13 @@ SERVICES_INPUT = {
     "required": True,
     "type": "string",
 }
+REDEPLOY_INPUT = {
+    "description": "Of those, the services to deploy with the image they run now (only their"
+                   " deploy settings changed), as a JSON list",
+    "required": False,
+    "type": "string",
+    "default": "[]",
+}
 PRUNE_INPUT = {
     "description": "Also uninstall the releases of services that services.yaml no longer has",
     "required": False,
@@ -74,6 +81,21 @@ def resolve_script(inputs: Inputs) -> str:
         f"  {names}) ;;\n"
         '  *) echo "::error::unknown service ${SERVICE}"; exit 1 ;;\n'
         "esac\n"
+        # Deploy settings only: no image was built for this commit; deploy the running one.
+        'if jq -e --arg s "${SERVICE}" \'any(.[]; . == $s)\' <<< "${REDEPLOY}" > /dev/null; then\n'
+        '  running="$(helm get values "${SERVICE}" -n "${NAMESPACE}" -o json)"\n'
+        '  digest="$(jq -r \'(.blueGreen[.blueGreen.active // "blue"].digest // "")'
+        ' as $live | if $live != "" then $live else (.image.digest // "") end\''
+        ' <<< "${running}")"\n'
+        '  if [ -z "${digest}" ]; then\n'
+        '    echo "::error::${SERVICE} runs no image by digest in ${NAMESPACE}: deploy it with a'
+        ' build (change its code or run the deploy by hand)"\n'
+        "    exit 1\n"
+        "  fi\n"
+        '  echo "Only deploy settings changed: deploying the running ${digest}, no rebuild"\n'
+        '  echo "digest=${digest}" >> "${GITHUB_OUTPUT}"\n'
+        "  exit 0\n"
+        "fi\n"
         'digest="$(docker buildx imagetools inspect "${IMAGE}:${GITHUB_SHA}"'
         " --format '{{json .Manifest}}' | jq -r .digest)\"\n"
         'if [ -z "${digest}" ] || [ "${digest}" = null ]; then\n'
@@ -152,6 +174,8 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
             step("Find the image digest", id="image", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
                 "IMAGE": f"{project.registry}/${{{{ matrix.service }}}}",
+                "NAMESPACE": env.namespace,
+                "REDEPLOY": "${{ inputs.redeploy }}",
             }, run=resolve_script(inputs)),
             step(f"Roll out ({env.strategy})", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
@@ -165,7 +189,7 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
-    wanted = {"services": SERVICES_INPUT, "prune": PRUNE_INPUT}
+    wanted = {"services": SERVICES_INPUT, "redeploy": REDEPLOY_INPUT, "prune": PRUNE_INPUT}
     on = {"workflow_call": {"inputs": wanted}, "workflow_dispatch": {"inputs": wanted}}
     jobs: dict[str, Job] = {}
     previous: str | None = None
