@@ -95,13 +95,13 @@ def check(file: Path, root: Path | None, fmt: str, full_diff: bool) -> None:
         click.echo("[]" if shown == "json" else
                    f"{len(comparison.unchanged)} generated files are up to date")
         return
-    click.echo(report.problems(report.drift_problems(comparison, ws.source), fmt), nl=False)
-    if shown == "github" or (shown == "text" and full_diff):
-        click.echo(report.diff_text(comparison, color=sys.stdout.isatty()), nl=False)
-    elif shown == "text":
-        # A new repository drifts by thousands of lines: counts per file, the diff on request.
-        click.echo(report.stat_text(comparison), nl=False)
-        click.echo("(`pipelinegen check --diff` shows every line)")
+    if shown == "text" and not full_diff:
+        # A new repository drifts by thousands of lines: a line per file, the diff on request.
+        click.echo(report.drift_summary(comparison, ws.source), nl=False)
+    else:
+        click.echo(report.problems(report.drift_problems(comparison, ws.source), fmt), nl=False)
+        if shown != "json":
+            click.echo(report.diff_text(comparison, color=sys.stdout.isatty()), nl=False)
     raise FindingsError("generated files are out of date", report.fix_hint(comparison, ws.source))
 
 

@@ -170,3 +170,21 @@ def drift_problems(comparison: Comparison, source: str) -> list[Problem]:
                 found.append(Problem(path, line, 1, f"drift-{state}", message,
                                      f"run `pipelinegen generate` to update it from {source}"))
     return found
+
+
+def drift_summary(comparison: Comparison, source: str) -> str:
+    """`check`'s text: one line per drifted file, at its first differing line, with the lines
+    added and removed; the hint (the same for every file) comes once, with the error."""
+    out = []
+    added_total = removed_total = 0
+    for p in sorted(drift_problems(comparison, source)):
+        lines = unified(p.file, comparison.current.get(p.file), comparison.plan.files.get(p.file))
+        added, removed = counted(lines, "+"), counted(lines, "-")
+        added_total += added
+        removed_total += removed
+        line = f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.rule}: {p.message} (+{added} -{removed})"
+        # A hand edit's fix differs from the others' (generate refuses it): said per file.
+        out.append(line + (f"\n    hint: {p.hint}\n" if p.rule == "drift-hand-edited" else "\n"))
+    out.append(f"{len(out)} file(s) differ, {added_total} line(s) to add, {removed_total} to"
+               " remove (`pipelinegen check --diff` shows every line)\n")
+    return "".join(out)

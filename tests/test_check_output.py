@@ -33,11 +33,14 @@ def test_a_new_repository_gets_one_line_per_file_not_the_diff(tmp_path: Path,
     code, out, _ = _check(tmp_path, run_cli)
     assert code == 1
     assert "@@" not in out and "+++ " not in out
-    # One summary row per missing file, with its line count.
-    assert re.search(r"^ \.github/workflows/ci\.yml +\| \+\d+ -0$", out, re.MULTILINE), out
-    assert re.search(r"^ \d+ file\(s\) changed, \d+ insertion", out, re.MULTILINE)
+    # One line per missing file, with its line count, and a total.
+    assert re.search(r"^\.github/workflows/ci\.yml:1:1: \[error\] drift-missing: generated file"
+                     r" is missing \(\+\d+ -0\)$", out, re.MULTILINE), out
+    files = len(Workspace.locate(tmp_path / "services.yaml", tmp_path).plan.files)
+    assert re.search(rf"^{files} file\(s\) differ, \d+ line\(s\) to add, 0 to remove", out,
+                     re.MULTILINE), out
     assert "pipelinegen check --diff" in out
-    assert len(out.splitlines()) < 200
+    assert len(out.splitlines()) == files + 1
 
 
 def test_diff_prints_every_line(tmp_path: Path, run_cli: RunCli) -> None:
