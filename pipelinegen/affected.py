@@ -2,8 +2,9 @@
 
 A service is affected when, between the base and head commits:
 - a file changes under its path, one of its `depends_on` paths, its own Dockerfile (stack
-  dockerfile), or its generated Dockerfile or chart (a new pipelinegen version can change those
-  without a model change); a rename counts for its old and its new path;
+  dockerfile), its generated Dockerfile or chart (a new pipelinegen version can change those
+  without a model change), or its own values files (deploy/values/<svc>-<env>.yaml); a rename
+  counts for its old and its new path;
 - its entry under `services` changes, or it is new;
 - a base image it builds from or runs on (after stack defaults) is added, removed or changed;
 - anything in `project` except `branch_protection` and `cost`, or the `version`, changes: every
@@ -20,7 +21,8 @@ import json
 import re
 from pathlib import Path
 
-from pipelinegen import git, load
+from pipelinegen import git, load, redeploy
+from pipelinegen.emit.helm import own_values
 from pipelinegen.errors import InputError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -29,17 +31,51 @@ NO_COMMIT = re.compile(r"^0{40}$")
 
 def affected(root: Path, source: str, base: str, head: str = "HEAD") -> list[str]:
     """Sorted names of the services at `head` that the change base..head affects."""
+    return split(root, source, base, head)[0]
+
+
+def split(root: Path, source: str, base: str, head: str = "HEAD") -> tuple[list[str], list[str]]:
+    """(affected, deploy only): the affected services, and those of them whose change shapes
+    no image (deploy settings, callers, owners, own values files, their charts) so that the
+    image running now is deployed again, without a rebuild."""
     head_model = load.loads(_show(root, head, source, required=True) or b"", source)
     if NO_COMMIT.match(base):
-        return sorted(head_model.services)
+        return sorted(head_model.services), []
     base_model = _model_at(root, base, source)
     if base_model is None:
-        return sorted(head_model.services)
+        return sorted(head_model.services), []
     changed = changed_paths(root, base, head)
     names = set(by_paths(head_model, changed))
+    rebuild = set(by_paths(head_model, changed, image_only=True))
     if source in changed:
-        names |= by_model(base_model, head_model)
-    return sorted(names)
+        by_entry = by_model(base_model, head_model)
+        names |= by_entry
+        rebuild |= {name for name in by_entry if name not in base_model.services
+                    or not redeploy.deploy_only(base_model.services[name],
+                                                head_model.services[name])
+                    or by_model_inherited(base_model, head_model, name)}
+    return sorted(names), sorted(names - rebuild)
+
+
+def by_model_inherited(base: Model, head: Model, name: str) -> bool:
+    """Whether the service is affected through the project or a base it uses."""
+    if base.version != head.version or base.project.model_dump(
+        exclude={"branch_protection"}
+    ) != head.project.model_dump(exclude={"branch_protection"}):
+        return True
+    changed_bases = {b for b in set(base.bases) | set(head.bases)
+                     if base.bases.get(b) != head.bases.get(b)}
+    return bool(changed_bases & set(head.services[name].base_names()))
+
+
+def removed(root: Path, source: str, base: str, head: str = "HEAD") -> list[str]:
+    """Sorted names of the services at `base` that `head` no longer has (removed or renamed):
+    their releases are the ones deploys uninstall. Without a usable base, none."""
+    head_model = load.loads(_show(root, head, source, required=True) or b"", source)
+    base_model = None if NO_COMMIT.match(base) else _model_at(root, base, source)
+    if base_model is None:
+        return []
+    return sorted(set(base_model.services) - set(head_model.services))
 
 
 def changed_paths(root: Path, base: str, head: str) -> set[str]:
@@ -56,11 +92,16 @@ def changed_paths(root: Path, base: str, head: str) -> set[str]:
     return paths
 
 
-def by_paths(model: Model, changed: set[str]) -> set[str]:
+def by_paths(model: Model, changed: set[str], *, image_only: bool = False) -> set[str]:
+    """Services owning a changed path; with image_only, only the paths their image is built
+    from (not the chart or the own values files)."""
     names: set[str] = set()
     for name, service in model.services.items():
         owned = [service.path, *service.depends_on, f"generated/docker/{name}.Dockerfile",
-                 f"generated/docker/{name}.Dockerfile.dockerignore", f"generated/helm/{name}"]
+                 f"generated/docker/{name}.Dockerfile.dockerignore"]
+        if not image_only:
+            owned += [f"generated/helm/{name}",
+                      *(own_values(name, env) for env in model.project.environment_names())]
         if service.dockerfile:
             owned.append(service.dockerfile)
         if any(_under(path, prefix) for path in changed for prefix in owned):

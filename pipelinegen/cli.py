@@ -29,6 +29,10 @@ def workspace_options(command: F) -> F:
     )(command)
 
 
+# The commands that write files: their input errors say that nothing was written.
+WRITERS = frozenset({"generate", "pin", "pin-actions"})
+
+
 class _Cli(click.Group):
     """The one place that turns pipelinegen's errors into messages and exit codes."""
 
@@ -37,7 +41,9 @@ class _Cli(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             click.echo(redact(report.problems(exc.problems, "auto")), err=True, nl=False)
-            click.echo(f"error: {exc.message}; nothing was written", err=True)
+            # Only the commands that write say so; for the others it is noise.
+            written = "; nothing was written" if ctx.invoked_subcommand in WRITERS else ""
+            click.echo(f"error: {exc.message}{written}", err=True)
             ctx.exit(exc.exit_code)
         except PipelinegenError as exc:
             _error(ctx, exc)
@@ -83,12 +89,15 @@ def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, 
               help="Take over this existing file that pipelinegen did not write (repeatable).")
 def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...]) -> None:
     """Write every generated file; delete the ones no longer generated."""
+    _generate(Workspace.locate(file, root), force, frozenset(adopt))
+
+
+def _generate(ws: Workspace, force: bool, adopt: frozenset[str] = frozenset()) -> None:
     from pipelinegen import lock, writer
 
-    ws = Workspace.locate(file, root)
     ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
     with lock.held(ws.root) as interrupted:
-        summary = writer.apply(ws.compare(), ws.root, force=force, adopt=frozenset(adopt),
+        summary = writer.apply(ws.compare(), ws.root, force=force, adopt=adopt,
                                interrupted=interrupted)
     for label, paths in (("removed", summary.cleaned), ("created", summary.created),
                          ("updated", summary.updated), ("deleted", summary.deleted)):
@@ -102,20 +111,25 @@ def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...])
 @workspace_options
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="auto",
               show_default=True, help="auto: GitHub annotations inside Actions, else text.")
-def check(file: Path, root: Path | None, fmt: str) -> None:
+@click.option("--diff", "full_diff", is_flag=True,
+              help="Text: print the whole diff instead of the per-file summary.")
+def check(file: Path, root: Path | None, fmt: str, full_diff: bool) -> None:
     """Exit 1 if the generated files on disk differ from what the model produces."""
     ws = Workspace.locate(file, root)
     comparison = ws.compare()
+    shown = report.resolve_format(fmt)
     if comparison.clean:
-        if report.resolve_format(fmt) == "json":
-            click.echo("[]")
-        else:
-            click.echo(f"{len(comparison.unchanged)} generated files are up to date")
+        click.echo("[]" if shown == "json" else
+                   f"{len(comparison.unchanged)} generated files are up to date")
         return
-    click.echo(report.problems(report.drift_problems(comparison, ws.source), fmt), nl=False)
-    if report.resolve_format(fmt) != "json":
-        click.echo(report.diff_text(comparison, color=sys.stdout.isatty()), nl=False)
-    raise FindingsError("generated files are out of date", "run `pipelinegen generate`")
+    if shown == "text" and not full_diff:
+        # A new repository drifts by thousands of lines: a line per file, the diff on request.
+        click.echo(report.drift_summary(comparison, ws.source), nl=False)
+    else:
+        click.echo(report.problems(report.drift_problems(comparison, ws.source), fmt), nl=False)
+        if shown != "json":
+            click.echo(report.diff_text(comparison, color=sys.stdout.isatty()), nl=False)
+    raise FindingsError("generated files are out of date", report.fix_hint(comparison, ws.source))
 
 
 @cli.command()
@@ -262,12 +276,22 @@ def kpis(repo: str, since: str | None, branch: str | None, workflow: str, produc
 @click.option("--head", default="HEAD", show_default=True, help="Commit the change ends at.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
               show_default=True, help="json: a sorted JSON list, for a CI matrix.")
-def affected(file: Path, root: Path | None, base: str, head: str, fmt: str) -> None:
+@click.option("--only", type=click.Choice(["all", "build", "deploy-only", "removed"]),
+              default="all", show_default=True,
+              help="build: the services whose image must be rebuilt; deploy-only: those whose"
+              " running image is deployed again; removed: those the change removes.")
+def affected(file: Path, root: Path | None, base: str, head: str, fmt: str, only: str) -> None:
     """List the services a git change affects (their paths, dependencies or model entry)."""
     from pipelinegen import affected as changes
 
     ws = Workspace.locate(file, root)
-    click.echo(changes.render(changes.affected(ws.root, ws.source, base, head), fmt), nl=False)
+    if only == "removed":
+        names = changes.removed(ws.root, ws.source, base, head)
+    else:
+        every, deploy_only = changes.split(ws.root, ws.source, base, head)
+        names = {"all": every, "deploy-only": deploy_only,
+                 "build": sorted(set(every) - set(deploy_only))}[only]
+    click.echo(changes.render(names, fmt), nl=False)
 
 
 @cli.command("pin-actions")
@@ -293,14 +317,27 @@ def pin_actions(requests: tuple[str, ...], root: Path, check: bool, base_url: st
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a base is stale.")
 @click.option("--insecure-registry", "insecure", multiple=True, metavar="HOST",
               help="Speak plain HTTP to this registry (loopback hosts always are). Repeatable.")
-def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...]) -> None:
+@click.option("--generate", "regenerate", is_flag=True,
+              help="Then regenerate the files the new digests change (as `generate`).")
+def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...],
+        regenerate: bool) -> None:
     """Resolve every base in `bases` to its registry's current digest; rewrite services.yaml."""
     from pipelinegen import pin as pinning
 
+    if check and regenerate:
+        raise click.UsageError("--check changes nothing; it cannot be combined with --generate")
     ws = Workspace.locate(file, root)
     changes = pinning.pin(ws.source_path, ws.source, check=check, insecure=insecure,
                           echo=click.echo)
     click.echo(f"{len(changes)} base(s) {'would change' if check else 'updated'}")
+    if check or not changes:
+        return
+    if regenerate:
+        _generate(Workspace.locate(file, root), force=False)  # a fresh read of the new model
+    else:
+        # The Dockerfiles name the digests: they are stale until regenerated.
+        click.echo(f"{ws.source} changed, so the generated files are now stale: run"
+                   " `pipelinegen generate` (or pin with `--generate`)")
 
 
 @cli.command()

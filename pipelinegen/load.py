@@ -26,7 +26,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from pipelinegen import model as m
-from pipelinegen import yamllimits
+from pipelinegen import references, yamllimits
 from pipelinegen.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
@@ -83,10 +83,18 @@ def loads(raw: bytes, shown: str) -> m.Model:
     try:
         model = m.Model.model_validate(data)
     except ValidationError as exc:
-        raise InputError([_from_pydantic(err, positions, shown) for err in exc.errors()]) from None
+        # Schema errors and cross-reference errors in one report, not one layer per run.
+        schema = [(tuple(err["loc"]), _from_pydantic(err, positions, shown))
+                  for err in exc.errors()]
+        located = {loc for loc, _ in schema}
+        raise InputError([problem for _, problem in schema] + [
+            _problem(shown, *positions.of(loc), f"{_dotted(loc)}: {message}", hint)
+            for loc, message, hint in references.raw_reference_problems(data)
+            if loc not in located  # already wrong by the schema: say it once
+        ]) from None
     problems = [
         _problem(shown, *positions.of(loc), f"{_dotted(loc)}: {message}", hint)
-        for loc, message, hint in m.reference_problems(model)
+        for loc, message, hint in references.reference_problems(model)
     ]
     if problems:
         raise InputError(problems)
@@ -134,7 +142,7 @@ def _quick(raw: bytes) -> m.Model | None:
         model = m.Model.model_validate(_NodeReader(yaml.constructor).plain(node))
     except (ValueError, YAMLError, _Unusual, RecursionError):  # ValidationError is a ValueError
         return None
-    return None if m.reference_problems(model) else model
+    return None if references.reference_problems(model) else model
 
 
 class _Yaml12Resolver(VersionedResolver):

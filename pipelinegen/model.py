@@ -7,6 +7,7 @@ user data: a value that could break out of its place is rejected at load time.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
@@ -345,6 +346,8 @@ class Project(Strict):
     """Branch protection policy, emitted as a GitHub ruleset."""
     owners: list[Owner] = Field(default_factory=list)
     """CODEOWNERS of the services file, specs/, generated/ and .github/; empty: every owner."""
+    ingress_namespace: Annotated[str, _pattern(DNS_LABEL, max_length=63)] = "ingress-nginx"
+    """Namespace of the ingress controller, let in to services that have an Ingress."""
 
     ci: Ci = Field(default_factory=Ci)
     """How the generated workflows run pipelinegen."""
@@ -433,6 +436,60 @@ class InfraResource(Strict):
         return self
 
 
+def _network(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"not a CIDR block: {exc}") from None
+    return value
+
+
+CIDR = r"^[0-9a-fA-F.:]+/[0-9]{1,3}$"
+Cidr = Annotated[str, _pattern(CIDR, max_length=64), AfterValidator(_network)]
+# Kubernetes label keys (optional DNS prefix) and values.
+LABEL_KEY = (r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?"
+             r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Egress(Strict):
+    """A destination the service's pods may connect to, beyond DNS and the services it calls
+    (the NetworkPolicy denies everything else): an IP block, or pods by namespace and labels."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    cidr: Cidr | None = None
+    """IP block outside the cluster, e.g. "10.20.0.0/16" (a database) or "0.0.0.0/0"."""
+    except_: list[Cidr] = Field(default_factory=list, alias="except")
+    """Blocks inside `cidr` that stay closed, e.g. ["169.254.169.254/32"] (cloud metadata)."""
+    namespace: Annotated[str, _pattern(DNS_LABEL, max_length=63)] | None = None
+    """Pods in this namespace (all of them unless `pods` narrows it)."""
+    pods: dict[Annotated[str, _pattern(LABEL_KEY, max_length=317)],
+               Annotated[str, _pattern(LABEL_VALUE, max_length=63)]] = Field(
+        default_factory=dict)
+    """Pods with these labels: in `namespace`, or in the service's own namespace without it."""
+    ports: list[Port] = Field(default_factory=list)
+    """Destination ports; empty: every port."""
+    protocol: Literal["TCP", "UDP", "SCTP"] = "TCP"
+    """Protocol of the ports."""
+
+    @model_validator(mode="after")
+    def _one_kind_of_peer(self) -> Egress:
+        pods_given = self.namespace is not None or bool(self.pods)
+        if (self.cidr is None) == (not pods_given):
+            raise ValueError("give either 'cidr' or 'namespace'/'pods', not both and not none")
+        if self.except_ and self.cidr is None:
+            raise ValueError("'except' narrows a 'cidr'; add one or remove 'except'")
+        if self.cidr is not None:
+            block = ipaddress.ip_network(self.cidr)
+            for hole in self.except_:
+                inner = ipaddress.ip_network(hole)
+                if inner.version != block.version or not inner.subnet_of(block):  # type: ignore[arg-type]
+                    raise ValueError(f"except {hole} is not inside cidr {self.cidr}")
+        return self
+
+
 class DeployOverride(Strict):
     """Per-environment changes to a service's deploy settings; unset fields keep the service's."""
 
@@ -448,6 +505,8 @@ class DeployOverride(Strict):
     """Plain environment variables (merged key by key with the service's)."""
     secrets: dict[EnvVarName, SecretRef] | None = None
     """Environment variables read from Kubernetes Secrets (merged key by key)."""
+    egress: list[Egress] | None = None
+    """Destinations the pods may connect to (replaces the service's list)."""
 
 
 class Deploy(Strict):
@@ -471,6 +530,8 @@ class Deploy(Strict):
     public_env: list[EnvVarName] = Field(default_factory=list)
     """Keys under env (here or in any environment) that look like credentials, e.g. TOKEN_URL,
     but hold nothing secret: they may have literal values."""
+    egress: list[Egress] = Field(default_factory=list)
+    """Destinations outside the model the pods may connect to (NetworkPolicy egress)."""
 
     def merged(self, override: DeployOverride | None) -> Deploy:
         """This deploy with an environment's override applied."""
@@ -631,43 +692,20 @@ def _literal_credentials(name: str, service: Service) -> list[tuple[Loc, str, st
 CI_JOBS = ("changes", "build", "publish", "deploy")
 
 
-def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
-    """Cross-references a schema cannot express, as (location, problem, hint) triples."""
+def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """Checks across a valid model's parts beyond the plain cross-references of references.py:
+    environments named by cost settings, literal credentials, coverage gates, cloud resources."""
     problems: list[tuple[Loc, str, str]] = []
     envs = model.project.environment_names()
-    for index, env in enumerate(envs):
-        if env in envs[:index]:
-            problems.append((("project", "environments", index, "name"),
-                             f"environment {env!r} is declared twice",
-                             "give each environment a unique name"))
-    if model.project.gate_job in CI_JOBS:
-        problems.append((("project", "gate_job"),
-                         f"gate_job {model.project.gate_job!r} is already a job of the CI workflow",
-                         f"choose another name than: {', '.join(CI_JOBS)}"))
     declared_envs = ", ".join(envs)
-    declared_bases = ", ".join(sorted(model.bases)) or "none"
     for name, service in model.services.items():
-        for where, keys in ((("environments",), service.environments),
-                            (("cost", "budget"), service.cost.budget),
+        for where, keys in ((("cost", "budget"), service.cost.budget),
                             (("cost", "utilisation"), service.cost.utilisation)):
             problems += [(("services", name, *where, env),
                           f"no environment {env!r} in project.environments",
                           f"use one of: {declared_envs}") for env in keys if env not in envs]
-        builder, runtime = service.base_names()
-        for field, base in (("builder", builder), ("base", runtime)):
-            if base is not None and base not in model.bases:
-                own = getattr(service, field) is not None
-                loc: Loc = ("services", name, field) if own else ("services", name)
-                problems.append((loc, f"{field} image {base!r} is not declared in bases",
-                                 f"add '{base}: <image>:<tag>@sha256:<digest>' under bases,"
-                                 f" or set {field} to one of: {declared_bases}"))
         problems += _literal_credentials(name, service)
         problems.extend(_coverage_problems(model, name, service))
-        for index, caller in enumerate(service.callers):
-            if caller not in model.services:
-                problems.append((("services", name, "callers", index),
-                                 f"no service named {caller!r}",
-                                 f"use one of: {', '.join(sorted(model.services))}"))
     from pipelinegen import cloud  # it builds on this module's classes
 
     return problems + cloud.problems(model)

@@ -34,7 +34,9 @@ def problems(found: Iterable[Problem], fmt: str) -> str:
 
 def problem_line(p: Problem) -> str:
     text = f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.rule}: {p.message}"
-    return text + (f"\n    hint: {p.hint}" if p.hint else "")
+    # A hint of several lines (lines to paste, say) stays indented under its problem.
+    hint = p.hint.replace("\n", "\n          ")
+    return text + (f"\n    hint: {hint}" if p.hint else "")
 
 
 def annotation(p: Problem) -> str:
@@ -130,18 +132,65 @@ _STATES = (
 )
 
 
+def first_difference(old: bytes | None, new: bytes | None) -> int:
+    """The 1-based line where two versions of a file first differ (1 when one is absent)."""
+    if old is None or new is None:
+        return 1
+    before, after = _lines(old), _lines(new)
+    for number, (a, b) in enumerate(zip(before, after, strict=False), start=1):
+        if a != b:
+            return number
+    return min(len(before), len(after)) + 1
+
+
+def fix_hint(comparison: Comparison, source: str) -> str:
+    """The command that brings the disk back to the plan: hand edits need --force (or a revert),
+    because plain `generate` refuses to overwrite them."""
+    if comparison.hand_edited:
+        return ("move the change into services.yaml, or discard it with"
+                " `pipelinegen generate --force` (or `git checkout -- <file>`)")
+    return f"run `pipelinegen generate` to update the files from {source}"
+
+
 def drift_problems(comparison: Comparison, source: str) -> list[Problem]:
-    """One problem per drifted file, for `check` in text, GitHub or JSON form."""
+    """One problem per drifted file, for `check` in text, GitHub or JSON form, at the first line
+    where the file on disk differs from what the model produces."""
     edited = set(comparison.hand_edited)
     foreign = set(comparison.not_generated)
     found = []
     for state, attr, message in _STATES:
         for path in getattr(comparison, attr):
-            rule = "hand-edited" if path in edited else "not-generated" if path in foreign else (
-                state)
-            text = ("edited by hand; the model does not produce this content" if path in edited
-                    else "exists, not generated: `generate --adopt PATH` takes it over"
-                    if path in foreign else message)
-            found.append(Problem(path, 1, 1, f"drift-{rule}", text,
-                                 f"run `pipelinegen generate` to update it from {source}"))
+            line = first_difference(comparison.current.get(path), comparison.plan.files.get(path))
+            if path in edited:
+                found.append(Problem(
+                    path, line, 1, "drift-hand-edited",
+                    "edited by hand; the model does not produce this content",
+                    "move the change into services.yaml, or discard it with"
+                    f" `pipelinegen generate --force` (or `git checkout -- {path}`)"))
+            elif path in foreign:
+                found.append(Problem(
+                    path, line, 1, "drift-not-generated",
+                    "exists, not generated: pipelinegen did not write this file",
+                    f"take it over with `pipelinegen generate --adopt {path}`"))
+            else:
+                found.append(Problem(path, line, 1, f"drift-{state}", message,
+                                     f"run `pipelinegen generate` to update it from {source}"))
     return found
+
+
+def drift_summary(comparison: Comparison, source: str) -> str:
+    """`check`'s text: one line per drifted file, at its first differing line, with the lines
+    added and removed; the hint (the same for every file) comes once, with the error."""
+    out = []
+    added_total = removed_total = 0
+    for p in sorted(drift_problems(comparison, source)):
+        lines = unified(p.file, comparison.current.get(p.file), comparison.plan.files.get(p.file))
+        added, removed = counted(lines, "+"), counted(lines, "-")
+        added_total += added
+        removed_total += removed
+        line = f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.rule}: {p.message} (+{added} -{removed})"
+        # A hand edit's fix differs from the others' (generate refuses it): said per file.
+        out.append(line + (f"\n    hint: {p.hint}\n" if p.rule == "drift-hand-edited" else "\n"))
+    out.append(f"{len(out)} file(s) differ, {added_total} line(s) to add, {removed_total} to"
+               " remove (`pipelinegen check --diff` shows every line)\n")
+    return "".join(out)

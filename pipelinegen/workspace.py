@@ -34,7 +34,8 @@ class Workspace:
         except ValueError:
             raise PipelinegenError(
                 f"{file} is outside the repository root {root}",
-                "put services.yaml inside the repository, or pass --root",
+                # Only an explicit --root can exclude the file: fix it, do not pass it again.
+                f"pass a --root that contains {file}, or move the services file under {root}",
             ) from None
         if not root.is_dir():
             raise PipelinegenError(f"repository root {root} is not a directory")

@@ -89,6 +89,9 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "generated Dockerfile": (write("generated/docker/web.Dockerfile"), ["web"]),
     "generated chart": (write("generated/helm/worker/values.yaml"), ["worker"]),
     "workflow file": (write(".github/workflows/ci.yml"), []),
+    "the repository's own values for one environment": (
+        write("deploy/values/web-production.yaml", "replicas: 3\n"), ["web"]),
+    "an own values file of no environment": (write("deploy/values/web-qa.yaml"), []),
     "path that only shares a prefix": (write("services/api-docs/index.md"), []),
     "two services and a package": (
         both(write("services/web/new.js"), write("packages/printcore/x.py")),
@@ -212,4 +215,40 @@ def test_the_ci_step_hands_the_command_output_to_the_matrix(tmp_path: Path, even
                                             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
     assert done.returncode == 0, done.stderr
     expected = ALL if event == "push-new-branch" else ["web"]
-    assert output.read_text() == f"services={json.dumps(expected, separators=(',', ':'))}\n"
+    listed = json.dumps(expected, separators=(",", ":"))
+    # Every affected service is built here (a code change): nothing to deploy as it runs.
+    assert output.read_text() == (f"services={listed}\nbuild={listed}\nredeploy=[]\n"
+                                  "removed=[]\n")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("deleted service", ["docs"]),
+    ("service directory renamed with its path", []),
+    ("new service", []),
+    ("service file", []),
+])
+def test_removed_lists_the_services_the_change_drops(repo: tuple[Path, str], name: str,
+                                                     expected: list[str]) -> None:
+    from pipelinegen.affected import removed
+
+    root, base = repo
+    git(root, "checkout", "-q", "-B", f"removed-{len(name)}-{abs(hash(name))}", base)
+    CASES[name][0](root)
+    head = commit_all(root, name)
+    assert removed(root, "services.yaml", base, head) == expected
+    assert removed(root, "services.yaml", "0" * 40, head) == []
+    git(root, "checkout", "-q", "--detach", base)
+
+
+def test_a_renamed_service_is_removed_under_its_old_name(repo: tuple[Path, str]) -> None:
+    from pipelinegen.affected import removed
+
+    root, base = repo
+    git(root, "checkout", "-q", "-B", "rename-service", base)
+    edit("services.yaml", "  renderer:\n", "  rasteriser:\n")(root)
+    edit("services.yaml", "callers: [worker]\n    owners: [\"@printloop/imaging\"]",
+         "callers: [worker]\n    owners: [\"@printloop/imaging\"]")(root)
+    head = commit_all(root, "rename")
+    assert removed(root, "services.yaml", base, head) == ["renderer"]
+    assert affected(root, "services.yaml", base, head) == ["rasteriser"]
+    git(root, "checkout", "-q", "--detach", base)

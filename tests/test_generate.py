@@ -169,7 +169,10 @@ def test_check_exit_codes_and_findings(repo: Path, run_cli: RunCli) -> None:
     assert drift.exit_code == 1
     assert "generated/test/api.txt:1:1: [error] drift-stale" in drift.output
     assert "generated/test/worker.txt:1:1: [error] drift-hand-edited" in drift.output
-    assert "-api listens on 8080\n+api listens on 9090\n" in drift.output
+    # A line per file by default, with its counts.
+    assert "api.txt:1:1: [error] drift-stale: generated file is out of date (+1 -1)" in drift.output
+    full = run_cli("check", "--format", "text", "--diff", "--file", source)
+    assert "-api listens on 8080\n+api listens on 9090\n" in full.output
     assert read_tree(repo) == before  # check writes nothing
 
     github = run_cli("check", "--format", "github", "--file", source)

@@ -121,8 +121,12 @@ def test_drift_goes_to_the_job_summary(tmp_path: Path) -> None:
     ci.write_text(ci.read_text().replace("name: ci\n", "name: edited\n"))
     code, summary = run_drift(root, tmp_path)
     assert code == 1
-    assert summary.startswith("## Generated files are out of date: run `pipelinegen generate`")
+    assert summary.startswith("## Generated files are out of date: run the command the hint at"
+                              " the end names, then commit.")
     assert "-name: edited\n+name: ci\n" in summary
+    # The file was edited by hand: plain generate would refuse it, so the hint says --force.
+    assert "hint: move the change into services.yaml, or discard it with `pipelinegen generate" \
+        " --force`" in summary
     (root / "services.yaml").write_text("version: [\n")
     code, summary = run_drift(root, tmp_path)
     assert code == 2

@@ -31,7 +31,8 @@ def rollout_step(environment: str) -> dict[str, Any]:
 
 
 def run(tmp_path: Path, environment: str, state: dict[str, Any] | None = None,
-        fail_on: str | None = None) -> tuple[int, list[list[str]], dict[str, Any]]:
+        fail_on: str | None = None, cwd: Path | None = None
+        ) -> tuple[int, list[list[str]], dict[str, Any]]:
     step = rollout_step(environment)
     assert step["shell"] == "bash"
     state_file, log = tmp_path / "state.json", tmp_path / "log.jsonl"
@@ -46,7 +47,7 @@ def run(tmp_path: Path, environment: str, state: dict[str, Any] | None = None,
     script = tmp_path / "step.sh"
     script.write_text(step["run"])
     done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                          env=env, capture_output=True, text=True, check=False)
+                          env=env, capture_output=True, text=True, check=False, cwd=cwd)
     calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     final = json.loads(state_file.read_text()) if state_file.exists() else {}
     return done.returncode, [c for c in calls if c[0] in ("upgrade", "rollback", "uninstall")], \
@@ -63,6 +64,30 @@ def test_rolling_is_one_atomic_upgrade(tmp_path: Path) -> None:
     assert calls == [["upgrade", "--install", "api", "generated/helm/api", "-n", "printloop-dev",
                       "-f", "generated/helm/api/values-dev.yaml", "--timeout", "10m",
                       "--set", f"image.digest={D}", "--wait", "--atomic"]]
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "production"])
+def test_the_own_values_file_is_passed_after_the_generated_one(tmp_path: Path,
+                                                               environment: str) -> None:
+    work = tmp_path / "checkout"
+    own = work / f"deploy/values/api-{environment}.yaml"
+    own.parent.mkdir(parents=True)
+    (work / "deploy/values/api-other.yaml").write_text("replicas: 9\n")  # not this environment
+    code, without, _ = run(tmp_path, environment, cwd=work)
+    assert code == 0
+    assert all(f"deploy/values/api-{environment}.yaml" not in call for call in without)
+    assert all("deploy/values/api-other.yaml" not in call for call in without)
+    own.write_text("replicas: 3\n")
+    (tmp_path / "log.jsonl").unlink()
+    (tmp_path / "state.json").unlink(missing_ok=True)
+    code, calls, _ = run(tmp_path, environment, cwd=work)
+    assert code == 0 and calls
+    generated = f"generated/helm/api/values-{environment}.yaml"
+    for call in calls:
+        if call[0] != "upgrade":
+            continue
+        files = [call[i + 1] for i, arg in enumerate(call) if arg == "-f"]
+        assert files == [generated, f"deploy/values/api-{environment}.yaml"]
 
 
 def test_canary_keeps_the_stable_digest_then_promotes(tmp_path: Path) -> None:
@@ -185,3 +210,95 @@ def test_each_blue_green_step_renders_what_it_means_with_real_helm(tmp_path: Pat
     switched, selector = _rendered("production", calls[1])
     assert switched == staged
     assert selector["pipelinegen.dev/track"] == "green"
+
+
+def prune_step(environment: str) -> dict[str, Any]:
+    deploy = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/deploy.yml"])
+    steps = deploy["jobs"][f"prune-{environment}"]["steps"]
+    (step,) = [s for s in steps if s["name"].startswith("Uninstall")]
+    return dict(step)
+
+
+def prune(tmp_path: Path, environment: str, charts: dict[str, str]) -> tuple[int, str, list[str]]:
+    step = prune_step(environment)
+    assert step["shell"] == "bash"
+    (tmp_path / "state.json").write_text(json.dumps({name: [{}] for name in charts}))
+    (tmp_path / "charts.json").write_text(json.dumps(charts))
+    log = tmp_path / "log.jsonl"
+    env = {**os.environ, **step["env"], "PATH": f"{FAKES}{os.pathsep}{os.environ['PATH']}",
+           "HELM_STATE": str(tmp_path / "state.json"), "HELM_LOG": str(log),
+           "HELM_CHARTS": str(tmp_path / "charts.json")}
+    script = tmp_path / "prune.sh"
+    script.write_text(step["run"])
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                          env=env, capture_output=True, text=True, check=False)
+    left = sorted(json.loads((tmp_path / "state.json").read_text()))
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert calls[0][:2] == ["list", "-n"]
+    return done.returncode, done.stdout + done.stderr, left
+
+
+def test_prune_uninstalls_only_removed_pipelinegen_releases(tmp_path: Path) -> None:
+    code, output, left = prune(tmp_path, "production", {
+        "api": "api-1.4.0+0123456789ab",           # in the model: kept
+        "billing": "billing-0.1.0+abcdef012345",   # pipelinegen's, no longer in the model
+        "notifier": "notifier-2.0.0-rc.1+ffffffffffff",
+        "postgres": "postgresql-15.5.0",           # someone else's chart: never touched
+        "redis": "redis-18.1.0",                   # release named like its chart: not our version
+        "web-old": "web-0.1.0+0123456789ab",       # chart not named like the release
+    })
+    assert code == 0, output
+    assert left == ["api", "postgres", "redis", "web-old"]
+    assert "uninstalling billing from printloop-prod" in output
+    assert "2 release(s) uninstalled from printloop-prod" in output
+    uninstalls = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()
+                  if json.loads(line)[0] == "uninstall"]
+    assert uninstalls == [["uninstall", name, "-n", "printloop-prod", "--wait", "--timeout", "10m"]
+                          for name in ("billing", "notifier")]
+
+
+def test_prune_with_nothing_installed_does_nothing(tmp_path: Path) -> None:
+    code, output, left = prune(tmp_path, "dev", {})
+    assert code == 0 and left == [], output
+    assert "0 release(s) uninstalled from printloop-dev" in output
+
+
+def test_a_failed_uninstall_fails_the_job(tmp_path: Path) -> None:
+    fail_first = tmp_path / "bin"
+    fail_first.mkdir()
+    wrapper = fail_first / "helm"
+    wrapper.write_text('#!/bin/sh\nif [ "$1" = uninstall ]; then echo "Error: timed out" >&2;'
+                       f' exit 1; fi\nexec {FAKES / "helm"} "$@"\n')
+    wrapper.chmod(0o755)
+    step = prune_step("dev")
+    (tmp_path / "state.json").write_text(json.dumps({"gone": [{}], "zeta": [{}]}))
+    (tmp_path / "charts.json").write_text(json.dumps({"gone": "gone-0.1.0+0123456789ab",
+                                                      "zeta": "zeta-0.1.0+0123456789ab"}))
+    env = {**os.environ, **step["env"], "PATH": f"{fail_first}{os.pathsep}{os.environ['PATH']}",
+           "HELM_STATE": str(tmp_path / "state.json"), "HELM_LOG": str(tmp_path / "log"),
+           "HELM_CHARTS": str(tmp_path / "charts.json")}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "timed out" in done.stderr
+    assert "release(s) uninstalled" not in done.stdout  # stopped at the first failure
+
+
+def test_prune_jobs_wait_for_the_same_approvals_and_keep_the_order() -> None:
+    deploy = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/deploy.yml"])
+    jobs = deploy["jobs"]
+    for name in ("dev", "staging", "production"):
+        assert jobs[f"prune-{name}"]["environment"] == jobs[f"deploy-{name}"]["environment"]
+        assert jobs[f"prune-{name}"]["needs"] == [f"deploy-{name}"]
+        assert "inputs.prune" in jobs[f"prune-{name}"]["if"]
+    assert jobs["deploy-staging"]["needs"] == ["prune-dev"]
+    assert jobs["deploy-production"]["needs"] == ["prune-staging"]
+    assert "inputs.services != '[]'" in jobs["deploy-dev"]["if"]
+    assert deploy["on"]["workflow_dispatch"]["inputs"]["prune"]["type"] == "boolean"
+
+
+def test_a_removal_alone_calls_the_deploys_to_prune() -> None:
+    ci = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/ci.yml"])
+    caller = ci["jobs"]["deploy"]
+    assert "needs.changes.outputs.removed != '[]'" in caller["if"]
+    assert caller["with"]["prune"] == "${{ needs.changes.outputs.removed != '[]' }}"
+    assert ci["jobs"]["changes"]["outputs"]["removed"] == "${{ steps.affected.outputs.removed }}"

@@ -67,7 +67,8 @@ def test_deploys_go_through_the_environments_in_order(flows: Flows) -> None:
     for previous, job_id in pairwise(ids):
         assert deploy["jobs"][job_id]["needs"] == [previous]
     for job_id, job in deploy["jobs"].items():
-        assert job["environment"] == job_id.removeprefix("deploy-")
+        # Each environment's deploy, then its removal of old releases, under the same name.
+        assert job["environment"] == job_id.removeprefix("deploy-").removeprefix("prune-")
         assert any("configure-aws-credentials" in s.get("uses", "") for s in job["steps"])
         assert job["concurrency"]["cancel-in-progress"] is False
     caller = flows["ci.yml"]["jobs"]["deploy"]
@@ -86,7 +87,7 @@ def test_ci_builds_only_affected_services_and_publishes_only_from_the_default_br
     assert changes["steps"][0]["with"]["fetch-depth"] == 0
     for job_id in ("build", "publish"):
         matrix = ci["jobs"][job_id]["strategy"]["matrix"]
-        assert matrix == {"service": "${{ fromJSON(needs.changes.outputs.services) }}"}
+        assert matrix == {"service": "${{ fromJSON(needs.changes.outputs.build) }}"}
     publish = ci["jobs"]["publish"]
     assert publish["if"].startswith("github.event_name == 'push' && github.ref == 'refs/heads/")
     build_steps = {step["name"]: step for step in ci["jobs"]["build"]["steps"]}

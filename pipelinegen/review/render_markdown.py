@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from pipelinegen import redeploy
 from pipelinegen.review.changes import (
     DRIFT_CAUSES,
     PROJECT,
@@ -20,6 +21,7 @@ from pipelinegen.review.changes import (
     FieldChange,
     FileChange,
     InfraChange,
+    ServiceChange,
 )
 
 GITHUB_LIMIT = 65_536
@@ -71,12 +73,27 @@ def _chunks(report: ChangeReport, *, with_diffs: bool) -> list[Chunk]:
         chunks += _drift_section(report.drift, with_diffs=with_diffs)
     for service in changed:
         title = f"#### {code(service.name)}: {_status(service.status, service.renamed_from)}\n\n"
+        if deploy_only(service):
+            title += f"{DEPLOY_ONLY}\n\n"
         chunks += _section(title + _infrastructure(service.infrastructure), service.changes,
                            service.inherited, service.files, with_diffs=with_diffs)
     if project.changes or project.files:
         chunks += _section("#### Project\n\n", project.changes, [], project.files,
                            with_diffs=with_diffs)
     return chunks
+
+
+DEPLOY_ONLY = ("Deploy settings only: CI deploys the image that runs now with the new settings;"
+               " no rebuild, rescan or push.")
+
+
+def deploy_only(service: ServiceChange) -> bool:
+    """A change of image-neutral fields only (see pipelinegen.redeploy), with no file changed
+    outside the service's chart: CI deploys the running digest."""
+    chart = f"generated/helm/{service.name}/"
+    return (service.status == "changed" and not service.inherited and bool(service.changes)
+            and all(redeploy.neutral_field(service.name, c.field) for c in service.changes)
+            and all(f.path.startswith(chart) for f in service.files))
 
 
 def _headline(report: ChangeReport) -> str:
@@ -169,7 +186,9 @@ def _cost_section(report: ChangeReport) -> str:
 def _drift_section(found: list[Drift], *, with_diffs: bool) -> list[Chunk]:
     text = ("#### Drift\n\nThese committed generated files are not what "
             "the model produces: hand edits, or files not regenerated. They are not model "
-            "changes; run `pipelinegen generate` to bring them back in line.\n\n"
+            "changes; run `pipelinegen generate` to bring them back in line (`pipelinegen "
+            "generate --force` for files edited by hand, which it otherwise refuses to "
+            "overwrite).\n\n"
             "| Generated file | Owner | State | Cause |\n|---|---|---|---|\n")
     text += "".join(f"| {code(d.path)} | {code(d.owner)} | {d.state} | {DRIFT_CAUSES[d.cause]} |\n"
                     for d in found)

@@ -39,7 +39,8 @@ def render(report: ChangeReport, *, color: bool, stat: bool = False) -> str:
         out += [f"  {c.summary}\n" for c in report.costs]
     if report.drift:
         out.append("\n" + style("drift: committed generated files that differ from the model"
-                                " (not model changes; `pipelinegen generate` fixes them)",
+                                " (not model changes; `pipelinegen generate` fixes them,"
+                                " `--force` where edited by hand)",
                                 fg="yellow", bold=True) + "\n")
         out += [f"  {d.path} ({d.owner}): {d.state}, {DRIFT_CAUSES[d.cause]}\n"
                 for d in report.drift]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 from pipelinegen.errors import Problem
-from pipelinegen.validate import crds, rendering
+from pipelinegen.validate import crds, fixes, rendering
 from pipelinegen.validate.registry import Context, rule
 from pipelinegen.validate.rendering import KUBE_VERSION, Scenario
 
@@ -55,7 +56,8 @@ def _renders(context: Context, rule_id: str, sdk: ModuleType) -> Iterator[
                     scenario.values_file, 1, 1, rule_id,
                     f"the chart does not render for {scenario.title}: "
                     f"{rendering.helm_error(exc)}",
-                    "fix the template or the values, or run `pipelinegen generate`")
+                    "fix the template or the values, or "
+                    + fixes.restore(context.root, scenario.values_file))
                 continue
             yield scenario, rendered, None
 
@@ -104,17 +106,18 @@ def chart_lint(context: Context) -> Iterator[Problem]:
                 yield Problem(scenario.values_file, 1, 1, "chart-lint",
                               f"helm lint ({scenario.title}) could not run: "
                               f"{rendering.helm_error(exc)}",
-                              "fix the values file, or run `pipelinegen generate`")
+                              "fix the values file, or "
+                              + fixes.restore(context.root, scenario.values_file))
                 continue
             for message in report.get("messages", []):
                 if int(message.get("severity", 0)) >= LINT_WARNING:
                     level = "error" if message["severity"] > LINT_WARNING else "warning"
+                    where = f"{scenario.chart}/{message.get('path') or 'Chart.yaml'}"
                     yield Problem(
-                        f"{scenario.chart}/{message.get('path') or 'Chart.yaml'}".rstrip("/"),
-                        1, 1, "chart-lint",
+                        where.rstrip("/"), 1, 1, "chart-lint",
                         f"helm lint ({scenario.title}, {level}): "
                         f"{' '.join(str(message.get('error', '')).split())}",
-                        "fix the chart, or run `pipelinegen generate` to restore it")
+                        "fix the chart, or " + fixes.restore(context.root, where.rstrip("/")))
 
 
 @rule("chart-schema")
@@ -139,17 +142,17 @@ def chart_schema(context: Context) -> Iterator[Problem]:
             found = rendering.objects(rendered, scenario.chart)
         except rendering.BadManifest as exc:
             yield Problem(exc.template, 1, 1, "chart-schema", f"{scenario.title}: {exc.message}",
-                          "fix the template, or run `pipelinegen generate` to restore it")
+                          "fix the template, or " + fixes.restore(context.root, exc.template))
             continue
         for obj in found:
             key = json.dumps(obj.body, sort_keys=True, default=str)
             if key not in seen:
                 seen.add(key)
-                yield from _validate_object(validator, scenario, obj)
+                yield from _validate_object(validator, scenario, obj, context.root)
 
 
 def _validate_object(validator: ModuleType, scenario: Scenario,
-                     obj: rendering.Rendered) -> Iterator[Problem]:
+                     obj: rendering.Rendered, root: Path) -> Iterator[Problem]:
     where = f"{obj.kind or '?'}/{obj.name or '?'} ({scenario.title})"
     if crds.vendored(obj.body):
         for path, message in crds.errors(obj.body):
@@ -163,7 +166,7 @@ def _validate_object(validator: ModuleType, scenario: Scenario,
         path = ".".join(str(part) for part in exc.absolute_path) or "(object)"
         yield Problem(obj.template, 1, 1, "chart-schema",
                       f"{where}: {path}: {exc.message} (Kubernetes {KUBE_VERSION}, strict)",
-                      "fix the template, or run `pipelinegen generate` to restore it")
+                      "fix the template, or " + fixes.restore(root, obj.template))
     except validator.SchemaNotFoundError as exc:
         yield Problem(obj.template, 1, 1, "chart-schema", f"{where}: {exc.message}",
                       "use an API version that Kubernetes still serves")

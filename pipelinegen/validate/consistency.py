@@ -21,11 +21,10 @@ from ruamel.yaml.error import YAMLError
 from pipelinegen.emit.helm import chart_dir
 from pipelinegen.errors import Problem
 from pipelinegen.model import Model
-from pipelinegen.validate import dockerfacts, rendering
+from pipelinegen.validate import dockerfacts, fixes, rendering
 from pipelinegen.validate.registry import Context, rule
 
 RULE = "consistency"
-FIX = "restore the file with `pipelinegen generate`, or change services.yaml and regenerate"
 
 
 @dataclass(frozen=True)
@@ -80,34 +79,40 @@ def consistency(context: Context) -> Iterator[Problem]:
 
 def _dockerfile(context: Context, service: str, expected: Expected) -> Iterator[Problem]:
     path = dockerfile_path(context.model, service, context.root)
+    own = path == context.model.services[service].dockerfile
     try:
         text = (context.root / path).read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError):
-        own = context.model.services[service].stack == "dockerfile"
         yield Problem(path, 1, 1, RULE, f"no Dockerfile for service {service!r}",
                       f"add the service's own Dockerfile at {path}, or change `dockerfile:`"
                       if own else "run `pipelinegen generate`")
         return
     except (OSError, UnicodeDecodeError) as exc:
-        yield Problem(path, 1, 1, RULE, f"cannot read the Dockerfile: {exc}", FIX)
+        yield Problem(path, 1, 1, RULE, f"cannot read the Dockerfile: {exc}",
+                      f"save {path} as UTF-8" if own else fixes.restore(context.root, path))
         return
     facts = dockerfacts.facts(text)
     checks = (
-        ("EXPOSE", facts.expose, expected.port, "EXPOSE <port>"),
-        ("USER", facts.user, f"{expected.uid}:{expected.gid}", "USER <uid>:<gid>"),
+        ("EXPOSE", facts.expose, expected.port, f"EXPOSE {expected.port}"),
+        ("USER", facts.user, f"{expected.uid}:{expected.gid}",
+         f"USER {expected.uid}:{expected.gid}"),
         ("HEALTHCHECK port", facts.health_port, expected.port,
-         "HEALTHCHECK on http://127.0.0.1:<port><path>"),
+         f"a HEALTHCHECK on http://127.0.0.1:{expected.port}{expected.health}"),
         ("HEALTHCHECK path", facts.health_path, expected.health,
-         "HEALTHCHECK on http://127.0.0.1:<port><path>"),
+         f"a HEALTHCHECK on http://127.0.0.1:{expected.port}{expected.health}"),
     )
     for what, fact, want, form in checks:
+        # The user's own Dockerfile is fixed by editing it; `generate` never writes it.
+        fix = (f"edit {path}: its runtime stage needs {form} (or change services.yaml to match)"
+               if own else fixes.restore(context.root, path))
         if fact is None:
             yield Problem(path, 1, 1, RULE,
-                          f"the runtime stage has no {form} (the chart expects {want})", FIX)
+                          f"the runtime stage has no {form.removeprefix('a ')}"
+                          f" (the chart expects {want})", fix)
         elif fact.value != want:
             yield Problem(path, fact.line, 1, RULE,
                           f"{what} is {fact.value}, but the chart and services.yaml say {want}",
-                          FIX)
+                          fix)
 
 
 # --- values files ----------------------------------------------------------------------------
@@ -144,10 +149,12 @@ def _values(context: Context, service: str, expected: Expected) -> Iterator[Prob
             mark = getattr(exc, "problem_mark", None)
             line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             yield Problem(path, line, col, RULE,
-                          f"the values file is not valid YAML: {rendering.yaml_error(exc)}", FIX)
+                          f"the values file is not valid YAML: {rendering.yaml_error(exc)}",
+                          fixes.restore(context.root, path))
             continue
         except (OSError, UnicodeDecodeError) as exc:
-            yield Problem(path, 1, 1, RULE, f"cannot read the values file: {exc}", FIX)
+            yield Problem(path, 1, 1, RULE, f"cannot read the values file: {exc}",
+                          fixes.restore(context.root, path))
             continue
         for keys, field in _VALUE_KEYS:
             found = _locate(data, keys)
@@ -155,7 +162,8 @@ def _values(context: Context, service: str, expected: Expected) -> Iterator[Prob
             if found is not None and str(found[0]) != want:
                 yield Problem(path, found[1], found[2], RULE,
                               f"{'.'.join(keys)} ({_MEANING[field]}) is {found[0]}, but "
-                              f"{_ELSEWHERE[field]} say {want}", FIX)
+                              f"{_ELSEWHERE[field]} say {want}",
+                              fixes.restore(context.root, path))
 
 
 def _locate(data: Any, keys: tuple[str, ...]) -> tuple[Any, int, int] | None:
@@ -200,7 +208,7 @@ def _problem(context: Context, template: str, needle: str, message: str) -> Prob
         line = next((n for n, text in enumerate(lines, 1) if needle in text), 1)
     except OSError:
         pass
-    return Problem(template, line, 1, RULE, message, FIX)
+    return Problem(template, line, 1, RULE, message, fixes.restore(context.root, template))
 
 
 def _at(node: Any, *keys: str) -> Any:

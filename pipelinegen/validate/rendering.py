@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from pipelinegen.emit.helm import chart_dir
+from pipelinegen.emit.helm import chart_dir, own_values
 from pipelinegen.errors import Problem
 from pipelinegen.model import Environment, Model
 
@@ -102,9 +102,13 @@ def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def scenario_values(sdk: ModuleType, root: Path, scenario: Scenario) -> dict[str, Any]:
-    """values-<env>.yaml as Helm reads it (-f), with the scenario's --set values on top."""
+    """values-<env>.yaml as Helm reads it (-f), then the repository's own values file for the
+    service and environment when there is one (as deploys pass it), then the --set values."""
     text = (root / scenario.values_file).read_text(encoding="utf-8")
     values: dict[str, Any] = sdk.values_from_yaml(text)
+    own = root / own_values(scenario.service, scenario.environment.name)
+    if own.is_file():
+        values = merge(values, sdk.values_from_yaml(own.read_text(encoding="utf-8")))
     return merge(values, scenario.overrides)
 
 

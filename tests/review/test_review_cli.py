@@ -54,7 +54,7 @@ def test_an_invalid_model_at_the_ref_is_located_at_the_ref(repo: Repo) -> None:
     line = next(n for n, text in enumerate(repo.git("show", "HEAD:services.yaml").splitlines(), 1)
                 if text == "    port: 80810")
     assert f"HEAD:services.yaml:{line}:11: [error] input: services.worker.port:" in done.stderr
-    assert "nothing was written" in done.stderr and "Traceback" not in done.stderr
+    assert "nothing was written" not in done.stderr and "Traceback" not in done.stderr
 
 
 def test_a_ref_without_a_services_file_adds_every_service(repo: Repo) -> None:

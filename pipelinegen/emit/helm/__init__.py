@@ -18,6 +18,9 @@ from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
 
 ROOT = "generated/helm"
+# The repository's own values files, <service>-<environment>.yaml: deploys add them with `-f`
+# after the generated ones when they exist, and generate never writes there.
+OWN_VALUES = "deploy/values"
 
 TEMPLATES: dict[str, str] = {
     "templates/_helpers.tpl": workload.HELPERS + secret_objects.SECRET_NAME_HELPER,
@@ -38,6 +41,10 @@ TEMPLATES: dict[str, str] = {
 
 def chart_dir(service: str) -> str:
     return f"{ROOT}/{service}"
+
+
+def own_values(service: str, environment: str) -> str:
+    return f"{OWN_VALUES}/{service}-{environment}.yaml"
 
 
 def emit(inputs: Inputs) -> dict[str, str]:

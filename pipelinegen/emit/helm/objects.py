@@ -137,7 +137,7 @@ spec:
 
 # Deny by default. In: the ingress controller's namespace (when there is an Ingress), the pods
 # of the callers, and this release's test pod. Out: DNS, the services it calls, its cloud
-# resources, extraEgress.
+# resources, the model's egress (IP blocks, or pods by namespace and labels) and extraEgress.
 NETWORK_POLICY = """\
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -201,6 +201,38 @@ spec:
       ports:
         - port: {{ .port }}
           protocol: TCP
+    {{- end }}
+    {{- range .Values.egress }}
+    - to:
+        {{- if .cidr }}
+        - ipBlock:
+            cidr: {{ .cidr }}
+            {{- with .except }}
+            except:
+              {{- toYaml . | nindent 14 }}
+            {{- end }}
+        {{- else if .namespace }}
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .namespace }}
+          {{- with .pods }}
+          podSelector:
+            matchLabels:
+              {{- toYaml . | nindent 14 }}
+          {{- end }}
+        {{- else }}
+        - podSelector:
+            matchLabels:
+              {{- toYaml .pods | nindent 14 }}
+        {{- end }}
+      {{- $protocol := .protocol }}
+      {{- with .ports }}
+      ports:
+        {{- range . }}
+        - port: {{ . }}
+          protocol: {{ $protocol }}
+        {{- end }}
+      {{- end }}
     {{- end }}
     {{- with .Values.networkPolicy.extraEgress }}
     {{- toYaml . | nindent 4 }}

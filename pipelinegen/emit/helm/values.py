@@ -24,7 +24,6 @@ TEST_IMAGE = (
     "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
     "@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0"
 )
-INGRESS_NAMESPACE = "ingress-nginx"
 
 Digest = Annotated[str, Field(pattern=DIGEST)]
 Name = Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
@@ -144,6 +143,25 @@ class ResourceEgress(Values):
     """Its TCP port."""
 
 
+class Egress(Values):
+    """One egress destination of the model (services.yaml `deploy.egress`)."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    cidr: str
+    """IP block; empty: the destination is pods (namespace and/or pod labels)."""
+    except_: list[str] = Field(alias="except")
+    """Blocks inside cidr that stay closed."""
+    namespace: str
+    """Namespace of the destination pods; empty: the release's own (or none with a cidr)."""
+    pods: dict[str, str]
+    """Labels of the destination pods; empty: every pod of the namespace."""
+    ports: list[Annotated[int, Field(ge=1, le=65535)]]
+    """Destination ports; empty: every port."""
+    protocol: Literal["TCP", "UDP", "SCTP"]
+    """Protocol of the ports."""
+
+
 class NetworkPolicy(Values):
     ingressNamespace: Name
     """Namespace of the ingress controller allowed in when the Ingress is enabled."""
@@ -256,6 +274,8 @@ class ChartValues(Values):
     """The External Secrets Operator store the Secrets come from."""
     externalSecrets: list[ExternalSecret]
     """One ExternalSecret per Secret the pods read (when secretStore.provider is set)."""
+    egress: list[Egress]
+    """Destinations beyond DNS and the called services that the pods may connect to."""
     podSecurity: PodSecurity
     """Numeric user and group of the pods."""
     networkPolicy: NetworkPolicy
@@ -307,6 +327,10 @@ def deploy_values(deploy: Deploy) -> dict[str, Any]:
         "env": dict(sorted(deploy.env.items())),
         "secrets": {name: SecretRef(secret=ref.secret, key=ref.key).model_dump()
                     for name, ref in sorted(deploy.secrets.items())},
+        "egress": [Egress(cidr=rule.cidr or "", except_=list(rule.except_),
+                          namespace=rule.namespace or "", pods=dict(sorted(rule.pods.items())),
+                          ports=list(rule.ports), protocol=rule.protocol).model_dump()
+                   for rule in deploy.egress],
     }
 
 
@@ -335,7 +359,7 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
         "health": svc.health,
         "podSecurity": {"runAsUser": defaults.uid, "runAsGroup": defaults.gid},
         "networkPolicy": {
-            "ingressNamespace": INGRESS_NAMESPACE,
+            "ingressNamespace": model.project.ingress_namespace,
             "callers": sorted(svc.callers),
             "calls": [callee.model_dump() for callee in calls(model, service)],
             "resources": [],

@@ -28,7 +28,8 @@ from pipelinegen.emit.workflows.common import (
 from pipelinegen.inputs import Inputs
 
 PATH = ".github/workflows/ci.yml"
-SERVICES = "${{ fromJSON(needs.changes.outputs.services) }}"
+# The services whose image is built: the affected ones but those changed in deploy settings only.
+SERVICES = "${{ fromJSON(needs.changes.outputs.build) }}"
 
 
 def on_default_branch(inputs: Inputs) -> str:
@@ -59,13 +60,30 @@ def changes_job(inputs: Inputs) -> Job:
         ' --format json)"\n'
         'echo "Affected services: ${services}"\n'
         'echo "services=${services}" >> "${GITHUB_OUTPUT}"\n'
+        # Of those, the ones to rebuild; the others changed only deploy settings and deploy the
+        # image running now.
+        f'build="$(pipelinegen affected{file_option(inputs)} --base "${{base}}" --only build'
+        ' --format json)"\n'
+        f'redeploy="$(pipelinegen affected{file_option(inputs)} --base "${{base}}"'
+        ' --only deploy-only --format json)"\n'
+        'echo "To rebuild: ${build}; to deploy again as they run: ${redeploy}"\n'
+        'echo "build=${build}" >> "${GITHUB_OUTPUT}"\n'
+        'echo "redeploy=${redeploy}" >> "${GITHUB_OUTPUT}"\n'
+        # Services the change removes: their releases are uninstalled by the deploy.
+        f'removed="$(pipelinegen affected{file_option(inputs)} --base "${{base}}" --only removed'
+        ' --format json)"\n'
+        'echo "Removed services: ${removed}"\n'
+        'echo "removed=${removed}" >> "${GITHUB_OUTPUT}"\n'
     )
     return {
         "name": "changes",
         "runs-on": inputs.model.project.ci.runner,
         "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "changes"),
         "permissions": permissions(contents="read"),
-        "outputs": {"services": "${{ steps.affected.outputs.services }}"},
+        "outputs": {"services": "${{ steps.affected.outputs.services }}",
+                    "build": "${{ steps.affected.outputs.build }}",
+                    "redeploy": "${{ steps.affected.outputs.redeploy }}",
+                    "removed": "${{ steps.affected.outputs.removed }}"},
         "steps": [
             checkout(inputs, **{"fetch-depth": 0}),
             *install_pipelinegen(inputs),
@@ -136,7 +154,7 @@ def build_job(inputs: Inputs) -> Job:
     return {
         "name": "build (${{ matrix.service }})",
         "needs": ["changes"],
-        "if": f"needs.changes.outputs.services != {NONE_AFFECTED}",
+        "if": f"needs.changes.outputs.build != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
         "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "build"),
         "permissions": permissions(contents="read"),
@@ -189,7 +207,7 @@ def publish_job(inputs: Inputs) -> Job:
     return {
         "name": "publish (${{ matrix.service }})",
         "needs": ["changes", "build"],
-        "if": f"{on_default_branch(inputs)} && needs.changes.outputs.services != {NONE_AFFECTED}",
+        "if": f"{on_default_branch(inputs)} && needs.changes.outputs.build != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
         "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "publish"),
         **extra,
@@ -277,7 +295,7 @@ def gate_job(inputs: Inputs) -> Job:
         "permissions": permissions(actions="read"),
         "steps": [
             step("Check the results of every job", env={
-                "SERVICES": "${{ needs.changes.outputs.services }}",
+                "SERVICES": "${{ needs.changes.outputs.build }}",
                 "EVENT": "${{ github.event_name }}",
                 "REF": "${{ github.ref }}",
                 "DEFAULT_BRANCH": inputs.model.project.default_branch,
@@ -301,11 +319,14 @@ def deploy_job(inputs: Inputs) -> Job:
         "name": "deploy",
         "needs": ["changes", gate],
         "if": f"{on_default_branch(inputs)} && needs.{gate}.result == 'success'"
-              f" && needs.changes.outputs.services != {NONE_AFFECTED}",
+              f" && (needs.changes.outputs.services != {NONE_AFFECTED}"
+              f" || needs.changes.outputs.removed != {NONE_AFFECTED})",
         "permissions": permissions(contents="read", id_token="write", packages="read"),
         # `$/` names this repository at this commit (GitHub's self-repository form).
         "uses": "$/.github/workflows/deploy.yml",
-        "with": {"services": "${{ needs.changes.outputs.services }}"},
+        "with": {"services": "${{ needs.changes.outputs.services }}",
+                 "redeploy": "${{ needs.changes.outputs.redeploy }}",
+                 "prune": f"${{{{ needs.changes.outputs.removed != {NONE_AFFECTED} }}}}"},
     }
 
 

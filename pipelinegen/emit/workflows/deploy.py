@@ -13,6 +13,7 @@ from __future__ import annotations
 from pipelinegen.emit.workflows.ci import registry_login
 from pipelinegen.emit.workflows.common import (
     Job,
+    Step,
     action,
     checkout,
     document,
@@ -29,6 +30,48 @@ SERVICES_INPUT = {
     "required": True,
     "type": "string",
 }
+REDEPLOY_INPUT = {
+    "description": "Of those, the services to deploy with the image they run now (only their"
+                   " deploy settings changed), as a JSON list",
+    "required": False,
+    "type": "string",
+    "default": "[]",
+}
+PRUNE_INPUT = {
+    "description": "Also uninstall the releases of services that services.yaml no longer has",
+    "required": False,
+    "type": "boolean",
+    "default": False,
+}
+# Still runs when the job before it was skipped (nothing to deploy, only releases to remove).
+AFTER_PREVIOUS = "!failure() && !cancelled()"
+
+
+def prune_script(inputs: Inputs) -> str:
+    """Uninstall every release pipelinegen installed here whose service the model no longer has.
+    pipelinegen's releases are known by their chart: named like the release and versioned
+    `<app_version>+<12 hex>` (see emit/helm), which charts from elsewhere are not."""
+    keep = " ".join(sorted(inputs.model.services))
+    return (
+        f'keep=" {keep} "\n'
+        'listed="$(helm list -n "${NAMESPACE}" --all -o json \\\n'
+        '  | jq -r \'.[] | "\\(.name) \\(.chart)"\')"\n'
+        "removed=0\n"
+        'while read -r name chart; do\n'
+        '  [ -n "${name}" ] || continue\n'
+        '  semver="[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?"\n'
+        '  if [[ ! "${chart}" =~ ^${name}-${semver}\\+[0-9a-f]{12}$ ]]; then\n'
+        '    echo "${name}: ${chart} is not a pipelinegen chart; left alone"\n'
+        "    continue\n"
+        "  fi\n"
+        '  case "${keep}" in *" ${name} "*) continue ;; esac\n'
+        '  echo "::notice::uninstalling ${name} from ${NAMESPACE}:'
+        ' services.yaml no longer has it"\n'
+        '  helm uninstall "${name}" -n "${NAMESPACE}" --wait --timeout 10m\n'
+        "  removed=$((removed + 1))\n"
+        'done <<< "${listed}"\n'
+        'echo "${removed} release(s) uninstalled from ${NAMESPACE}"\n'
+    )
 
 
 def resolve_script(inputs: Inputs) -> str:
@@ -38,6 +81,21 @@ def resolve_script(inputs: Inputs) -> str:
         f"  {names}) ;;\n"
         '  *) echo "::error::unknown service ${SERVICE}"; exit 1 ;;\n'
         "esac\n"
+        # Deploy settings only: no image was built for this commit; deploy the running one.
+        'if jq -e --arg s "${SERVICE}" \'any(.[]; . == $s)\' <<< "${REDEPLOY}" > /dev/null; then\n'
+        '  running="$(helm get values "${SERVICE}" -n "${NAMESPACE}" -o json)"\n'
+        '  digest="$(jq -r \'(.blueGreen[.blueGreen.active // "blue"].digest // "")'
+        ' as $live | if $live != "" then $live else (.image.digest // "") end\''
+        ' <<< "${running}")"\n'
+        '  if [ -z "${digest}" ]; then\n'
+        '    echo "::error::${SERVICE} runs no image by digest in ${NAMESPACE}: deploy it with a'
+        ' build (change its code or run the deploy by hand)"\n'
+        "    exit 1\n"
+        "  fi\n"
+        '  echo "Only deploy settings changed: deploying the running ${digest}, no rebuild"\n'
+        '  echo "digest=${digest}" >> "${GITHUB_OUTPUT}"\n'
+        "  exit 0\n"
+        "fi\n"
         'digest="$(docker buildx imagetools inspect "${IMAGE}:${GITHUB_SHA}"'
         " --format '{{json .Manifest}}' | jq -r .digest)\"\n"
         'if [ -z "${digest}" ] || [ "${digest}" = null ]; then\n'
@@ -48,15 +106,58 @@ def resolve_script(inputs: Inputs) -> str:
     )
 
 
+def cluster_steps(inputs: Inputs) -> list[Step]:
+    """OIDC credentials, Helm and the kubeconfig of the cluster."""
+    cloud = inputs.model.project.cloud
+    return [
+        action(inputs, "Get cloud credentials (OIDC)", "aws-actions/configure-aws-credentials",
+               {"role-to-assume": f"${{{{ vars.{cloud.role_variable} }}}}",
+                "aws-region": f"${{{{ vars.{cloud.region_variable} }}}}"}),
+        action(inputs, "Set up Helm", "azure/setup-helm", {"version": cloud.helm_version}),
+    ]
+
+
+def connect_step(inputs: Inputs) -> Step:
+    cloud = inputs.model.project.cloud
+    return step("Connect to the cluster", env={
+        "CLUSTER": f"${{{{ vars.{cloud.cluster_variable} }}}}",
+        "REGION": f"${{{{ vars.{cloud.region_variable} }}}}",
+    }, run='aws eks update-kubeconfig --name "${CLUSTER}" --region "${REGION}"')
+
+
+def prune_job(inputs: Inputs, env: Environment, deploy_job: str) -> Job:
+    """Uninstalls, in one environment, the releases of services the model no longer has. It
+    declares the environment, so it waits for the same reviewers as that environment's deploy."""
+    project = inputs.model.project
+    return {
+        "name": f"{env.name} (remove old services)",
+        "needs": [deploy_job],
+        "if": f"{AFTER_PREVIOUS} && inputs.prune"
+              f" && github.ref == 'refs/heads/{project.default_branch}'",
+        "runs-on": project.ci.runner,
+        "environment": env.name,
+        "permissions": permissions(id_token="write"),
+        "concurrency": {"group": f"deploy-{env.name}-prune", "cancel-in-progress": False},
+        "steps": [
+            *cluster_steps(inputs),
+            connect_step(inputs),
+            step("Uninstall the releases of removed services", shell="bash",
+                 env={"NAMESPACE": env.namespace}, run=prune_script(inputs)),
+        ],
+    }
+
+
 def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> Job:
     project = inputs.model.project
-    cloud = project.cloud
     login, extra = registry_login(inputs)
     job: Job = {"name": f"{env.name} (${{{{ matrix.service }}}})"}
+    branch = f"github.ref == 'refs/heads/{project.default_branch}'"
     if previous:
         job["needs"] = [previous]
+        branch = f"{AFTER_PREVIOUS} && {branch}"
     job |= {
-        "if": f"github.ref == 'refs/heads/{project.default_branch}'",
+        # An empty list leaves only releases to remove: no matrix (it would be empty).
+        "if": f"{branch} && inputs.services != '[]'",
         "runs-on": project.ci.runner,
         "timeout-minutes": project.ci.deploy_minutes,
         "environment": env.name,
@@ -68,18 +169,14 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
                      "matrix": {"service": "${{ fromJSON(inputs.services) }}"}},
         "steps": [
             checkout(inputs),
-            action(inputs, "Get cloud credentials (OIDC)", "aws-actions/configure-aws-credentials",
-                   {"role-to-assume": f"${{{{ vars.{cloud.role_variable} }}}}",
-                    "aws-region": f"${{{{ vars.{cloud.region_variable} }}}}"}),
-            action(inputs, "Set up Helm", "azure/setup-helm", {"version": cloud.helm_version}),
+            *cluster_steps(inputs),
             login,
-            step("Connect to the cluster", env={
-                "CLUSTER": f"${{{{ vars.{cloud.cluster_variable} }}}}",
-                "REGION": f"${{{{ vars.{cloud.region_variable} }}}}",
-            }, run='aws eks update-kubeconfig --name "${CLUSTER}" --region "${REGION}"'),
+            connect_step(inputs),
             step("Find the image digest", id="image", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
                 "IMAGE": f"{project.registry}/${{{{ matrix.service }}}}",
+                "NAMESPACE": env.namespace,
+                "REDEPLOY": "${{ inputs.redeploy }}",
             }, run=resolve_script(inputs)),
             step(f"Roll out ({env.strategy})", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
@@ -93,12 +190,14 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
-    on = {"workflow_call": {"inputs": {"services": SERVICES_INPUT}},
-          "workflow_dispatch": {"inputs": {"services": SERVICES_INPUT}}}
+    wanted = {"services": SERVICES_INPUT, "redeploy": REDEPLOY_INPUT, "prune": PRUNE_INPUT}
+    on = {"workflow_call": {"inputs": wanted}, "workflow_dispatch": {"inputs": wanted}}
     jobs: dict[str, Job] = {}
     previous: str | None = None
     for env in inputs.model.project.environments:
         job_id = f"deploy-{env.name}"
         jobs[job_id] = environment_job(inputs, env, previous)
-        previous = job_id
+        # The next environment waits for this one's removals too: promotion order holds.
+        previous = f"prune-{env.name}"
+        jobs[previous] = prune_job(inputs, env, job_id)
     return {PATH: document(inputs, "deploy", on, jobs)}

@@ -27,13 +27,13 @@ SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repos
 
 DRIFT_SCRIPT = """\
 status=0
-pipelinegen check{file} --format text > drift.txt 2>&1 || status="$?"
+pipelinegen check{file} --format text --diff > drift.txt 2>&1 || status="$?"
 if [ "${{status}}" = 0 ]; then
   echo "Generated files are up to date." >> "${{GITHUB_STEP_SUMMARY}}"
   exit 0
 fi
 if [ "${{status}}" = 1 ]; then
-  title="Generated files are out of date: run \\`pipelinegen generate\\` and commit the result."
+  title="Generated files are out of date: run the command the hint at the end names, then commit."
 else
   title="pipelinegen check could not run (exit ${{status}})."
 fi

@@ -7,14 +7,21 @@ the revision it started from, blue-green by switching traffic back to the old co
 
 from __future__ import annotations
 
+from pipelinegen.emit.helm import OWN_VALUES
+
 # Shared by every strategy: where the chart is, and how to undo to the starting revision.
-PREAMBLE = """\
-chart="generated/helm/${SERVICE}"
-values="${chart}/values-${ENVIRONMENT}.yaml"
-release() {
-  helm upgrade --install "${SERVICE}" "${chart}" -n "${NAMESPACE}" -f "${values}" \\
-    --timeout 10m "$@"
-}
+PREAMBLE = f"""\
+chart="generated/helm/${{SERVICE}}"
+values="${{chart}}/values-${{ENVIRONMENT}}.yaml"
+# The repository's own values for what the model does not cover; generate never writes them.
+own=()
+if [ -f "{OWN_VALUES}/${{SERVICE}}-${{ENVIRONMENT}}.yaml" ]; then
+  own=(-f "{OWN_VALUES}/${{SERVICE}}-${{ENVIRONMENT}}.yaml")
+fi
+release() {{
+  helm upgrade --install "${{SERVICE}}" "${{chart}}" -n "${{NAMESPACE}}" -f "${{values}}" \\
+    "${{own[@]}}" --timeout 10m "$@"
+}}
 """
 
 ROLLBACK = """\
