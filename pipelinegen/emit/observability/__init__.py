@@ -1,0 +1,45 @@
+"""generated/observability/: what makes the services with `slos` observable.
+
+Per service, in generated/observability/<service>/: `rules.yaml` (plain Prometheus rules, for
+promtool), `page.test.yaml` and `ticket.test.yaml` (unit tests of
+the alerts) and `prometheusrule.yaml` (the same groups as a
+Prometheus Operator object). The ServiceMonitor lives in the service's chart (emit/helm).
+Once for all of them: `alertmanager.yaml` (the routing of their alerts).
+"""
+
+from __future__ import annotations
+
+from pipelinegen import yamlio
+from pipelinegen.emit.header import header
+from pipelinegen.emit.observability import alertmanager, rules, ruletests, slo
+from pipelinegen.inputs import Inputs
+
+ROOT = "generated/observability"
+
+
+def service_dir(service: str) -> str:
+    return f"{ROOT}/{service}"
+
+
+def observed(inputs: Inputs) -> list[str]:
+    """The services with SLOs, sorted."""
+    return sorted(name for name, svc in inputs.model.services.items() if svc.slos is not None)
+
+
+def emit(inputs: Inputs) -> dict[str, str]:
+    model = inputs.model
+    head = header(inputs.source)
+    files: dict[str, str] = {}
+    for service in observed(inputs):
+        objectives = slo.objectives(model, service)
+        groups = rules.groups(model, service, objectives)
+        base = service_dir(service)
+        files[f"{base}/rules.yaml"] = head + yamlio.dump({"groups": groups})
+        for severity in ("page", "ticket"):
+            files[f"{base}/{severity}.test.yaml"] = head + yamlio.dump(
+                ruletests.test_file(model, objectives, severity))
+        files[f"{base}/prometheusrule.yaml"] = head + yamlio.dump(
+            rules.prometheus_rule(model, service, groups))
+    if files:
+        files[f"{ROOT}/alertmanager.yaml"] = head + yamlio.dump(alertmanager.config(model))
+    return files
