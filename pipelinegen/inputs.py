@@ -22,3 +22,5 @@ class Inputs:
     model: Model
     source: str  # the services file relative to the repository root, named in headers
     actions: Mapping[str, ActionPin] = field(default_factory=dict)  # by action, from the lock
+    # Hand-written notes sections of generated files as they are now, by path (see notes.py).
+    notes: Mapping[str, str] = field(default_factory=dict)

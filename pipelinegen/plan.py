@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelinegen import __version__
+from pipelinegen import __version__, notes
 from pipelinegen.emit import emit_all
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
@@ -23,6 +23,11 @@ MANIFEST = "generated/.pipelinegen-manifest.json"
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def digest(data: bytes) -> str:
+    """A generated file's digest in the manifest: its hand-written notes left out."""
+    return sha256(notes.without_notes(data))
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
         "tool": "pipelinegen",
         "version": __version__,
         "source": source,
-        "files": {path: sha256(data) for path, data in sorted(outputs.items())},
+        "files": {path: digest(data) for path, data in sorted(outputs.items())},
     }
     return (json.dumps(manifest, indent=2) + "\n").encode()
 
@@ -151,7 +156,7 @@ def compare(plan: Plan, root: Path) -> Comparison:
         else:
             result.update.append(path)
         # The disk differs from the plan: it is ours to replace only if it is what we wrote.
-        if path != MANIFEST and previous.get(path) != sha256(on_disk):
+        if path != MANIFEST and previous.get(path) != digest(on_disk):
             result.hand_edited.append(path)
     return result
 

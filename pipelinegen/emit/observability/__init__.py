@@ -4,14 +4,15 @@ Per service, in generated/observability/<service>/: `rules.yaml` (plain Promethe
 promtool), `page.test.yaml` and `ticket.test.yaml` (unit tests of
 the alerts) and `prometheusrule.yaml` (the same groups as a
 Prometheus Operator object). The ServiceMonitor lives in the service's chart (emit/helm).
-Once for all of them: `alertmanager.yaml` (the routing of their alerts).
+Once for all of them: `alertmanager.yaml` (the routing of their alerts). And the runbooks,
+docs/SRE/<service>.md, whose notes sections come from the disk through `inputs.notes`.
 """
 
 from __future__ import annotations
 
 from pipelinegen import yamlio
 from pipelinegen.emit.header import header
-from pipelinegen.emit.observability import alertmanager, rules, ruletests, slo
+from pipelinegen.emit.observability import alertmanager, rules, ruletests, runbooks, slo
 from pipelinegen.inputs import Inputs
 
 ROOT = "generated/observability"
@@ -42,4 +43,5 @@ def emit(inputs: Inputs) -> dict[str, str]:
             rules.prometheus_rule(model, service, groups))
     if files:
         files[f"{ROOT}/alertmanager.yaml"] = head + yamlio.dump(alertmanager.config(model))
+    files.update(runbooks.emit(model, inputs.source, dict(inputs.notes)))
     return files

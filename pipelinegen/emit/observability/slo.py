@@ -140,8 +140,10 @@ def objectives(model: Model, service: str) -> list[Objective]:
     if svc.slos.availability is not None:
         errors = _sum(metrics.requests, matchers(svc, service, f'code=~"{metrics.error_codes}"'))
         total = _sum(metrics.requests, matchers(svc, service))
+        # No error yet means no error series: `or` the total times 0, so the ratio is 0, not absent.
+        ratio = f"(\n  {errors}\n  or\n  0 * {total}\n)\n/\n{total}"
         found.append(Objective(
-            service, "availability", svc.slos.availability, owner, f"{errors}\n/\n{total}",
+            service, "availability", svc.slos.availability, owner, ratio,
             f"requests answered without a server error (code =~ {metrics.error_codes})"))
     if svc.slos.latency is not None:
         latency: LatencySlo = svc.slos.latency
