@@ -1,7 +1,8 @@
 """Where the services file and the repository root are, and the model and plan they give.
 
 This is the one module that knows which files are generation inputs (the services file, the
-action lock, and the hand-written notes of the runbooks): the workspace reads them from disk, and `inputs_at` through any reader, a git
+action lock, and the hand-written notes of the runbooks): the workspace reads them from disk,
+and `inputs_at` through any reader, a git
 commit's included, so `diff --base` sees exactly what `generate` would.
 """
 

@@ -14,6 +14,7 @@ from pipelinegen.validate import (
     branch_protection,
     charts,
     consistency,
+    observability,
     pinned_actions,
     pinned_base,
     service_files,
@@ -21,8 +22,8 @@ from pipelinegen.validate import (
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
-    "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "pinned_actions",
-    "pinned_base", "run", "service_files",
+    "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "observability",
+    "pinned_actions", "pinned_base", "run", "service_files",
 ]
 
 

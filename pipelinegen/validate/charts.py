@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 from pipelinegen.errors import Problem
-from pipelinegen.validate import rendering
+from pipelinegen.validate import crds, rendering
 from pipelinegen.validate.registry import Context, rule
 from pipelinegen.validate.rendering import KUBE_VERSION, Scenario
 
@@ -149,6 +149,13 @@ def chart_schema(context: Context) -> Iterator[Problem]:
 def _validate_object(validator: ModuleType, scenario: Scenario,
                      obj: rendering.Rendered) -> Iterator[Problem]:
     where = f"{obj.kind or '?'}/{obj.name or '?'} ({scenario.title})"
+    if isinstance(obj.body, dict) and crds.handles(obj.body):
+        for path, message in crds.errors(obj.body):
+            yield Problem(obj.template, 1, 1, "chart-schema",
+                          f"{where}: {path}: {message} (Prometheus Operator"
+                          f" {crds.OPERATOR_VERSION} CRD, strict)",
+                          "fix the template, or run `pipelinegen generate` to restore it")
+        return
     try:
         validator.validate(obj.body, KUBE_VERSION, strict=True)
     except validator.ValidationError as exc:

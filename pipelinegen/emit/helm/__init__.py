@@ -29,6 +29,7 @@ TEMPLATES: dict[str, str] = {
     "templates/hpa.yaml": objects.HPA,
     "templates/pdb.yaml": objects.PDB,
     "templates/networkpolicy.yaml": objects.NETWORK_POLICY,
+    "templates/servicemonitor.yaml": objects.SERVICE_MONITOR,
     "templates/tests/test-connection.yaml": objects.TEST_HOOK,
     "templates/NOTES.txt": objects.NOTES,
 }

@@ -1,18 +1,26 @@
 """generated/observability/: what makes the services with `slos` observable.
 
 Per service, in generated/observability/<service>/: `rules.yaml` (plain Prometheus rules, for
-promtool), `page.test.yaml` and `ticket.test.yaml` (unit tests of
-the alerts) and `prometheusrule.yaml` (the same groups as a
-Prometheus Operator object). The ServiceMonitor lives in the service's chart (emit/helm).
-Once for all of them: `alertmanager.yaml` (the routing of their alerts). And the runbooks,
-docs/SRE/<service>.md, whose notes sections come from the disk through `inputs.notes`.
+promtool), `page.test.yaml` and `ticket.test.yaml` (unit tests of the alerts),
+`prometheusrule.yaml` (the same groups as a Prometheus Operator object) and `dashboard.yaml`
+(its Grafana dashboard, in a ConfigMap). The ServiceMonitor lives in the service's chart.
+Once for all of them: `alertmanager.yaml` (the routing of their alerts) and
+`overview-dashboard.yaml`. And the runbooks, docs/SRE/<service>.md, whose notes sections come
+from the disk through `inputs.notes`.
 """
 
 from __future__ import annotations
 
 from pipelinegen import yamlio
 from pipelinegen.emit.header import header
-from pipelinegen.emit.observability import alertmanager, rules, ruletests, runbooks, slo
+from pipelinegen.emit.observability import (
+    alertmanager,
+    dashboards,
+    rules,
+    ruletests,
+    runbooks,
+    slo,
+)
 from pipelinegen.inputs import Inputs
 
 ROOT = "generated/observability"
@@ -41,7 +49,12 @@ def emit(inputs: Inputs) -> dict[str, str]:
                 ruletests.test_file(model, objectives, severity))
         files[f"{base}/prometheusrule.yaml"] = head + yamlio.dump(
             rules.prometheus_rule(model, service, groups))
+        files[f"{base}/dashboard.yaml"] = head + yamlio.dump(dashboards.config_map(
+            model, f"{model.project.name}-{service}", dashboards.service_dashboard(model, service)))
     if files:
         files[f"{ROOT}/alertmanager.yaml"] = head + yamlio.dump(alertmanager.config(model))
+        files[f"{ROOT}/overview-dashboard.yaml"] = head + yamlio.dump(dashboards.config_map(
+            model, f"{model.project.name}-slo-overview",
+            dashboards.overview_dashboard(model, observed(inputs))))
     files.update(runbooks.emit(model, inputs.source, dict(inputs.notes)))
     return files
