@@ -44,3 +44,70 @@ def test_no_secret_value_is_written(tmp_path: Path) -> None:
     assert "routing_key_file: /etc/alertmanager/secrets/am-pagerduty/shop" in text
     assert "api_url_file: /etc/alertmanager/secrets/am-slack/shop" in text
     assert "routing_key:" not in text and "api_url:" not in text
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _alert(severity: str, slo: str) -> dict[str, object]:
+    return {"labels": {"alertname": f"ApiAvailabilityBurn{'1h' if severity == 'page' else '1d'}",
+                       "severity": severity, "owner": "@printloop/backend", "service": "api",
+                       "slo": slo, "namespace": "printloop-prod"},
+            "annotations": {"summary": "test"}}
+
+
+def test_a_real_alertmanager_inhibits_the_ticket_of_a_firing_page(tmp_path: Path) -> None:
+    """The generated config in a real Alertmanager on 127.0.0.1: a page of one SLO inhibits
+    that SLO's ticket, not another SLO's. The secret files are stand-ins in tmp_path."""
+    import json
+    import subprocess
+    import time
+    import urllib.request
+
+    binary = tool("prometheus-alertmanager")
+    config = _config(tmp_path / "repo", bundled())
+    secrets = tmp_path / "secrets"
+    for name in ("alertmanager-pagerduty/backend", "alertmanager-slack/backend"):
+        (secrets / name).parent.mkdir(parents=True, exist_ok=True)
+        (secrets / name).write_text("http://127.0.0.1:9/unused\n")
+    config.write_text(config.read_text().replace("/etc/alertmanager/secrets", str(secrets)))
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api/v2/alerts"
+    server = subprocess.Popen(
+        [binary, f"--config.file={config}", f"--storage.path={tmp_path / 'data'}",
+         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "Alertmanager did not start"
+                time.sleep(0.3)
+        alerts = [_alert("page", "availability"), _alert("ticket", "availability"),
+                  _alert("ticket", "latency")]
+        request = urllib.request.Request(url, data=json.dumps(alerts).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=5).close()
+        deadline = time.monotonic() + 20
+        while True:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                found = {(a["labels"]["severity"], a["labels"]["slo"]): a["status"]
+                         for a in json.load(response)}
+            if len(found) == 3 and found[("ticket", "availability")]["inhibitedBy"]:
+                break
+            assert time.monotonic() < deadline, found
+            time.sleep(0.3)
+        assert found[("page", "availability")]["state"] == "active"
+        assert found[("ticket", "availability")]["state"] == "suppressed"
+        assert found[("ticket", "latency")]["state"] == "active"  # another SLO: not inhibited
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
