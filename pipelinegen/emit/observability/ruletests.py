@@ -42,7 +42,11 @@ def test_file(model: Model, objectives: list[Objective], severity: Severity
         for alert in objective.alerts():
             if alert.policy.severity == severity:
                 cases.extend(alert_cases(model, objective, alert))
+    service = objectives[0].service
     return {"rule_files": ["rules.yaml"], "evaluation_interval": f"{STEP[severity]}m",
+            # promtool orders groups at random unless told: the alerts must read this step's
+            # recorded ratios (the last step's are 15 minutes old, past the 5m lookback).
+            "group_eval_order": [f"{service}-slo-recording", f"{service}-slo-alerts"],
             "tests": cases}
 
 
