@@ -24,6 +24,8 @@ class Inputs:
     model: Model
     source: str  # the services file relative to the repository root, named in headers
     actions: Mapping[str, ActionPin] = field(default_factory=dict)  # by action, from the lock
+    # Hand-written notes sections of generated files as they are now, by path (see notes.py).
+    notes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The name is written into headers, run: lines and Dockerfile comments: like a service

@@ -178,6 +178,130 @@ def _check_strings(value: Any) -> None:
             _check_strings(item)
 
 
+# --- observability -------------------------------------------------------------------------
+
+METRIC_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+# Label values and regexes end up inside PromQL double quotes: no quote, backslash or brace.
+LABEL_VALUE = r"^[A-Za-z0-9 _.:/@*+?|()\[\]^$-]*$"
+DAYS = r"^[1-9][0-9]*d$"
+MetricName = Annotated[str, _pattern(METRIC_NAME, max_length=200)]
+LabelName = Annotated[str, _pattern(LABEL_NAME, max_length=100)]
+LabelValue = Annotated[str, _pattern(LABEL_VALUE, max_length=200)]
+
+
+class Slo(Strict):
+    objective: Annotated[float, Field(gt=0, lt=100)] = 99.9
+    """Target, in percent of good requests, e.g. 99.9."""
+    window: Annotated[str, _pattern(DAYS, max_length=8)] = "30d"
+    """Rolling window the objective is measured over, in days (>= 7d), e.g. "30d"."""
+
+    @model_validator(mode="after")
+    def _long_enough(self) -> Slo:
+        # The slowest alert looks at 3 days; a shorter SLO window makes it meaningless.
+        if int(self.window[:-1]) < 7:
+            raise ValueError("window must be at least 7d (the slowest burn-rate alert spans 3d)")
+        return self
+
+
+class LatencySlo(Slo):
+    objective: Annotated[float, Field(gt=0, lt=100)] = 99.0
+    """Share of requests, in percent, that must finish within `threshold`."""
+    threshold: Annotated[float, Field(gt=0)] = 0.3
+    """Seconds; must be one of the duration histogram's bucket bounds (`le`)."""
+
+
+class Slos(Strict):
+    availability: Slo | None = None
+    """Availability: requests answered without a server error (by `metrics.error_codes`)."""
+    latency: LatencySlo | None = None
+    """Latency: requests answered within a threshold."""
+
+
+class Metrics(Strict):
+    """Where a service's SLIs come from; the defaults match the demo services' /metrics."""
+
+    requests: MetricName = "http_requests_total"
+    """Counter of answered requests, with a `code` label (the HTTP status)."""
+    duration: MetricName = "http_request_duration_seconds"
+    """Histogram of request durations in seconds."""
+    saturation: MetricName = "process_cpu_seconds_total"
+    """Counter shown as the dashboard's saturation panel (CPU seconds)."""
+    error_codes: LabelValue = "5.."
+    """Regex of the `code` values that count as errors."""
+    selector: dict[LabelName, LabelValue] = Field(default_factory=dict)
+    """Label matchers (equality) that pick the service's series; default {job: <service>}."""
+    path: HttpPath = "/metrics"
+    """HTTP path the service exposes its metrics on (scraped through the ServiceMonitor)."""
+    exposes: list[MetricName] = Field(default_factory=list)
+    """Further metric names the service exposes, for queries beyond the three above."""
+
+    def matchers(self, service: str) -> dict[str, str]:
+        return dict(sorted((self.selector or {"job": service}).items()))
+
+    def exposed(self) -> set[str]:
+        """Every series name the service declares: histograms give _bucket, _count and _sum."""
+        histogram = {f"{self.duration}{suffix}" for suffix in ("_bucket", "_count", "_sum")}
+        return {self.requests, self.saturation, *histogram, *self.exposes}
+
+
+class SecretRef(Strict):
+    secret: Annotated[str, _pattern(DNS_LABEL, max_length=253)]
+    """Name of the Kubernetes Secret that holds the value (never the value itself)."""
+    key: Annotated[str, _pattern(r"^[-._A-Za-z0-9]+$", max_length=253)]
+    """Key inside that Secret."""
+
+
+class PagerDuty(Strict):
+    routing_key: SecretRef
+    """Events API v2 integration key, by reference to a Secret mounted into Alertmanager."""
+
+
+class Slack(Strict):
+    webhook: SecretRef
+    """Incoming-webhook URL, by reference to a Secret mounted into Alertmanager."""
+    channel: Annotated[str, _pattern(r"^#[a-z0-9][a-z0-9_-]{0,79}$", max_length=81)]
+    """Channel the tickets are posted to, e.g. "#backend-alerts"."""
+
+
+class Receiver(Strict):
+    """One of pagerduty or slack."""
+
+    pagerduty: PagerDuty | None = None
+    """Page through PagerDuty."""
+    slack: Slack | None = None
+    """Post to a Slack channel."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Receiver:
+        if (self.pagerduty is None) == (self.slack is None):
+            raise ValueError("a receiver has exactly one of 'pagerduty' or 'slack'")
+        return self
+
+
+class OnCall(Strict):
+    page: ServiceName
+    """Receiver (in observability.receivers) of page alerts: fast budget burn, wake someone."""
+    ticket: ServiceName
+    """Receiver of ticket alerts: slow budget burn, handle in working hours."""
+
+
+class Observability(Strict):
+    release: Annotated[str, _pattern(DNS_LABEL, max_length=63)] = "kube-prometheus-stack"
+    """`release` label of ServiceMonitors and PrometheusRules: the Prometheus Operator's Helm
+    release, whose default selectors pick objects up by it."""
+    namespace: Annotated[str, _pattern(DNS_LABEL, max_length=63)] = "monitoring"
+    """Namespace of Prometheus, Alertmanager and Grafana (PrometheusRules and dashboards go
+    there; the NetworkPolicy lets it scrape)."""
+    runbook_url: Annotated[str, _pattern(r"^https://[A-Za-z0-9._~/:%-]+$", max_length=255)] | None \
+        = None
+    """Base URL of docs/SRE/; default: the repository's default branch on GitHub."""
+    receivers: dict[ServiceName, Receiver] = Field(default_factory=dict)
+    """Alertmanager receivers by name."""
+    oncall: dict[Owner, OnCall] = Field(default_factory=dict)
+    """Receivers per owner team (a service's first owner) and severity."""
+
+
 # --- project -------------------------------------------------------------------------------
 
 
@@ -359,6 +483,8 @@ class Project(Strict):
     """The AWS account of the services' resources, roles and secrets (Terraform in infra/)."""
     secret_store: SecretStore | None = None
     """Where secret values live; set, every `secrets:` reference becomes an ExternalSecret."""
+    observability: Observability = Field(default_factory=Observability)
+    """Prometheus Operator labels, Alertmanager receivers and on-call routing."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]
@@ -401,13 +527,6 @@ class Ingress(Strict):
     """Public host name routed to the service."""
     path: HttpPath = "/"
     """Path prefix routed to the service."""
-
-
-class SecretRef(Strict):
-    secret: Annotated[str, _pattern(DNS_LABEL, max_length=253)]
-    """Name of the Kubernetes Secret that holds the value (never the value itself)."""
-    key: Annotated[str, _pattern(r"^[-._A-Za-z0-9]+$", max_length=253)]
-    """Key inside that Secret."""
 
 
 DatabaseSize = Literal["small", "medium", "large"]
@@ -610,6 +729,10 @@ class Service(Strict):
     infra: dict[Annotated[str, _pattern(DNS_LABEL, max_length=24)], InfraResource] = Field(
         default_factory=dict)
     """Cloud resources the service uses (Terraform in infra/), keyed by a short name."""
+    slos: Slos | None = None
+    """Service level objectives; with them come rules, alerts, dashboards and a runbook."""
+    metrics: Metrics = Field(default_factory=Metrics)
+    """Where the SLIs come from (the metric names and label selector)."""
 
     @model_validator(mode="after")
     def _dockerfile_only_for_dockerfile_stack(self) -> Service:
@@ -694,8 +817,9 @@ CI_JOBS = ("changes", "build", "publish", "deploy")
 
 def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
     """Checks across a valid model's parts beyond the plain cross-references of references.py:
-    environments named by cost settings, literal credentials, coverage gates, cloud resources."""
-    problems: list[tuple[Loc, str, str]] = []
+    environments named by cost settings, literal credentials, coverage gates, on-call routing
+    of SLOs, cloud resources."""
+    problems: list[tuple[Loc, str, str]] = receiver_problems(model)
     envs = model.project.environment_names()
     declared_envs = ", ".join(envs)
     for name, service in model.services.items():
@@ -706,6 +830,7 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
                           f"use one of: {declared_envs}") for env in keys if env not in envs]
         problems += _literal_credentials(name, service)
         problems.extend(_coverage_problems(model, name, service))
+        problems.extend(_slo_problems(model, name, service))
     from pipelinegen import cloud  # it builds on this module's classes
 
     return problems + cloud.problems(model)
@@ -728,3 +853,34 @@ def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[
                  f" {' '.join(prefix)!r}", f"run the tests as `{' '.join(prefix)} ...`, or set"
                  " min_coverage: 0 to measure no coverage")]
     return []
+
+
+def _slo_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:
+    """A service with SLOs needs an owner whose on-call routing names declared receivers."""
+    obs = model.project.observability
+    problems: list[tuple[Loc, str, str]] = []
+    if service.slos is None:
+        return problems
+    if not service.owners:
+        return [(("services", name, "slos"), "a service with slos needs an owner to alert",
+                 "add owners: [\"@org/team\"] and route that team under"
+                 " project.observability.oncall")]
+    owner = service.owners[0]
+    if owner not in obs.oncall:
+        problems.append((("services", name, "owners", 0),
+                         f"no on-call routing for {owner!r}",
+                         f"add '{owner}': {{page: <receiver>, ticket: <receiver>}} under"
+                         " project.observability.oncall"))
+    return problems
+
+
+def receiver_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """Every on-call receiver is declared."""
+    obs = model.project.observability
+    declared = ", ".join(sorted(obs.receivers)) or "none"
+    return [(("project", "observability", "oncall", owner, severity),
+             f"no receiver named {receiver!r}",
+             f"declare it under project.observability.receivers, or use one of: {declared}")
+            for owner, routing in obs.oncall.items()
+            for severity, receiver in (("page", routing.page), ("ticket", routing.ticket))
+            if receiver not in obs.receivers]

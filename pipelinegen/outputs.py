@@ -16,7 +16,7 @@ from pipelinegen.model import Model
 # pipelinegen's own directory: everything in it is generated (the manifest and the lock too).
 DIRECTORY = "generated/"
 # Directories whose every file pipelinegen generates (a module per service and environment).
-DIRECTORIES = (DIRECTORY, "infra/terraform/")
+DIRECTORIES = (DIRECTORY, "infra/terraform/", "docs/SRE/")
 # Generated files outside generated/, by exact path.
 FILES = frozenset({
     ".github/CODEOWNERS",

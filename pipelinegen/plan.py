@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelinegen import __version__, kept
+from pipelinegen import __version__, kept, notes
 from pipelinegen import outputs as outputs_module
 from pipelinegen.emit import emit_all
 from pipelinegen.errors import PipelinegenError
@@ -24,6 +24,11 @@ MANIFEST = "generated/.pipelinegen-manifest.json"
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def digest(data: bytes) -> str:
+    """A generated file's digest in the manifest: its hand-written notes left out."""
+    return sha256(notes.without_notes(data))
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
         "tool": "pipelinegen",
         "version": __version__,
         "source": source,
-        "files": {path: sha256(data) for path, data in sorted(outputs.items())},
+        "files": {path: digest(data) for path, data in sorted(outputs.items())},
     }
     return (json.dumps(manifest, indent=2) + "\n").encode()
 
@@ -207,7 +212,7 @@ def classify(path: str, previous: dict[str, str], on_disk: bytes) -> str | None:
         return None
     if path not in previous:
         return "not-generated"
-    return None if previous[path] == sha256(on_disk) else "hand-edited"
+    return None if previous[path] == digest(on_disk) else "hand-edited"
 
 
 def _deletable(plan: Plan, path: str) -> None:

@@ -170,7 +170,7 @@ def drift_problems(comparison: Comparison, source: str) -> list[Problem]:
             elif path in foreign:
                 found.append(Problem(
                     path, line, 1, "drift-not-generated",
-                    "exists, not generated: pipelinegen did not write this file",
+                    "exists, not generated: `generate --adopt PATH` takes it over",
                     f"take it over with `pipelinegen generate --adopt {path}`"))
             else:
                 found.append(Problem(path, line, 1, f"drift-{state}", message,

@@ -1,7 +1,8 @@
 """Where the services file and the repository root are, and the model and plan they give.
 
-This is the one module that knows which files are generation inputs (the services file and the
-action lock): the workspace reads them from disk, and `inputs_at` through any reader, a git
+This is the one module that knows which files are generation inputs (the services file, the
+action lock, and the hand-written notes of the runbooks): the workspace reads them from disk,
+and `inputs_at` through any reader, a git
 commit's included, so `diff --base` sees exactly what `generate` would.
 """
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from pipelinegen import actions_lock, load, plan, service_paths
+from pipelinegen import actions_lock, load, notes, plan, service_paths
+from pipelinegen.emit.observability import runbooks
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import ActionPin, Inputs
 from pipelinegen.model import Model
@@ -54,7 +56,8 @@ class Workspace:
 
     @cached_property
     def inputs(self) -> Inputs:
-        return Inputs(self.model, self.source, actions_at(disk_reader(self.root), ""))
+        read = disk_reader(self.root)
+        return Inputs(self.model, self.source, actions_at(read, ""), notes_at(read, self.model))
 
     @cached_property
     def plan(self) -> plan.Plan:
@@ -103,4 +106,10 @@ def inputs_at(read: Reader, where: str, source: str, model_file: Path | None = N
         if raw is None:
             return None
         model = load.loads(raw, f"{where}{source}")
-    return Inputs(model, source, actions_at(read, where))
+    return Inputs(model, source, actions_at(read, where), notes_at(read, model))
+
+
+def notes_at(read: Reader, model: Model) -> Mapping[str, str]:
+    """The notes sections of the generated files that keep them (the runbooks)."""
+    found = {path: notes.extract(data) for path, data in read(runbooks.paths(model)).items()}
+    return {path: text for path, text in found.items() if text is not None}

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pipelinegen import kept
 from pipelinegen.errors import FindingsError, PipelinegenError, os_failure
-from pipelinegen.plan import MANIFEST, Comparison, sha256
+from pipelinegen.plan import MANIFEST, Comparison, digest
 
 # .<name>.<16 hex digits>.pipelinegen-tmp; earlier versions used .<name>.pipelinegen-tmp.
 TEMP = re.compile(r"\..+?(\.[0-9a-f]{16})?\.pipelinegen-tmp")
@@ -75,7 +75,7 @@ def apply(comparison: Comparison, root: Path, *, force: bool = False,
                 tree.write(path, files[path])
         for path in comparison.delete:
             data = comparison.current[path]
-            tree.delete(path, sha256(data or b""))
+            tree.delete(path, digest(data or b""))
         if MANIFEST in comparison.create or MANIFEST in comparison.update:
             tree.write(MANIFEST, files[MANIFEST])
     return Summary(
@@ -225,7 +225,7 @@ class Tree:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
             with os.fdopen(fd, "rb") as stream:
                 data = stream.read()
-            if sha256(data) != expected:
+            if digest(data) != expected:
                 raise PipelinegenError(f"refusing to delete {path}: it changed while"
                                        " pipelinegen ran", "run generate again")
             os.unlink(name, dir_fd=directory)

@@ -65,6 +65,10 @@ def test_adopting_keeps_their_lines_and_their_other_workflows(example_repo: Path
     assert run_cli("check", "--file", services).exit_code == 0
     text = services.read_text().replace('owners: ["@printloop/backend"]',
                                         'owners: ["@printloop/api-team"]', 1)
+    # api has SLOs: its new owner team needs on-call routing too.
+    routing = '"@printloop/backend": {page: backend-pagerduty, ticket: backend-slack}'
+    team = routing.replace("@printloop/backend", "@printloop/api-team")
+    text = text.replace(routing, f"{routing}\n      {team}")
     services.write_text(text)
     regenerated = run_cli("generate", "--file", services)
     assert regenerated.exit_code == 0, regenerated.output

@@ -49,6 +49,8 @@ def test_every_job_has_its_share_of_the_default_budgets(tmp_path: Path) -> None:
         "ci.yml:deploy": None,  # calls deploy.yml: GitHub takes no timeout there
         "deploy.yml:deploy-dev": 30, "deploy.yml:deploy-staging": 30,
         "deploy.yml:deploy-production": 30,
+        "deploy.yml:prune-dev": 30, "deploy.yml:prune-staging": 30,
+        "deploy.yml:prune-production": 30,
         "pipelinegen.yml:drift": 3, "pipelinegen.yml:review": 3,
     }
     # The default branch's path through CI (changes, build, publish, gate) fits the budget.

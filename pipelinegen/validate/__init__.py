@@ -14,6 +14,7 @@ from pipelinegen.validate import (
     branch_protection,
     charts,
     consistency,
+    observability,
     pinned_actions,
     pinned_base,
     secret_values,
@@ -23,7 +24,7 @@ from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
     "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "explain",
-    "pinned_actions", "pinned_base", "run", "secret_values", "service_files",
+    "observability", "pinned_actions", "pinned_base", "run", "secret_values", "service_files",
 ]
 
 

@@ -55,6 +55,8 @@ def test_network_policy_denies_by_default_and_allows_what_the_model_declares() -
     [inbound] = api["ingress"]
     assert _peers(inbound) == [
         {"namespaceSelector": {"kubernetes.io/metadata.name": "ingress-nginx"}},
+        # api has SLOs: Prometheus scrapes it from its namespace (serviceMonitor).
+        {"namespaceSelector": {"kubernetes.io/metadata.name": "monitoring"}},
         {"podSelector": {"app.kubernetes.io/name": "web"}},
         {"podSelector": {"app.kubernetes.io/name": "worker"}},
         {"podSelector": {"app.kubernetes.io/name": "api-test",
@@ -74,11 +76,13 @@ def test_network_policy_denies_by_default_and_allows_what_the_model_declares() -
     production = _one(render("api", "production"), "NetworkPolicy")["spec"]["egress"]
     assert production[-1]["to"] == [{"ipBlock": {"cidr": "10.30.0.0/16"}}]
 
-    # worker has no Ingress and no callers: only its test pod may connect; it calls api and
-    # renderer (both list it among their callers), on their container ports.
+    # worker has no Ingress and no callers: only Prometheus and its test pod may connect; it
+    # calls api and renderer (both list it among their callers), on their container ports.
     worker = _one(render("worker", "dev"), "NetworkPolicy")["spec"]
-    assert _peers(worker["ingress"][0]) == [{"podSelector": {
-        "app.kubernetes.io/name": "worker-test", "app.kubernetes.io/instance": "worker"}}]
+    assert _peers(worker["ingress"][0]) == [
+        {"namespaceSelector": {"kubernetes.io/metadata.name": "monitoring"}},
+        {"podSelector": {"app.kubernetes.io/name": "worker-test",
+                         "app.kubernetes.io/instance": "worker"}}]
     calls = [(_peers(rule), rule["ports"]) for rule in worker["egress"][1:3]]
     assert calls == [
         ([{"podSelector": {"app.kubernetes.io/name": "api"}}],

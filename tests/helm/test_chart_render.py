@@ -32,8 +32,8 @@ def test_renders_and_validates_strictly(sdk: ModuleType, kube: ModuleType,
     for obj in objects:
         assert obj.body["metadata"]["namespace"] == scenario.environment.namespace
         if crds.vendored(obj.body):
-            # The External Secrets Operator's objects: against its vendored CRD schemas.
-            assert crds.errors(obj.body) == []
+            # The operators' objects (External Secrets, Prometheus): against their vendored CRDs.
+            assert crds.errors(obj.body) == [], obj.body
             continue
         # Raises on any schema violation; strict: unknown fields are errors.
         assert kube.validate(obj.body, KUBE_VERSION, strict=True) == "1.36"

@@ -1,8 +1,10 @@
-"""A tiny health endpoint server every Python service shares."""
+"""A tiny HTTP server every Python service shares: health, and Prometheus metrics on /metrics."""
 
 import json
 import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from printcore.metrics import Metrics, instrument
 
 
 def port(default: int) -> int:
@@ -10,7 +12,8 @@ def port(default: int) -> int:
 
 
 def serve(handler: type[BaseHTTPRequestHandler], default_port: int) -> ThreadingHTTPServer:
-    return ThreadingHTTPServer(("0.0.0.0", port(default_port)), handler)
+    """The handler, instrumented, on $PORT (else default_port) of every interface."""
+    return ThreadingHTTPServer(("0.0.0.0", port(default_port)), instrument(handler, Metrics()))
 
 
 def reply(handler: BaseHTTPRequestHandler, status: int, body: dict) -> None:

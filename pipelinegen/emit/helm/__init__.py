@@ -34,6 +34,7 @@ TEMPLATES: dict[str, str] = {
     "templates/networkpolicy.yaml": objects.NETWORK_POLICY,
     "templates/secretstore.yaml": secret_objects.SECRET_STORE,
     "templates/externalsecrets.yaml": secret_objects.EXTERNAL_SECRETS,
+    "templates/servicemonitor.yaml": objects.SERVICE_MONITOR,
     "templates/tests/test-connection.yaml": objects.TEST_HOOK,
     "templates/NOTES.txt": objects.NOTES,
 }

@@ -1,5 +1,5 @@
 """Go templates of a chart's other objects: Service, ServiceAccount, ConfigMap, Ingress, HPA,
-PodDisruptionBudget, NetworkPolicy, the `helm test` hook and NOTES.txt."""
+PodDisruptionBudget, NetworkPolicy, ServiceMonitor, the `helm test` hook and NOTES.txt."""
 
 from __future__ import annotations
 
@@ -160,6 +160,11 @@ spec:
             matchLabels:
               kubernetes.io/metadata.name: {{ .Values.networkPolicy.ingressNamespace }}
         {{- end }}
+        {{- if .Values.serviceMonitor.enabled }}
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .Values.serviceMonitor.prometheusNamespace }}
+        {{- end }}
         {{- range .Values.networkPolicy.callers }}
         - podSelector:
             matchLabels:
@@ -237,6 +242,33 @@ spec:
     {{- with .Values.networkPolicy.extraEgress }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+"""
+
+# Prometheus Operator scrape config; `release` is the label its default selector picks up, and
+# the job label is the service's name (what the generated SLO rules select on).
+SERVICE_MONITOR = """\
+{{- if .Values.serviceMonitor.enabled }}
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: {{ include "svc.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.labels" . | nindent 4 }}
+    release: {{ .Values.serviceMonitor.release }}
+spec:
+  jobLabel: app.kubernetes.io/name
+  selector:
+    matchLabels:
+      {{- include "svc.selectorLabels" . | nindent 6 }}
+  namespaceSelector:
+    matchNames:
+      - {{ .Release.Namespace }}
+  endpoints:
+    - port: http
+      path: {{ .Values.serviceMonitor.path }}
+      interval: {{ .Values.serviceMonitor.interval }}
+{{- end }}
 """
 
 TEST_HOOK = """\

@@ -216,6 +216,19 @@ class ExternalSecret(Values):
     """Properties of the stored secret copied into the Secret, under the same keys."""
 
 
+class ServiceMonitor(Values):
+    enabled: bool
+    """Whether Prometheus (Operator) scrapes the service: on for services with SLOs."""
+    path: Annotated[str, Field(pattern=r"^/")]
+    """HTTP path of the metrics."""
+    interval: Annotated[str, Field(pattern=r"^[0-9]+(ms|s|m)$")]
+    """Scrape interval."""
+    release: str
+    """`release` label: the Prometheus Operator release whose selector picks the object up."""
+    prometheusNamespace: Name
+    """Namespace of Prometheus, allowed in by the NetworkPolicy when enabled."""
+
+
 class PodSecurity(Values):
     runAsUser: Annotated[int, Field(ge=10000)]
     """Numeric user the pods run as: the USER of the service's Dockerfile."""
@@ -280,6 +293,8 @@ class ChartValues(Values):
     """Numeric user and group of the pods."""
     networkPolicy: NetworkPolicy
     """Who may connect to the pods and whom they may connect to."""
+    serviceMonitor: ServiceMonitor
+    """Prometheus scraping (a Prometheus Operator ServiceMonitor)."""
     tests: Tests
     """The `helm test` hook."""
 
@@ -364,6 +379,13 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
             "calls": [callee.model_dump() for callee in calls(model, service)],
             "resources": [],
             "extraEgress": [],
+        },
+        "serviceMonitor": {
+            "enabled": svc.slos is not None,
+            "path": svc.metrics.path,
+            "interval": "30s",
+            "release": model.project.observability.release,
+            "prometheusNamespace": model.project.observability.namespace,
         },
         "tests": {"image": TEST_IMAGE},
     })

@@ -135,6 +135,7 @@ def prune_job(inputs: Inputs, env: Environment, deploy_job: str) -> Job:
         "if": f"{AFTER_PREVIOUS} && inputs.prune"
               f" && github.ref == 'refs/heads/{project.default_branch}'",
         "runs-on": project.ci.runner,
+        "timeout-minutes": project.ci.deploy_minutes,
         "environment": env.name,
         "permissions": permissions(id_token="write"),
         "concurrency": {"group": f"deploy-{env.name}-prune", "cancel-in-progress": False},
