@@ -4,9 +4,8 @@ hook environment from PyPI, as it does for a user: a few minutes."""
 
 from __future__ import annotations
 
-import re
-
 import os
+import re
 import shutil
 import subprocess
 import sys
