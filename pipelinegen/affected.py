@@ -19,7 +19,7 @@ import json
 import re
 from pathlib import Path
 
-from pipelinegen import git, load
+from pipelinegen import buildspec, git, load
 from pipelinegen.errors import InputError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -58,10 +58,10 @@ def changed_paths(root: Path, base: str, head: str) -> set[str]:
 def by_paths(model: Model, changed: set[str]) -> set[str]:
     names: set[str] = set()
     for name, service in model.services.items():
-        owned = [service.path, *service.depends_on, f"generated/docker/{name}.Dockerfile",
-                 f"generated/docker/{name}.Dockerfile.dockerignore", f"generated/helm/{name}"]
-        if service.dockerfile:
-            owned.append(service.dockerfile)
+        spec = buildspec.of(model, name)
+        # A Dockerfile's own .dockerignore (BuildKit reads it beside the Dockerfile) counts too.
+        owned = [service.path, *service.depends_on, spec.dockerfile,
+                 f"{spec.dockerfile}.dockerignore", f"generated/helm/{name}"]
         if any(_under(path, prefix) for path in changed for prefix in owned):
             names.add(name)
     return names
