@@ -287,7 +287,10 @@ def image_size(file: Path, root: Path | None, service: str, image: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["cyclonedx", "spdx"]), default="cyclonedx",
               show_default=True, help="CycloneDX JSON or SPDX JSON.")
 @click.option("--tag", default="dev", show_default=True, help="Tag used when given a SERVICE.")
-def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag: str) -> None:
+@click.option("--pull", is_flag=True,
+              help="Pull the image from its registry first (default: the local engine only).")
+def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag: str,
+         pull: bool) -> None:
     """Write the SBOM of an image (or of a service's image, <image>:<tag>) with syft."""
     from pipelinegen import sbom as sboms
 
@@ -296,7 +299,7 @@ def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag
         model = Workspace.locate(file, root).model
         if target in model.services:
             image = f"{model.image(target)}:{tag}"
-    sboms.write(image, output, fmt)
+    sboms.write(image, output, fmt, pull=pull)
     click.echo(f"wrote {output} ({fmt}) for {image}")
 
 

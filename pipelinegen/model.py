@@ -223,6 +223,8 @@ class Project(Strict):
     owners: list[Owner] = Field(default_factory=list)
     """CODEOWNERS of the services file, specs/, generated/ and .github/; empty: every owner."""
 
+    test_base: BaseName = "helm-test"
+    """Name (in `bases`) of the image the charts' `helm test` pod runs; it needs busybox wget."""
     ci: Ci = Field(default_factory=Ci)
     """How the generated workflows run pipelinegen."""
     cloud: Cloud = Field(default_factory=Cloud)
@@ -422,6 +424,12 @@ class Model(Strict):
 
 Loc = tuple[str | int, ...]
 
+# A pinned, non-root image with busybox wget, suggested for the `helm test` pod.
+HELM_TEST_IMAGE = (
+    "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
+    "@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0"
+)
+
 # Job ids the generated CI workflow uses besides the gate.
 CI_JOBS = ("changes", "build", "publish", "deploy")
 
@@ -441,6 +449,12 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
                          f"choose another name than: {', '.join(CI_JOBS)}"))
     declared_envs = ", ".join(envs)
     declared_bases = ", ".join(sorted(model.bases)) or "none"
+    if model.project.test_base not in model.bases:
+        problems.append((("project", "test_base") if "test_base" in model.project.model_fields_set
+                         else ("bases",),
+                         f"the helm test image {model.project.test_base!r} is not declared in"
+                         " bases", f"add '{model.project.test_base}: {HELM_TEST_IMAGE}' under"
+                         " bases (any pinned image with busybox wget), then `pipelinegen pin`"))
     for name, service in model.services.items():
         for env in service.environments:
             if env not in envs:
