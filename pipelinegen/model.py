@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipelinegen import __version__
+from pipelinegen import toolsource
 
 SCHEMA_VERSION = 1
 
@@ -188,8 +188,11 @@ class Ci(Strict):
     """Runner label every generated job runs on."""
     python: Annotated[str, _pattern(VERSION, max_length=32)] = "3.12"
     """Python version that runs pipelinegen in CI."""
-    pipelinegen: Arg = f"pipelinegen[docker]=={__version__}"
-    """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
+    pipelinegen: Annotated[str, _pattern(toolsource.PATTERN, max_length=200)] | None = None
+    """Where CI installs pipelinegen from: a version from the package index ("0.1.0"; default:
+    the version running `generate`), a git commit ("git+https://github.com/OWNER/REPO@<40 hex
+    sha>"), or the checkout ("." when the repository is pipelinegen). It must be the
+    pipelinegen that generates the files."""
 
 
 class Cloud(Strict):
@@ -434,6 +437,22 @@ HELM_TEST_IMAGE = (
 CI_JOBS = ("changes", "build", "publish", "deploy")
 
 
+def _tooling_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """The pipelinegen CI installs, and the image of the `helm test` pod."""
+    problems: list[tuple[Loc, str, str]] = []
+    wrong_tool = toolsource.mismatch(model.project.ci.pipelinegen)
+    if wrong_tool is not None:
+        problems.append((("project", "ci", "pipelinegen"), *wrong_tool))
+    test_base = model.project.test_base
+    if test_base not in model.bases:
+        own = "test_base" in model.project.model_fields_set
+        problems.append((("project", "test_base") if own else ("bases",),
+                         f"the helm test image {test_base!r} is not declared in bases",
+                         f"add '{test_base}: {HELM_TEST_IMAGE}' under bases (any pinned image"
+                         " with busybox wget), then `pipelinegen pin`"))
+    return problems
+
+
 def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
     """Cross-references a schema cannot express, as (location, problem, hint) triples."""
     problems: list[tuple[Loc, str, str]] = []
@@ -447,14 +466,9 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
         problems.append((("project", "gate_job"),
                          f"gate_job {model.project.gate_job!r} is already a job of the CI workflow",
                          f"choose another name than: {', '.join(CI_JOBS)}"))
+    problems += _tooling_problems(model)
     declared_envs = ", ".join(envs)
     declared_bases = ", ".join(sorted(model.bases)) or "none"
-    if model.project.test_base not in model.bases:
-        problems.append((("project", "test_base") if "test_base" in model.project.model_fields_set
-                         else ("bases",),
-                         f"the helm test image {model.project.test_base!r} is not declared in"
-                         " bases", f"add '{model.project.test_base}: {HELM_TEST_IMAGE}' under"
-                         " bases (any pinned image with busybox wget), then `pipelinegen pin`"))
     for name, service in model.services.items():
         for env in service.environments:
             if env not in envs:
