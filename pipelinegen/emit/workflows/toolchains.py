@@ -9,12 +9,11 @@ from __future__ import annotations
 import shlex
 from itertools import groupby
 
+from pipelinegen import toolchain
+from pipelinegen.emit import stacks
 from pipelinegen.emit.workflows.common import Step, action, step
 from pipelinegen.inputs import Inputs
-from pipelinegen.model import Service
 
-# Version used when a service does not name one.
-DEFAULT_VERSIONS = {"python": "3.12", "node": "22", "go": "1.25"}
 # (setup action, its version input, extra inputs, cache paths, files the cache key hashes)
 TOOLCHAINS: dict[str, tuple[str, str, dict[str, object], str, str]] = {
     "python": ("actions/setup-python", "python-version", {}, "~/.cache/pip",
@@ -23,10 +22,12 @@ TOOLCHAINS: dict[str, tuple[str, str, dict[str, object], str, str]] = {
     "go": ("actions/setup-go", "go-version", {"cache": False}, "~/go/pkg/mod\n~/.cache/go-build\n",
            "'**/go.sum'"),
 }
-# Installs a service's locked dependencies, if it has any, before its tests.
+# Installs a service's locked dependencies, if it has any, before its tests; Python's with the
+# image's hash policy (stacks.PIP_HASHES).
 INSTALL = {
     "python": "if [ -f requirements.txt ]; then\n"
-              "  python -m pip install --require-hashes -r requirements.txt\nfi\n",
+              f"  {stacks.PIP_HASHES}\n"
+              f"  python -m pip install {stacks.PIP_HASH_FLAG} -r requirements.txt\nfi\n",
     "node": "if [ -f package-lock.json ]; then\n  npm ci\nfi\n",
     "go": "if [ -f go.mod ]; then\n  go mod download\nfi\n",
 }
@@ -37,17 +38,16 @@ def for_services(names: list[str]) -> str:
     return " || ".join(f"matrix.service == '{name}'" for name in names)
 
 
-def _toolchain(service: Service) -> tuple[str, str] | None:
-    if service.stack not in TOOLCHAINS:
-        return None
-    return (service.stack, service.version or DEFAULT_VERSIONS[service.stack])
+def _toolchain(inputs: Inputs, name: str) -> tuple[str, str] | None:
+    version = toolchain.version(inputs.model, name)
+    return None if version is None else (inputs.model.services[name].stack, version)
 
 
 def setup_steps(inputs: Inputs) -> list[Step]:
     """One set-up and one cache step per (stack, version) the services use."""
     services = inputs.model.services
-    keyed = sorted((chain, name) for name, svc in services.items()
-                   if (chain := _toolchain(svc)) is not None)
+    keyed = sorted((chain, name) for name in services
+                   if (chain := _toolchain(inputs, name)) is not None)
     steps: list[Step] = []
     for (stack, version), group in groupby(keyed, key=lambda item: item[0]):
         names = [name for _, name in group]
