@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import buildspec, engine, proc
+from pipelinegen import buildspec, engine, proc, smoke
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -63,8 +63,9 @@ def selected(model: Model, names: Sequence[str]) -> list[str]:
 
 
 def build(model: Model, root: Path, names: Sequence[str], tag: str, build_args: dict[str, str],
-          echo: Callable[[str], None]) -> list[Measured]:
-    """Build each selected service's image as <image>:<tag>; measure it against its budget."""
+          echo: Callable[[str], None], *, smoke_test: bool = True) -> list[Measured]:
+    """Build each selected service's image as <image>:<tag>, smoke-test it (smoke.py) and
+    measure it against its budget."""
     client = engine.client()
     cli = engine.docker_cli()
     rows = []
@@ -80,6 +81,9 @@ def build(model: Model, root: Path, names: Sequence[str], tag: str, build_args: 
         proc.run(argv, env={"DOCKER_BUILDKIT": "1"}, echo=echo,
                  what=f"building {ref} failed",
                  hint=f"fix {dockerfile} or the sources it copies (the build output is above)")
+        if smoke_test:
+            seconds = smoke.run(client, model, name, ref)
+            echo(f"==> smoke test of {ref}: healthy after {seconds:.1f} s")
         rows.append(measure(model, client, name, ref))
     return rows
 

@@ -248,14 +248,18 @@ def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...]) -
 @click.option("--tag", default="dev", show_default=True, help="Tag of the built images.")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
               help="Passed to docker build (REVISION, VERSION, SOURCE label the image).")
+@click.option("--smoke-test/--no-smoke-test", default=True, show_default=True,
+              help="Start each image as the chart runs it and require its health check to pass.")
 def build(file: Path, root: Path | None, services: tuple[str, ...], tag: str,
-          build_args: tuple[str, ...]) -> None:
-    """Build images with BuildKit and check their sizes; exit 1 if any is over budget."""
+          build_args: tuple[str, ...], smoke_test: bool) -> None:
+    """Build images with BuildKit, smoke-test them and check their sizes; exit 1 if any is
+    over budget."""
     from pipelinegen import build as building
 
     ws = Workspace.locate(file, root)
     args = {"VERSION": tag, **dict(_key_value(arg) for arg in build_args)}
-    rows = building.build(ws.model, ws.root, services, tag, args, echo=click.echo)
+    rows = building.build(ws.model, ws.root, services, tag, args, echo=click.echo,
+                          smoke_test=smoke_test)
     click.echo(building.table(rows), nl=False)
     building.enforce(rows)
 

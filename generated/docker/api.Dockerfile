@@ -18,6 +18,7 @@ WORKDIR /app/services/api
 COPY --from=build /opt/deps /opt/deps
 COPY packages/printcore/ /app/packages/printcore/
 COPY services/api/ ./
+ENV PORT=8080
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

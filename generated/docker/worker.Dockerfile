@@ -18,6 +18,7 @@ WORKDIR /app/services/worker
 COPY --from=build /opt/deps /opt/deps
 COPY packages/printcore/ /app/packages/printcore/
 COPY services/worker/ ./
+ENV PORT=8081
 USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

@@ -75,10 +75,13 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
     selector = obj.body["spec"]["selector"]["matchLabels"]
     assert selector.items() <= metadata["labels"].items()
     deploy = svc.deploy_for(scenario.environment.name)
-    # Plain variables come from the ConfigMap; `env:` holds only references to Secrets.
+    # Plain variables come from the ConfigMap; `env:` holds PORT (the port the app listens on)
+    # and, otherwise, only references to Secrets.
     assert container.get("envFrom", []) == (
         [{"configMapRef": {"name": f"{scenario.service}-env"}}] if deploy.env else [])
-    assert {e["name"]: e["valueFrom"] for e in container.get("env", [])} == {
+    env = container["env"]
+    assert env[0] == {"name": "PORT", "value": str(svc.port)}
+    assert {e["name"]: e["valueFrom"] for e in env[1:]} == {
         name: {"secretKeyRef": {"name": ref.secret, "key": ref.key}}
         for name, ref in deploy.secrets.items()}
 

@@ -140,3 +140,39 @@ def test_sbom_of_an_image_not_in_the_engine_says_so_and_pulls_only_when_asked(
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(output.read_text())["bomFormat"] == "CycloneDX"
     demo.docker("rmi", image, check=False)
+
+
+def test_a_port_change_reaches_the_app_and_the_smoke_test_proves_it(
+        repo: Path, tmp_path: Path) -> None:
+    """Item 4: `port` becomes PORT in the image and the chart; build starts the image as the
+    chart runs it (non-root, read-only, no capabilities) and waits for its health check."""
+    clone = tmp_path / "clone"
+    shutil.copytree(repo, clone)
+    text = (clone / "services.yaml").read_text()
+    (clone / "services.yaml").write_text(text.replace("    port: 8080\n", "    port: 8181\n"))
+    monorepo.pipelinegen(clone, "generate", check=True)
+    assert "ENV PORT=8181\n" in (clone / "generated/docker/api.Dockerfile").read_text()
+    deployment = (clone / "generated/helm/api/templates/deployment.yaml")
+    assert "- name: PORT" in deployment.read_text()
+    done = monorepo.pipelinegen(clone, "build", "api", "--tag", "port")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(rf"smoke test of {re.escape(monorepo.REGISTRY)}/api:port: healthy after",
+                     done.stdout), done.stdout
+
+
+def test_an_image_that_ignores_port_fails_its_smoke_test_with_its_last_logs(
+        repo: Path, tmp_path: Path) -> None:
+    """Item 4: the smoke test fails the build, naming why, with the container's last lines."""
+    clone = tmp_path / "clone"
+    shutil.copytree(repo, clone)
+    app = clone / "services/legacy/app.py"
+    app.write_text('print("listening on 5999, whatever PORT says", flush=True)\n'
+                   + app.read_text().replace('int(os.environ.get("PORT", "5000"))', "5999"))
+    done = monorepo.pipelinegen(clone, "build", "legacy", "--tag", "noport")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"smoke test of {monorepo.REGISTRY}/legacy:noport failed: the container was" \
+           " reported unhealthy by its HEALTHCHECK" in done.stderr
+    assert "listening on 5999, whatever PORT says" in done.stderr
+    assert "Traceback" not in done.stderr
+    left = demo.docker("ps", "-a", "--filter", "label=org.pipelinegen.smoke-test", "-q")
+    assert not left.strip()  # the container was removed

@@ -18,6 +18,7 @@ WORKDIR /app/apps/orders
 COPY --from=build /opt/deps /opt/deps
 COPY libs/money/ /app/libs/money/
 COPY apps/orders/ ./
+ENV PORT=8000
 USER 20000:20000
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

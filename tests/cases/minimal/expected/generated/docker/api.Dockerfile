@@ -17,6 +17,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 WORKDIR /app/services/api
 COPY --from=build /opt/deps /opt/deps
 COPY services/api/ ./
+ENV PORT=8080
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

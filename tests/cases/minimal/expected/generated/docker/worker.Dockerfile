@@ -17,6 +17,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 WORKDIR /app/services/worker
 COPY --from=build /opt/deps /opt/deps
 COPY services/worker/ ./
+ENV PORT=8081
 USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
