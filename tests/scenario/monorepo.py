@@ -91,7 +91,7 @@ services:
 
 def make(root: Path) -> Path:
     """The monorepo, generated and committed once (`pipelinegen generate`, `git commit`)."""
-    refs = {name: bases.ensure(name) for name in bases.RECIPES}
+    refs = {name: bases.ensure(name) for name in bases.IMAGE_BASES}
     root.mkdir(parents=True)
     for name in ("api", "web", "renderer"):
         shutil.copytree(REPO / "services" / name, root / "services" / name,
