@@ -22,6 +22,7 @@ project:
   registry: ghcr.io/acme
   environments:
     - {{name: dev, namespace: dev}}   # flow style stays flow style
+  test_base: gamma
 
 bases:
   # unpinned: only a tag
@@ -124,5 +125,6 @@ def test_pin_on_the_bundled_services_file_changes_only_the_digests(
                                 "ghcr.io/printloop")
     (tmp_path / "services.yaml").write_text(tags_only)
     done = demo.run_pipelinegen(tmp_path, "pin", check=True)
-    assert f"{len(base_refs)} base(s) updated" in done.stdout
+    # Every test base, and helm-test (demo.model_text gives it the static base's reference).
+    assert f"{len(base_refs) + 1} base(s) updated" in done.stdout
     assert (tmp_path / "services.yaml").read_text() == pinned
