@@ -30,6 +30,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 STAND_INS = Path(__file__).resolve().parent / "actions"
 RUNNER_LABEL = "ubuntu-24.04"
+CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # Action -> stand-in directory (every action the three jobs use but actions/checkout).
 STAND_IN_FOR = {
     "actions/setup-python": "setup-python", "actions/setup-node": "setup-node",
@@ -56,10 +57,16 @@ def runner_image(tmp_path_factory: pytest.TempPathFactory) -> str:
     syft = Path(syft_module.__code__.co_filename).parent / "data" / "bin" / "syft"
     shutil.copy(syft, context / "syft")
     shutil.copy(bases.docker_cli(), context / "docker")
+    # The host's trusted certificates: the jobs' pip reaches the package index the way the
+    # host does (through whatever TLS proxy the host's bundle trusts).
+    shutil.copy(CA_BUNDLE, context / "ca-certificates.crt")
     (context / "Dockerfile").write_text(
-        f"FROM {base}\nCOPY docker syft /usr/local/bin/\n")
-    digest = hashlib.sha256((context / "Dockerfile").read_bytes() + (context / "syft")
-                            .read_bytes()[:1_000_000]).hexdigest()[:12]
+        f"FROM {base}\nCOPY docker syft /usr/local/bin/\n"
+        "COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt\n"
+        "ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt"
+        " SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n")
+    digest = hashlib.sha256(b"".join((context / name).read_bytes()[:1_000_000] for name in (
+        "Dockerfile", "syft", "ca-certificates.crt"))).hexdigest()[:12]
     tag = f"pipelinegen-test/act-runner:{digest}"
     bases.run(bases.docker_cli(), "build", "-q", "-t", tag, str(context))
     return tag
@@ -95,7 +102,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     base = git(root, "rev-list", "--max-parents=0", "HEAD")
     git(root, "checkout", "-q", "--orphan", "empty")
     git(root, "rm", "-q", "-r", "--cached", ".")
-    empty = commit_all(root, "nothing yet")
+    git(root, "commit", "-q", "--allow-empty", "-m", "nothing yet")
+    empty = git(root, "rev-parse", "HEAD")
     git(root, "checkout", "-q", "-f", head)
     assert base != empty
     return root, empty
