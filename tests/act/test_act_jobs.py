@@ -37,7 +37,7 @@ STAND_IN_FOR = {
     "actions/setup-go": "setup-go", "actions/cache": "cache",
     "docker/setup-buildx-action": "setup-buildx-action",
     "docker/build-push-action": "build-push-action", "anchore/sbom-action": "sbom-action",
-    "anchore/scan-action": "scan-action",
+    "anchore/scan-action": "scan-action", "actions/upload-artifact": "upload-artifact",
 }
 
 

@@ -176,3 +176,14 @@ def test_an_image_that_ignores_port_fails_its_smoke_test_with_its_last_logs(
     assert "Traceback" not in done.stderr
     left = demo.docker("ps", "-a", "--filter", "label=org.pipelinegen.smoke-test", "-q")
     assert not left.strip()  # the container was removed
+
+
+def test_ci_installs_the_pipelinegen_version_the_manifest_records(repo: Path) -> None:
+    """Item 1: the install line of every generated job is the version that wrote the files."""
+    manifest = json.loads((repo / "generated/.pipelinegen-manifest.json").read_text())
+    wanted = f"pipelinegen[docker]=={manifest['version']}"
+    for name in ("ci.yml", "pipelinegen.yml"):  # deploy.yml runs no pipelinegen
+        data = YAML(typ="safe").load((repo / ".github/workflows" / name).read_text())
+        installs = [step["env"]["REQUIREMENT"] for job in data["jobs"].values()
+                    for step in job.get("steps", []) if step.get("name") == "Install pipelinegen"]
+        assert installs and set(installs) == {wanted}, name
