@@ -54,7 +54,7 @@ CMD ["/usr/local/bin/pipelinegen-httpd", "-root", "/app/{path}/public", "-listen
 
 
 def main() -> None:
-    refs = {name: bases.ensure(name) for name in bases.RECIPES}
+    refs = {name: bases.ensure(name) for name in bases.IMAGE_BASES}
     registry = f"{bases.REGISTRY}/pipelinegen-bench"
     client = engine.client()
     rows = []

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import engine, proc
-from pipelinegen.emit.dockerfile import dockerfile_path
+from pipelinegen import buildspec, engine, proc, smoke
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -64,22 +63,17 @@ def selected(model: Model, names: Sequence[str]) -> list[str]:
 
 
 def build(model: Model, root: Path, names: Sequence[str], tag: str, build_args: dict[str, str],
-          echo: Callable[[str], None]) -> list[Measured]:
-    """Build each selected service's image as <image>:<tag>; measure it against its budget."""
+          echo: Callable[[str], None], *, smoke_test: bool = True) -> list[Measured]:
+    """Build each selected service's image as <image>:<tag>, smoke-test it (smoke.py) and
+    measure it against its budget."""
     client = engine.client()
     cli = engine.docker_cli()
     rows = []
     for name in selected(model, names):
         ref = f"{model.image(name)}:{tag}"
-        service = model.services[name]
-        if service.stack == "dockerfile":
-            assert service.dockerfile is not None
-            dockerfile, context = service.dockerfile, service.path
-        else:
-            dockerfile, context = dockerfile_path(name), "."
-        if not (root / dockerfile).is_file():
-            raise PipelinegenError(f"{dockerfile} does not exist",
-                                   "run `pipelinegen generate` first")
+        spec = buildspec.of(model, name)
+        dockerfile, context = spec.dockerfile, spec.context
+        check_inputs(model, root, name)
         argv = [cli, "build", "--progress=plain", "-f", str(root / dockerfile), "-t", ref,
                 *(f"--build-arg={key}={value}" for key, value in sorted(build_args.items())),
                 str(root / context)]
@@ -87,8 +81,28 @@ def build(model: Model, root: Path, names: Sequence[str], tag: str, build_args: 
         proc.run(argv, env={"DOCKER_BUILDKIT": "1"}, echo=echo,
                  what=f"building {ref} failed",
                  hint=f"fix {dockerfile} or the sources it copies (the build output is above)")
+        if smoke_test:
+            seconds = smoke.run(client, model, name, ref)
+            echo(f"==> smoke test of {ref}: healthy after {seconds:.1f} s")
         rows.append(measure(model, client, name, ref))
     return rows
+
+
+def check_inputs(model: Model, root: Path, name: str) -> None:
+    """Fail before BuildKit does, naming the missing Dockerfile or file the stack copies."""
+    spec = buildspec.of(model, name)
+    if not (root / spec.dockerfile).is_file():
+        raise PipelinegenError(
+            f"services.{name}: its Dockerfile {spec.dockerfile} does not exist",
+            "run `pipelinegen generate` first" if spec.generated else
+            f"add it, or point `dockerfile:` of {name} in the services file at it")
+    missing = buildspec.missing_stack_files(root, model.services[name])
+    if missing:
+        stack = model.services[name].stack
+        raise PipelinegenError(
+            f"services.{name}: stack {stack} copies "
+            f"{', '.join(m.path for m in missing)}, which does not exist",
+            "; ".join(m.hint for m in missing))
 
 
 def measure(model: Model, client: Any, service: str, ref: str) -> Measured:

@@ -346,14 +346,18 @@ def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...],
 @click.option("--tag", default="dev", show_default=True, help="Tag of the built images.")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
               help="Passed to docker build (REVISION, VERSION, SOURCE label the image).")
+@click.option("--smoke-test/--no-smoke-test", default=True, show_default=True,
+              help="Start each image as the chart runs it and require its health check to pass.")
 def build(file: Path, root: Path | None, services: tuple[str, ...], tag: str,
-          build_args: tuple[str, ...]) -> None:
-    """Build images with BuildKit and check their sizes; exit 1 if any is over budget."""
+          build_args: tuple[str, ...], smoke_test: bool) -> None:
+    """Build images with BuildKit, smoke-test them and check their sizes; exit 1 if any is
+    over budget."""
     from pipelinegen import build as building
 
     ws = Workspace.locate(file, root)
     args = {"VERSION": tag, **dict(_key_value(arg) for arg in build_args)}
-    rows = building.build(ws.model, ws.root, services, tag, args, echo=click.echo)
+    rows = building.build(ws.model, ws.root, services, tag, args, echo=click.echo,
+                          smoke_test=smoke_test)
     click.echo(building.table(rows), nl=False)
     building.enforce(rows)
 
@@ -385,7 +389,10 @@ def image_size(file: Path, root: Path | None, service: str, image: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["cyclonedx", "spdx"]), default="cyclonedx",
               show_default=True, help="CycloneDX JSON or SPDX JSON.")
 @click.option("--tag", default="dev", show_default=True, help="Tag used when given a SERVICE.")
-def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag: str) -> None:
+@click.option("--pull", is_flag=True,
+              help="Pull the image from its registry first (default: the local engine only).")
+def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag: str,
+         pull: bool) -> None:
     """Write the SBOM of an image (or of a service's image, <image>:<tag>) with syft."""
     from pipelinegen import sbom as sboms
 
@@ -394,7 +401,7 @@ def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag
         model = Workspace.locate(file, root).model
         if target in model.services:
             image = f"{model.image(target)}:{tag}"
-    sboms.write(image, output, fmt)
+    sboms.write(image, output, fmt, pull=pull)
     click.echo(f"wrote {output} ({fmt}) for {image}")
 
 

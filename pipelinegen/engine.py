@@ -97,6 +97,25 @@ def image_size(engine: Any, ref: str) -> int:
                               START_ENGINE) from None
 
 
+def ensure_local(engine: Any, ref: str, *, pull: bool) -> None:
+    """The image is in the local engine, pulled first if `pull`; an error naming it otherwise."""
+    import docker
+
+    try:
+        if pull:
+            engine.images.pull(ref)
+        engine.images.get(ref)
+    except docker.errors.ImageNotFound:
+        raise PipelinegenError(f"image {ref} is not in the local Docker engine",
+                               "build it first (`pipelinegen build`), or pass --pull to pull"
+                               " it from its registry") from None
+    except docker.errors.DockerException as exc:
+        what = "pull" if pull else "inspect"
+        raise PipelinegenError(f"cannot {what} image {ref}: {_first_line(exc)}",
+                               "check the reference and that the registry is reachable"
+                               if pull else START_ENGINE) from None
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

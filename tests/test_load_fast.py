@@ -11,10 +11,11 @@ import pytest
 from benchmarks import synthetic
 from pipelinegen import load, yamlio
 from pipelinegen.errors import InputError
-from pipelinegen.model import Model
+from pipelinegen.model import HELM_TEST_IMAGE, Model
 
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON_BASE = load.load(PROJECT / "services.yaml").bases["python"]
+HELM_TEST_BASE = HELM_TEST_IMAGE
 
 TEMPLATE = f"""\
 version: 1
@@ -27,6 +28,7 @@ project:
       namespace: demo-dev
       approval: {{approval}}
 bases:
+  helm-test: {HELM_TEST_BASE}
   python: {PYTHON_BASE}
 services:
   api:
@@ -56,7 +58,7 @@ def test_the_fast_path_reads_valid_files_without_the_careful_reader(
     assert load._C_PARSER is not None, "install ruamel.yaml.clib (a dependency of pipelinegen)"
     files = [(PROJECT / "services.yaml").read_bytes(),
              yamlio.dump(synthetic.synthetic_model(40, {"python": PYTHON_BASE, "node": PYTHON_BASE,
-                                                        "go": PYTHON_BASE,
+                                                        "go": PYTHON_BASE, "helm-test": PYTHON_BASE,
                                                         "static": PYTHON_BASE})).encode()]
     careful = [_outcome(raw, fast=False, monkeypatch=monkeypatch) for raw in files]
 

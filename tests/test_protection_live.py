@@ -20,7 +20,7 @@ import pytest
 from pipelinegen import load
 from pipelinegen.cli import main
 from pipelinegen.errors import PipelinegenError
-from pipelinegen.model import Model
+from pipelinegen.model import HELM_TEST_IMAGE, Model
 from pipelinegen.protection import ruleset
 from pipelinegen.protection.github import READ_METADATA, GitHub, GitHubError
 
@@ -38,6 +38,7 @@ def services_yaml(protection: str = "") -> str:
         "  registry: ghcr.io/acme\n"
         "  environments: [{name: dev, namespace: demo-dev}]\n"
         f"  branch_protection: {{{protection}}}\n"
+        f"bases: {{helm-test: '{HELM_TEST_IMAGE}'}}\n"
         "services:\n"
         "  api: {path: services/api, stack: dockerfile, dockerfile: services/api/Dockerfile,"
         ' port: 8080, owners: ["@acme/api"]}\n'

@@ -14,7 +14,7 @@ from pipelinegen import validate as validation
 from pipelinegen.emit import codeowners, rulesets
 from pipelinegen.errors import InputError, Problem
 from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model
+from pipelinegen.model import HELM_TEST_IMAGE, Model
 from pipelinegen.protection import policy, ruleset
 from pipelinegen.workspace import Workspace
 
@@ -33,6 +33,7 @@ def services_yaml(protection: str = "", project_extra: str = "", owners: str = '
         f"{project_extra}"
         "  branch_protection:\n"
         f"    minimum_tier: 0\n{block}\n"
+        f"bases: {{helm-test: '{HELM_TEST_IMAGE}'}}\n"
         "services:\n"
         "  api:\n"
         "    path: services/api\n"

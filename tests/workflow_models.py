@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelinegen import __version__
+from pipelinegen.model import HELM_TEST_IMAGE
 from pipelinegen.workspace import Workspace
 from tests.gitrepo import REPO_ROOT
 
@@ -26,12 +28,13 @@ project:
       approval: true
   ci:
     runner: ubuntu-22.04
-    pipelinegen: pipelinegen[docker]==0.1.0
+    pipelinegen: "PGVERSION"
   cloud:
     role_variable: ACME_ROLE
     region_variable: ACME_REGION
     cluster_variable: ACME_CLUSTER
 bases:
+  helm-test: HELMTEST
   go: golang:1.25-bookworm@sha256:3b4a11519ad929d1e1d261a12cff056f0c85b735253d7d861346b9c6f8b36437
   static: STATIC
 services:
@@ -46,8 +49,9 @@ services:
     dockerfile: apps/legacy/Dockerfile
     port: 9000
     app_version: 2.3.1
-""".replace("STATIC", "gcr.io/distroless/static-debian12:nonroot@sha256:"
-            "d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639")
+""".replace("HELMTEST", HELM_TEST_IMAGE).replace("PGVERSION", __version__).replace(
+    "STATIC", "gcr.io/distroless/static-debian12:nonroot@sha256:"
+    "d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639")
 
 
 def bundled() -> dict[str, str]:

@@ -17,6 +17,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 FROM gcr.io/distroless/static-debian12:nonroot@sha256:d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639 AS runtime
 COPY --from=build /out/pipelinegen-httpd /usr/local/bin/pipelinegen-httpd
 COPY --from=build /out/renderer /app/renderer
+ENV PORT=8090
 USER 10001:10001
 EXPOSE 8090
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

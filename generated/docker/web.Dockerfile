@@ -14,6 +14,7 @@ ENV NODE_ENV=production
 WORKDIR /app/services/web
 COPY --from=build /app/services/web/node_modules ./node_modules
 COPY services/web/ ./
+ENV PORT=3000
 USER 10001:10001
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

@@ -66,6 +66,8 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
         "",
         f"FROM {model.bases[runtime]} AS runtime",
         *stack.runtime,
+        # The PORT convention: the app listens on $PORT (the chart sets it too).
+        f"ENV PORT={service.port}",
         f"USER {defaults.uid}:{defaults.gid}",
         f"EXPOSE {service.port}",
         f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(stack.health)}",

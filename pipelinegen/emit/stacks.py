@@ -33,6 +33,13 @@ STACK_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
+# One hash policy for Python requirements, in the image and in CI's test step: pip's
+# --require-hashes exactly when the file pins hashes (then every requirement must have one).
+PIP_HASHES = ('if grep -q -e "--hash=" requirements.txt; then hashes="--require-hashes";'
+              ' else hashes=""; fi')
+PIP_HASH_FLAG = '${hashes:+"${hashes}"}'
+
+
 @dataclass(frozen=True)
 class Stack:
     """What a stack contributes: its build stage body and its runtime stage body."""
@@ -66,8 +73,10 @@ def python(name: str, service: Service, url: str) -> Stack:
             f"WORKDIR {workdir}",
             f"COPY {service.path}/requirements.txt ./",
             run("--mount=type=cache,target=/root/.cache/pip mkdir -p /opt/deps",
-                "&& python -m pip install --disable-pip-version-check --root-user-action=ignore",
-                "--no-compile --target /opt/deps --requirement requirements.txt"),
+                f"&& {PIP_HASHES}",
+                f"&& python -m pip install {PIP_HASH_FLAG} --disable-pip-version-check",
+                "--root-user-action=ignore --no-compile --target /opt/deps"
+                " --requirement requirements.txt"),
         ],
         runtime=[
             "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \\\n"

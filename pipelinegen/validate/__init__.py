@@ -19,12 +19,14 @@ from pipelinegen.validate import (
     pinned_base,
     secret_values,
     service_files,
+    toolchain_version,
 )
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
     "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "explain",
     "observability", "pinned_actions", "pinned_base", "run", "secret_values", "service_files",
+    "toolchain_version",
 ]
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from pipelinegen import buildspec
 from pipelinegen.emit.helm import chart_dir
 from pipelinegen.errors import Problem
 from pipelinegen.model import Model
@@ -45,15 +45,6 @@ class Expected:
                    str(defaults.gid))
 
 
-def dockerfile_path(model: Model, service: str, root: Path) -> str:
-    """The generated Dockerfile; a `stack: dockerfile` service may bring its own instead."""
-    generated = f"generated/docker/{service}.Dockerfile"
-    own = model.services[service].dockerfile
-    if own is not None and not (root / generated).is_file():
-        return own
-    return generated
-
-
 @rule(RULE)
 def consistency(context: Context) -> Iterator[Problem]:
     """Dockerfile, chart and rendered objects agree on port, health path, image and uid/gid.
@@ -78,14 +69,15 @@ def consistency(context: Context) -> Iterator[Problem]:
 
 
 def _dockerfile(context: Context, service: str, expected: Expected) -> Iterator[Problem]:
-    path = dockerfile_path(context.model, service, context.root)
-    own = path == context.model.services[service].dockerfile
+    spec = buildspec.of(context.model, service)
+    path = spec.dockerfile
+    own = not spec.generated
     try:
         text = (context.root / path).read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError):
         yield Problem(path, 1, 1, RULE, f"no Dockerfile for service {service!r}",
-                      f"add the service's own Dockerfile at {path}, or change `dockerfile:`"
-                      if own else "run `pipelinegen generate`")
+                      "run `pipelinegen generate`" if spec.generated else
+                      f"add the service's own Dockerfile at {path}, or change `dockerfile:`")
         return
     except (OSError, UnicodeDecodeError) as exc:
         yield Problem(path, 1, 1, RULE, f"cannot read the Dockerfile: {exc}",

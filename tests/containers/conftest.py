@@ -17,7 +17,7 @@ TAG = "test"
 @pytest.fixture(scope="session")
 def base_refs() -> dict[str, str]:
     """Every test base, pinned by its real digest in the local registry."""
-    return {name: bases.ensure(name) for name in bases.RECIPES}
+    return {name: bases.ensure(name) for name in bases.IMAGE_BASES}
 
 
 @pytest.fixture(scope="session")

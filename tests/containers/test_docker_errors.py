@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from pathlib import Path
 
@@ -53,23 +52,28 @@ def test_syft_missing(demo_repo: Path, tmp_path: Path) -> None:
     assert raised.value.hint == "install it"
 
 
-def test_syft_failing_shows_command_exit_code_and_output(demo_repo: Path,
-                                                         tmp_path: Path) -> None:
-    missing = f"pipelinegen-missing:{uuid.uuid4().hex}"
-    done = demo.run_pipelinegen(demo_repo, "sbom", missing, "--output", str(tmp_path / "x"))
+def test_syft_failing_shows_command_exit_code_and_output(built: Built, tmp_path: Path) -> None:
+    # A syft that fails the way syft does on an image it cannot read.
+    syft = tmp_path / "syft"
+    syft.write_text("#!/bin/sh\necho 'could not determine source: unreadable image' >&2\nexit 1\n")
+    syft.chmod(0o755)
+    image = built.images["docs"]
+    done = demo.run_pipelinegen(built.root, "sbom", image, "--output", str(tmp_path / "x"),
+                                env={"PIPELINEGEN_SYFT": str(syft)})
     assert done.returncode == 2
-    assert_one_line_error(done.stderr, f"syft could not write an SBOM of {missing} (exit ")
-    syft = Path(sys.executable).parent / "syft"
-    assert f"\ncommand: {syft} scan docker:{missing} --output cyclonedx-json=" in done.stderr
+    assert_one_line_error(done.stderr, f"syft could not write an SBOM of {image} (exit ")
+    assert f"\ncommand: {syft} scan docker:{image} --output cyclonedx-json=" in done.stderr
     assert "\nexit code: 1\n--- stdout:\n(empty)\n--- stderr:\n" in done.stderr
-    assert f"could not determine source: an error occurred attempting to resolve '{missing}'" \
-        in done.stderr
+    assert "could not determine source: unreadable image" in done.stderr
 
 
 def test_a_failing_build(built: Built, tmp_path: Path, base_refs: dict[str, str],
                          registry: str) -> None:
     repo = demo.make_repo(tmp_path / "repo", base_refs, registry)
-    (repo / "services/web/package-lock.json").unlink()
+    # package.json and its lock disagree: `npm ci` fails inside the build.
+    manifest = repo / "services/web/package.json"
+    manifest.write_text(manifest.read_text().replace(
+        '"name"', '"dependencies": {"left-pad": "1.3.0"},\n  "name"', 1))
     done = demo.run_pipelinegen(repo, "build", "web", "--tag", "broken")
     assert done.returncode == 2
     assert_one_line_error(done.stderr, f"building {registry}/web:broken failed (exit 1)")

@@ -22,6 +22,7 @@ project:
   registry: ghcr.io/acme
   environments:
     - {{name: dev, namespace: dev}}   # flow style stays flow style
+  test_base: gamma
 
 bases:
   # unpinned: only a tag
@@ -72,8 +73,8 @@ def test_pin_rewrites_only_the_digests(tmp_path: Path, repos: dict[str, str]) ->
     check = demo.run_pipelinegen(tmp_path, "pin", "--check")
     assert check.returncode == 1
     assert path.read_text() == SERVICES_YAML.format(**before)  # --check changes nothing
-    assert "services.yaml:13:10: [error] pinned-base: base 'alpha' is unpinned" in check.stdout
-    assert "services.yaml:14:9: [error] pinned-base: base 'beta' is stale" in check.stdout
+    assert "services.yaml:14:10: [error] pinned-base: base 'alpha' is unpinned" in check.stdout
+    assert "services.yaml:15:9: [error] pinned-base: base 'beta' is stale" in check.stdout
 
     done = demo.run_pipelinegen(tmp_path, "pin", check=True)
     after = {"alpha": f"{repos['alpha']}:1.0@{alpha}", "beta": f"{repos['beta']}:2@{beta}",
@@ -92,7 +93,7 @@ def test_pin_check_detects_a_stale_pin_after_a_repush(tmp_path: Path,
     new = registry.push_tiny(f"{repos['gamma']}:1", "gamma, rebuilt")
     check = demo.run_pipelinegen(tmp_path, "pin", "--check")
     assert check.returncode == 1
-    assert "services.yaml:15:10: [error] pinned-base: base 'gamma' is stale" in check.stdout
+    assert "services.yaml:16:10: [error] pinned-base: base 'gamma' is stale" in check.stdout
     assert new in check.stdout
     assert path.read_text() == SERVICES_YAML.format(**refs)
 
@@ -124,5 +125,6 @@ def test_pin_on_the_bundled_services_file_changes_only_the_digests(
                                 "ghcr.io/printloop")
     (tmp_path / "services.yaml").write_text(tags_only)
     done = demo.run_pipelinegen(tmp_path, "pin", check=True)
-    assert f"{len(base_refs)} base(s) updated" in done.stdout
+    # Every test base, and helm-test (demo.model_text gives it the static base's reference).
+    assert f"{len(base_refs) + 1} base(s) updated" in done.stdout
     assert (tmp_path / "services.yaml").read_text() == pinned

@@ -77,7 +77,8 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
     selector = obj.body["spec"]["selector"]["matchLabels"]
     assert selector.items() <= metadata["labels"].items()
     deploy = svc.deploy_for(scenario.environment.name)
-    # Plain variables come from the ConfigMap; `env:` holds only references to Secrets.
+    # Plain variables come from the ConfigMap; `env:` holds PORT (the port the app listens on)
+    # and, otherwise, only references to Secrets.
     assert container.get("envFrom", []) == (
         [{"configMapRef": {"name": f"{scenario.service}-env"}}] if deploy.env else [])
     # With a secret store, each Secret is the release's own, synced by an ExternalSecret.
@@ -87,7 +88,9 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
     for resource, spec_ in svc.infra.items():
         for variable, key in cloud.connection_env(resource, spec_.kind).items():
             expected[variable] = {"secretKeyRef": {"name": prefix + resource, "key": key}}
-    assert {e["name"]: e["valueFrom"] for e in container.get("env", [])} == expected
+    env = container["env"]
+    assert env[0] == {"name": "PORT", "value": str(svc.port)}
+    assert {e["name"]: e["valueFrom"] for e in env[1:]} == expected
 
 
 @pytest.mark.helm

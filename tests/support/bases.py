@@ -64,8 +64,15 @@ RECIPES = {
         Recipe("node-build", ("nodejs", "ca-certificates"), apt=("npm",)),
         Recipe("go", ("golang-go", "ca-certificates")),
         Recipe("static", ()),
+        # The job container of the act tests (tests/act): what a GitHub runner brings that the
+        # generated jobs use (bash, git, Python with pip and venv, Node with npm, Go).
+        Recipe("runner", ("bash", "git", "ca-certificates", "python3", "python-is-python3",
+                          "python3-pip", "python3-venv", "golang-go", "nodejs"), apt=("npm",)),
     )
 }
+
+# The bases demo images build on (every recipe but the act runner).
+IMAGE_BASES = tuple(name for name in RECIPES if name != "runner")
 
 # A distroless-like runtime: users, groups, a writable /tmp and nothing else.
 _TINY_FILES = {

@@ -19,11 +19,6 @@ from pipelinegen.emit.helm import external
 from pipelinegen.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
 
 DIGEST = r"^(sha256:[0-9a-f]{64})?$"
-# The helm test hook's image: busybox wget in a pinned, non-root Alpine image.
-TEST_IMAGE = (
-    "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
-    "@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0"
-)
 
 Digest = Annotated[str, Field(pattern=DIGEST)]
 Name = Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
@@ -387,7 +382,8 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
             "release": model.project.observability.release,
             "prometheusNamespace": model.project.observability.namespace,
         },
-        "tests": {"image": TEST_IMAGE},
+        # From `bases` (project.test_base), so `pin` keeps it current like every other image.
+        "tests": {"image": model.bases[model.project.test_base]},
     })
 
 

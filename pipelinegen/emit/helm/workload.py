@@ -189,8 +189,10 @@ spec:
             - configMapRef:
                 name: {{ include "svc.fullname" $ }}-env
           {{- end }}
-          {{- if $.Values.secrets }}
           env:
+            {{- /* The PORT convention: the app listens on $PORT, the model's port. */}}
+            - name: PORT
+              value: {{ $.Values.port | quote }}
             {{- range $name, $ref := $.Values.secrets }}
             - name: {{ $name }}
               valueFrom:
@@ -198,7 +200,6 @@ spec:
                   name: {{ include "svc.secretName" (dict "root" $ "secret" $ref.secret) }}
                   key: {{ $ref.key | quote }}
             {{- end }}
-          {{- end }}
           startupProbe:
             httpGet:
               path: {{ $.Values.health }}

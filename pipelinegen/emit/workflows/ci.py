@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelinegen import buildspec
 from pipelinegen.emit.workflows import budget, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
@@ -100,15 +101,31 @@ def changes_job(inputs: Inputs) -> Job:
     }
 
 
+def own_builds(inputs: Inputs) -> dict[str, buildspec.BuildSpec]:
+    """The services that bring their own Dockerfile, with where it builds from."""
+    specs = {name: buildspec.of(inputs.model, name) for name in sorted(inputs.model.services)}
+    return {name: spec for name, spec in specs.items() if not spec.generated}
+
+
+def per_service(values: dict[str, str], otherwise: str) -> str:
+    """An expression: the matrix leg's value from `values`, else `otherwise` (an expression)."""
+    chosen = " || ".join(f"matrix.service == '{name}' && '{value}'"
+                         for name, value in values.items())
+    return f"${{{{ {chosen} || {otherwise} }}}}"
+
+
 def dockerfile(inputs: Inputs) -> str:
     """The matrix leg's Dockerfile: the generated one, or a dockerfile-stack service's own."""
-    generated = "generated/docker/${{ matrix.service }}.Dockerfile"
-    own = {name: svc.dockerfile for name, svc in sorted(inputs.model.services.items())
-           if svc.dockerfile}
+    own = {name: spec.dockerfile for name, spec in own_builds(inputs).items()}
     if not own:
-        return generated
-    chosen = " || ".join(f"matrix.service == '{name}' && '{path}'" for name, path in own.items())
-    return f"${{{{ {chosen} || format('generated/docker/{{0}}.Dockerfile', matrix.service) }}}}"
+        return "generated/docker/${{ matrix.service }}.Dockerfile"
+    return per_service(own, "format('generated/docker/{0}.Dockerfile', matrix.service)")
+
+
+def context(inputs: Inputs) -> str:
+    """The matrix leg's build context, as `pipelinegen build` uses it (buildspec)."""
+    own = {name: spec.context for name, spec in own_builds(inputs).items()}
+    return per_service(own, "'.'") if own else "."
 
 
 def app_version(inputs: Inputs) -> str:
@@ -124,7 +141,7 @@ def app_version(inputs: Inputs) -> str:
 def image_build(inputs: Inputs) -> Step:
     """BuildKit build with the GitHub Actions layer cache, loaded for the checks that follow."""
     return action(inputs, "Build the image", "docker/build-push-action", {
-        "context": ".", "file": dockerfile(inputs), "load": True, "push": False,
+        "context": context(inputs), "file": dockerfile(inputs), "load": True, "push": False,
         "tags": "${{ env.IMAGE }}",
         # The OCI labels of the generated Dockerfiles: which commit and version this image is.
         "build-args": f"REVISION=${{{{ github.sha }}}}\nVERSION={app_version(inputs)}\n",

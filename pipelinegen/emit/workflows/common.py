@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import actions_lock
+from pipelinegen import actions_lock, toolsource
 from pipelinegen.emit.header import header
 from pipelinegen.errors import InputError, Problem
 from pipelinegen.inputs import Inputs
@@ -76,7 +76,8 @@ def install_pipelinegen(inputs: Inputs) -> list[Step]:
     return [
         action(inputs, "Set up Python for pipelinegen", "actions/setup-python",
                {"python-version": ci.python}),
-        step("Install pipelinegen", env={"REQUIREMENT": ci.pipelinegen},
+        # Exactly the pipelinegen that wrote the generated files (toolsource), so `check` agrees.
+        step("Install pipelinegen", env={"REQUIREMENT": toolsource.requirement(ci.pipelinegen)},
              run='python -m pip install "${REQUIREMENT}"'),
     ]
 

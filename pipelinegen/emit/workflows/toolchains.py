@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from pipelinegen import toolchain
+from pipelinegen.emit import stacks
 from pipelinegen.emit.workflows.common import Step, action, step
 from pipelinegen.inputs import Inputs
-from pipelinegen.model import Service
 
 # coverage.py, installed by the python test step when a gate applies (an exact version, like
 # pipelinegen itself).
@@ -63,8 +64,10 @@ TOOLCHAINS: dict[str, Toolchain] = {
     "python": Toolchain(
         "actions/setup-python", "python-version", "~/.cache/pip",
         "'**/requirements*.txt', '**/pyproject.toml'",
+        # The image's hash policy (stacks.PIP_HASHES): hashes when the file has them.
         "if [ -f requirements.txt ]; then\n"
-        "  python -m pip install --require-hashes -r requirements.txt\nfi\n",
+        f"  {stacks.PIP_HASHES}\n"
+        f"  python -m pip install {stacks.PIP_HASH_FLAG} -r requirements.txt\nfi\n",
         _python_coverage, "python -m coverage report --format=total --precision=1"),
     "node": Toolchain(
         "actions/setup-node", "node-version", "~/.npm", "'**/package-lock.json'",
@@ -112,17 +115,16 @@ def for_services(names: list[str]) -> str:
     return " || ".join(f"matrix.service == '{name}'" for name in names)
 
 
-def _toolchain(service: Service) -> tuple[str, str] | None:
-    if service.stack not in TOOLCHAINS:
-        return None
-    return (service.stack, service.version or DEFAULT_VERSIONS[service.stack])
+def _toolchain(inputs: Inputs, name: str) -> tuple[str, str] | None:
+    version = toolchain.version(inputs.model, name)
+    return None if version is None else (inputs.model.services[name].stack, version)
 
 
 def setup_steps(inputs: Inputs) -> list[Step]:
     """One set-up and one cache step per (stack, version) the services use."""
     services = inputs.model.services
-    keyed = sorted((key, name) for name, svc in services.items()
-                   if (key := _toolchain(svc)) is not None)
+    keyed = sorted((key, name) for name in services
+                   if (key := _toolchain(inputs, name)) is not None)
     steps: list[Step] = []
     for (stack, version), group in groupby(keyed, key=lambda item: item[0]):
         names = [name for _, name in group]

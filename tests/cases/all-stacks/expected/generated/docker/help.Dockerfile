@@ -11,6 +11,7 @@ RUN --mount=type=cache,target=/root/.cache/go-build go build -ldflags="-s -w" -o
 FROM registry.example.invalid/static:nonroot@sha256:4444444444444444444444444444444444444444444444444444444444444444 AS runtime
 COPY --from=build /out/pipelinegen-httpd /usr/local/bin/pipelinegen-httpd
 COPY apps/help/public/ /srv/www/
+ENV PORT=8080
 USER 20000:20000
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

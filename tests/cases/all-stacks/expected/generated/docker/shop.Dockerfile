@@ -14,6 +14,7 @@ ENV NODE_ENV=production
 WORKDIR /app/apps/shop
 COPY --from=build /app/apps/shop/node_modules ./node_modules
 COPY apps/shop/ ./
+ENV PORT=3000
 USER 20000:20000
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

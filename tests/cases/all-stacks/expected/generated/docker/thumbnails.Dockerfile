@@ -17,6 +17,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 FROM registry.example.invalid/static:nonroot@sha256:4444444444444444444444444444444444444444444444444444444444444444 AS runtime
 COPY --from=build /out/pipelinegen-httpd /usr/local/bin/pipelinegen-httpd
 COPY --from=build /out/thumbnails /app/thumbnails
+ENV PORT=9000
 USER 20000:20000
 EXPOSE 9000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

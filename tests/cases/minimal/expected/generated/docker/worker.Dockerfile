@@ -7,8 +7,9 @@ FROM registry.example.invalid/python:3.12@sha256:1111111111111111111111111111111
 WORKDIR /app/services/worker
 COPY services/worker/requirements.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip mkdir -p /opt/deps \
-    && python -m pip install --disable-pip-version-check --root-user-action=ignore \
-    --no-compile --target /opt/deps --requirement requirements.txt
+    && if grep -q -e "--hash=" requirements.txt; then hashes="--require-hashes"; else hashes=""; fi \
+    && python -m pip install ${hashes:+"${hashes}"} --disable-pip-version-check \
+    --root-user-action=ignore --no-compile --target /opt/deps --requirement requirements.txt
 
 FROM registry.example.invalid/python:3.12@sha256:1111111111111111111111111111111111111111111111111111111111111111 AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -16,6 +17,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 WORKDIR /app/services/worker
 COPY --from=build /opt/deps /opt/deps
 COPY services/worker/ ./
+ENV PORT=8081
 USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
