@@ -46,11 +46,15 @@ def test_no_expression_inside_run_and_checkout_keeps_no_credentials(flows: Flows
                 assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
 
 
-def test_id_token_only_in_deploy_jobs(flows: Flows) -> None:
+def test_id_token_only_in_deploy_jobs_and_publish(flows: Flows) -> None:
     writers = {(name, job_id) for name, job_id, job in jobs(flows)
                if job["permissions"].get("id-token") == "write"}
     deploy_jobs = {("deploy.yml", job_id) for job_id in flows["deploy.yml"]["jobs"]}
-    assert writers == deploy_jobs | {("ci.yml", "deploy")}
+    # publish signs and attests keylessly: its OIDC token is the signing identity.
+    assert writers == deploy_jobs | {("ci.yml", "deploy"), ("ci.yml", "publish")}
+    attesters = {(name, job_id) for name, job_id, job in jobs(flows)
+                 if "attestations" in job["permissions"]}
+    assert attesters == {("ci.yml", "publish")}
 
 
 def test_secrets_only_in_jobs_with_an_environment(flows: Flows) -> None:
@@ -115,6 +119,6 @@ def test_publish_pushes_the_very_image_that_was_checked(flows: Flows) -> None:
     taken = next(step for step in publish if "download-artifact" in step.get("uses", ""))
     assert taken["with"]["name"] == handed["name"] == "image-${{ matrix.service }}"
     assert not any("build-push-action" in step.get("uses", "") for step in publish)  # no rebuild
-    push = publish[-1]["run"]
+    push = next(step for step in publish if step["name"] == "Push the image")["run"]
     assert 'docker load --input "${RUNNER_TEMP}/image.tar"' in push
     assert 'docker push "${IMAGE}"' in push
