@@ -20,6 +20,7 @@ from pipelinegen.emit.workflows.common import (
     step,
 )
 from pipelinegen.emit.workflows.rollout import SCRIPTS
+from pipelinegen.emit.workflows.verify import verify_steps
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Environment
 
@@ -81,6 +82,8 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
                 "SERVICE": "${{ matrix.service }}",
                 "IMAGE": f"{project.registry}/${{{{ matrix.service }}}}",
             }, run=resolve_script(inputs)),
+            *verify_steps(inputs, f"{project.registry}/${{{{ matrix.service }}}}",
+                          "${{ steps.image.outputs.digest }}"),
             step(f"Roll out ({env.strategy})", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
                 "NAMESPACE": env.namespace,

@@ -12,6 +12,7 @@ from pipelinegen.emit.workflows.common import Step, action, step
 from pipelinegen.inputs import Inputs
 from pipelinegen.yamlio import with_comments
 
+PUBLISHER = ".github/workflows/ci.yml"  # the workflow whose OIDC identity signs (ci.PATH)
 PUSH_ID = "push"
 DIGEST = "${{ steps.push.outputs.digest }}"
 # The build job writes the SBOM of the checked image here and hands it on with the image.
