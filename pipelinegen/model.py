@@ -22,6 +22,7 @@ from pydantic import (
 
 from pipelinegen import __version__
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
+from pipelinegen.vulns.settings import Severity, Vulnerabilities
 
 SCHEMA_VERSION = 1
 
@@ -136,6 +137,8 @@ class Environment(Strict):
     """Whether deploys to this environment wait for a reviewer (a protected GitHub environment)."""
     strategy: Literal["rolling", "canary", "blue-green"] = "rolling"
     """How a new version replaces the old one in this environment."""
+    fail_on: Severity | None = None
+    """Lowest vulnerability severity that stops a deploy here; unset: the project's fail_on."""
 
 
 Percent = Annotated[float, Field(ge=0, le=100)]
@@ -241,6 +244,8 @@ class Project(Strict):
     """Where deploys go: an EKS cluster reached with OIDC credentials named by GitHub variables."""
     cost: ProjectCost = Field(default_factory=ProjectCost)
     """The pricing profile `pipelinegen cost` and the review estimate spend with."""
+    vulnerabilities: Vulnerabilities = Field(default_factory=Vulnerabilities)
+    """The vulnerability scan gate: scanner, severity that fails it, and expiring exceptions."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]
@@ -444,6 +449,11 @@ class Model(Strict):
         own = self.services[service].min_coverage
         return own if own is not None else self.project.defaults.min_coverage
 
+    def fail_on(self, environment: str | None) -> str:
+        """The gate's severity: the environment's own, else the project's."""
+        own = next((e.fail_on for e in self.project.environments if e.name == environment), None)
+        return own or self.project.vulnerabilities.fail_on
+
     def image(self, service: str) -> str:
         """Repository (without tag or digest) the service's image is pushed to."""
         return f"{self.project.registry}/{service}"
@@ -491,7 +501,17 @@ def reference_problems(model: Model) -> list[tuple[Loc, str, str]]:
                 problems.append((("services", name, "callers", index),
                                  f"no service named {caller!r}",
                                  f"use one of: {', '.join(sorted(model.services))}"))
+    problems.extend(_exception_problems(model))
     return problems
+
+
+def _exception_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """Every vulnerability exception names a service of the model."""
+    return [(("project", "vulnerabilities", "exceptions", index, "service"),
+             f"no service named {exception.service!r}",
+             f"use one of: {', '.join(sorted(model.services))}")
+            for index, exception in enumerate(model.project.vulnerabilities.exceptions)
+            if exception.service not in model.services]
 
 
 def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:

@@ -17,12 +17,13 @@ from pipelinegen.validate import (
     pinned_actions,
     pinned_base,
     service_files,
+    vuln_exceptions,
 )
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
     "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "pinned_actions",
-    "pinned_base", "run", "service_files",
+    "pinned_base", "run", "service_files", "vuln_exceptions",
 ]
 
 
