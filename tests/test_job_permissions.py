@@ -46,6 +46,10 @@ def step_needs(step: dict[str, Any], registry_token: bool, needs: Scopes) -> Non
     if registry_token and ("imagetools inspect" in run or "cosign verify" in run
                            or "gh attestation verify" in run):
         _add(needs, "packages", "read")
+    scanned = step.get("with", {}).get("image") or step.get("with", {}).get("image-ref") or ""
+    if registry_token and action in ("anchore/scan-action", "aquasecurity/trivy-action") \
+            and "@" in scanned:  # by digest: pulled from the registry, not the local build
+        _add(needs, "packages", "read")
     if "gh api" in run and "/actions/runs/" in run:
         _add(needs, "actions", "read")
     if action == "actions/github-script" and "createComment" in step["with"]["script"]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen.emit.workflows import budget, supply, toolchains
+from pipelinegen.emit.workflows import budget, scan, supply, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
     Job,
@@ -159,12 +159,7 @@ def build_job(inputs: Inputs) -> Job:
                 "artifact-name": "sbom-${{ matrix.service }}.cdx.json",
                 "output-file": supply.SBOM_FILE,
             }),
-            action(inputs, "Scan for vulnerabilities", "anchore/scan-action", {
-                "image": "${{ env.IMAGE }}",
-                "fail-build": True,
-                "severity-cutoff": "critical",
-                "output-format": "table",
-            }),
+            *scan.scan_steps(inputs, "${{ env.IMAGE }}"),
             *hand_on_image(inputs),
         ],
     }

@@ -16,10 +16,12 @@ from pipelinegen.emit.workflows.common import (
     action,
     checkout,
     document,
+    install_pipelinegen,
     permissions,
     step,
 )
 from pipelinegen.emit.workflows.rollout import SCRIPTS
+from pipelinegen.emit.workflows.scan import scan_steps
 from pipelinegen.emit.workflows.verify import verify_steps
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Environment
@@ -84,6 +86,11 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
             }, run=resolve_script(inputs)),
             *verify_steps(inputs, f"{project.registry}/${{{{ matrix.service }}}}",
                           "${{ steps.image.outputs.digest }}"),
+            # Scanned again here, with today's vulnerability data and this environment's gate.
+            *install_pipelinegen(inputs),
+            *scan_steps(inputs, f"{project.registry}/${{{{ matrix.service }}}}"
+                        "@${{ steps.image.outputs.digest }}", env.name,
+                        {"SERVICE": "${{ matrix.service }}"}),
             step(f"Roll out ({env.strategy})", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
                 "NAMESPACE": env.namespace,
