@@ -10,6 +10,7 @@ and an environment with `approval: true` is a protected GitHub environment whose
 
 from __future__ import annotations
 
+from pipelinegen.emit.workflows import lifecycle
 from pipelinegen.emit.workflows.ci import registry_login
 from pipelinegen.emit.workflows.common import (
     Job,
@@ -91,12 +92,14 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
             *scan_steps(inputs, f"{project.registry}/${{{{ matrix.service }}}}"
                         "@${{ steps.image.outputs.digest }}", env.name,
                         {"SERVICE": "${{ matrix.service }}"}),
+            *lifecycle.before(env),
             step(f"Roll out ({env.strategy})", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
                 "NAMESPACE": env.namespace,
                 "ENVIRONMENT": env.name,
                 "DIGEST": "${{ steps.image.outputs.digest }}",
             }, run=SCRIPTS[env.strategy]),
+            *lifecycle.after(env, "${{ steps.image.outputs.digest }}"),
         ],
     }
     return job
