@@ -15,6 +15,7 @@ from pipelinegen.emit import (
     helm,
     rulesets,
     schema,
+    scorecard,
     workflows,
 )
 from pipelinegen.inputs import Inputs
@@ -30,6 +31,7 @@ EMITTERS: tuple[Emitter, ...] = (
     workflows.emit,
     rulesets.emit,
     codeowners.emit,
+    scorecard.emit,
 )
 
 
