@@ -382,6 +382,28 @@ def image_size(file: Path, root: Path | None, service: str, image: str) -> None:
     building.enforce([row])
 
 
+@cli.command("vuln-gate")
+@workspace_options
+@click.option("--service", required=True, help="Service whose image was scanned.")
+@click.option("--environment", default=None, help="Environment whose fail_on applies.")
+@click.option("--report", "report_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The scanner's JSON report.")
+@click.option("--scanner", type=click.Choice(["grype", "trivy"]), default=None,
+              help="Tool that wrote the report (default: project.vulnerabilities.scanner).")
+def vuln_gate(file: Path, root: Path | None, service: str, environment: str | None,
+              report_path: Path, scanner: str | None) -> None:
+    """Gate a scan report on severity and the model's exceptions; exit 1 if it fails."""
+    import datetime
+
+    from pipelinegen.vulns import command
+
+    model = Workspace.locate(file, root).model
+    text, decision = command.run(model, service, environment, report_path, scanner,
+                                 datetime.datetime.now(datetime.UTC).date())
+    click.echo(text, nl=False)
+    command.enforce(decision)
+
+
 @cli.command()
 @workspace_options
 @click.argument("target", metavar="SERVICE|IMAGE")

@@ -30,6 +30,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
              "pipelinegen sbom ghcr.io/acme/api:1.4.0 -o api.spdx.json --format spdx"),
     "cost": ("pipelinegen cost                          # exit 1 if a service is over budget",
              "pipelinegen cost --actual opencost-allocation.json"),
+    "vuln-gate": ("pipelinegen vuln-gate --service api --report grype.json",),
     "kpis": ("GITHUB_TOKEN=... pipelinegen kpis --repo acme/platform --since 2026-11-01",
              "pipelinegen kpis --repo acme/platform --format markdown >> \"$GITHUB_STEP_SUMMARY\""),
 }

@@ -24,6 +24,7 @@ from pydantic import (
 
 from pipelinegen import toolsource
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
+from pipelinegen.vulns.settings import Severity, Vulnerabilities
 
 SCHEMA_VERSION = 1
 
@@ -314,6 +315,8 @@ class Environment(Strict):
     """Whether deploys to this environment wait for a reviewer (a protected GitHub environment)."""
     strategy: Literal["rolling", "canary", "blue-green"] = "rolling"
     """How a new version replaces the old one in this environment."""
+    fail_on: Severity | None = None
+    """Lowest vulnerability severity that stops a deploy here; unset: the project's fail_on."""
 
 
 Percent = Annotated[float, Field(ge=0, le=100)]
@@ -490,6 +493,8 @@ class Project(Strict):
     """Where secret values live; set, every `secrets:` reference becomes an ExternalSecret."""
     observability: Observability = Field(default_factory=Observability)
     """Prometheus Operator labels, Alertmanager receivers and on-call routing."""
+    vulnerabilities: Vulnerabilities = Field(default_factory=Vulnerabilities)
+    """The vulnerability scan gate: scanner, severity that fails it, and expiring exceptions."""
 
     def environment_names(self) -> list[str]:
         return [env.name for env in self.environments]
@@ -780,6 +785,11 @@ class Model(Strict):
         own = self.services[service].min_coverage
         return own if own is not None else self.project.defaults.min_coverage
 
+    def fail_on(self, environment: str | None) -> str:
+        """The gate's severity: the environment's own, else the project's."""
+        own = next((e.fail_on for e in self.project.environments if e.name == environment), None)
+        return own or self.project.vulnerabilities.fail_on
+
     def image(self, service: str) -> str:
         """Repository (without tag or digest) the service's image is pushed to."""
         return f"{self.project.registry}/{service}"
@@ -859,9 +869,19 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
         problems += _literal_credentials(name, service)
         problems.extend(_coverage_problems(model, name, service))
         problems.extend(_slo_problems(model, name, service))
+    problems.extend(_exception_problems(model))
     from pipelinegen import cloud  # it builds on this module's classes
 
     return problems + cloud.problems(model)
+
+
+def _exception_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """Every vulnerability exception names a service of the model."""
+    return [(("project", "vulnerabilities", "exceptions", index, "service"),
+             f"no service named {exception.service!r}",
+             f"use one of: {', '.join(sorted(model.services))}")
+            for index, exception in enumerate(model.project.vulnerabilities.exceptions)
+            if exception.service not in model.services]
 
 
 def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:

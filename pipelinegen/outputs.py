@@ -20,10 +20,14 @@ DIRECTORIES = (DIRECTORY, "infra/terraform/", "docs/SRE/")
 # Generated files outside generated/, by exact path.
 FILES = frozenset({
     ".github/CODEOWNERS",
+    ".github/dependabot.yml",
     ".github/rulesets/pipelinegen-branch-protection.json",
     ".github/workflows/ci.yml",
+    ".github/workflows/codeql.yml",
     ".github/workflows/deploy.yml",
     ".github/workflows/pipelinegen.yml",
+    ".github/workflows/rescan.yml",
+    "SECURITY.md",
     "docs/devops/deployment.md",
     "docs/devops/emergency.md",
     "docs/devops/environments.md",

@@ -15,7 +15,7 @@ from pipelinegen.emit import codeowners, rulesets
 from pipelinegen.errors import InputError, Problem
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import HELM_TEST_IMAGE, Model
-from pipelinegen.protection import policy, ruleset
+from pipelinegen.protection import policy, ruleset, scorecard
 from pipelinegen.workspace import Workspace
 
 
@@ -219,10 +219,31 @@ def test_codeowners_platform_owners_and_source_path() -> None:
 # --- validate rules ----------------------------------------------------------------------------
 
 
-def run_rule(root: Path, text: str, rule_id: str) -> list[Problem]:
+def run_rule(root: Path, text: str, rule_id: str, scorecard_files: bool = True
+             ) -> list[Problem]:
     (root / "services.yaml").write_text(text)
     ws = Workspace.locate(root / "services.yaml", root)
+    if scorecard_files:  # as `generate` writes them
+        for _, path in scorecard.CHECKS:
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_bytes(ws.plan.outputs[path])
     return validation.run(validation.Context(ws.root, ws.inputs, ws.plan), [rule_id])
+
+
+def test_tier_rule_counts_the_scorecard_files(tmp_path: Path) -> None:
+    text = services_yaml()
+    assert run_rule(tmp_path, text, "branch-protection-tier") == []
+    (tmp_path / "SECURITY.md").unlink()
+    (tmp_path / ".github" / "dependabot.yml").unlink()
+    (tmp_path / ".github" / "workflows" / "codeql.yml").unlink()
+    found = run_rule(tmp_path, text, "branch-protection-tier", scorecard_files=False)
+    assert [(p.file, p.message) for p in found] == [
+        (".github/dependabot.yml",
+         "Scorecard Dependency-Update-Tool is not met: .github/dependabot.yml is missing"),
+        (".github/workflows/codeql.yml",
+         "Scorecard SAST is not met: .github/workflows/codeql.yml is missing"),
+        ("SECURITY.md", "Scorecard Security-Policy is not met: SECURITY.md is missing"),
+    ]
 
 
 def test_tier_rule_points_at_the_setting_for_the_next_tier(tmp_path: Path) -> None:

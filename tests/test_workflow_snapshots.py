@@ -28,12 +28,14 @@ def yaml_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(YamlSnapshot)
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml", "pipelinegen.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "codeql.yml", "deploy.yml", "pipelinegen.yml",
+                                  "rescan.yml"])
 def test_bundled_example(name: str, yaml_snapshot: SnapshotAssertion) -> None:
     assert workflow_models.bundled()[f".github/workflows/{name}"] == yaml_snapshot
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml", "pipelinegen.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "codeql.yml", "deploy.yml", "pipelinegen.yml",
+                                  "rescan.yml"])
 def test_variant(name: str, yaml_snapshot: SnapshotAssertion, tmp_path: Path) -> None:
     assert workflow_models.variant(tmp_path)[f".github/workflows/{name}"] == yaml_snapshot
 

@@ -46,11 +46,16 @@ def test_no_expression_inside_run_and_checkout_keeps_no_credentials(flows: Flows
                 assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
 
 
-def test_id_token_only_in_deploy_jobs(flows: Flows) -> None:
+def test_id_token_only_in_deploy_jobs_and_publish(flows: Flows) -> None:
     writers = {(name, job_id) for name, job_id, job in jobs(flows)
                if job["permissions"].get("id-token") == "write"}
     deploy_jobs = {("deploy.yml", job_id) for job_id in flows["deploy.yml"]["jobs"]}
-    assert writers == deploy_jobs | {("ci.yml", "deploy")}
+    # publish signs and attests keylessly: its OIDC token is the signing identity.
+    rescan_jobs = {("rescan.yml", job_id) for job_id in flows["rescan.yml"]["jobs"]}
+    assert writers == deploy_jobs | rescan_jobs | {("ci.yml", "deploy"), ("ci.yml", "publish")}
+    attesters = {(name, job_id) for name, job_id, job in jobs(flows)
+                 if "attestations" in job["permissions"]}
+    assert attesters == {("ci.yml", "publish")}
 
 
 def test_secrets_only_in_jobs_with_an_environment(flows: Flows) -> None:
@@ -97,7 +102,7 @@ def test_ci_builds_only_affected_services_and_publishes_only_from_the_default_br
     assert labels[1] in ("VERSION=0.1.0",  # one version for all (bundled), else by service:
                          "VERSION=${{ matrix.service == 'legacy' && '2.3.1'"
                          " || matrix.service == 'shop' && '0.1.0' }}")
-    assert build_steps["Scan for vulnerabilities"]["with"]["severity-cutoff"] == "critical"
+    assert "pipelinegen vuln-gate" in build_steps["Gate on vulnerabilities"]["run"]
     assert "pipelinegen image-size" in build_steps["Check the image size budget"]["run"]
     assert ci["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
 
@@ -116,6 +121,29 @@ def test_publish_pushes_the_very_image_that_was_checked(flows: Flows) -> None:
     taken = next(step for step in publish if "download-artifact" in step.get("uses", ""))
     assert taken["with"]["name"] == handed["name"] == "image-${{ matrix.service }}"
     assert not any("build-push-action" in step.get("uses", "") for step in publish)  # no rebuild
-    push = publish[-1]["run"]
+    push = next(step for step in publish if step["name"] == "Push the image")["run"]
     assert 'docker load --input "${RUNNER_TEMP}/image.tar"' in push
     assert 'docker push "${IMAGE}"' in push
+
+
+def test_every_image_is_gated_by_the_models_rule_before_it_moves_on(flows: Flows) -> None:
+    """Build gates the local image; each deploy re-scans the digest it rolls out with its own
+    environment's threshold, after verifying it and before rolling out."""
+    build = [s["name"] for s in flows["ci.yml"]["jobs"]["build"]["steps"]]
+    assert build.index("Gate on vulnerabilities") < build.index("Save the checked image")
+    for job_id, job in flows["deploy.yml"]["jobs"].items():
+        if not job_id.startswith("deploy-"):
+            continue  # prune-<env>: uninstalls removed services, deploys nothing
+        names = [s["name"] for s in job["steps"]]
+        gate = names.index("Gate on vulnerabilities")
+        assert names.index("Verify the signature and provenance") < gate
+        assert gate < next(i for i, n in enumerate(names) if n.startswith("Roll out"))
+        steps = {s["name"]: s for s in job["steps"]}
+        scanned = steps["Scan for vulnerabilities"]["with"]
+        assert (scanned.get("image") or scanned["image-ref"]).endswith(
+            "@${{ steps.image.outputs.digest }}")
+        environment = job_id.removeprefix("deploy-")
+        assert f'--environment "{environment}"' in steps["Gate on vulnerabilities"]["run"]
+    for job in flows["rescan.yml"]["jobs"].values():
+        assert "environment" not in job or job["environment"] == "registry"  # no approval wait
+    assert flows["rescan.yml"]["on"]["schedule"] == [{"cron": "17 5 * * *"}]

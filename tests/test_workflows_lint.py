@@ -27,7 +27,8 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     root = tmp_path_factory.mktemp(request.param)
     files = (workflow_models.bundled() if request.param == "bundled"
              else workflow_models.variant(root / "src"))
-    assert sorted(Path(p).name for p in files) == ["ci.yml", "deploy.yml", "pipelinegen.yml"]
+    assert sorted(Path(p).name for p in files) == ["ci.yml", "codeql.yml", "deploy.yml",
+                                                   "pipelinegen.yml", "rescan.yml"]
     return workflow_models.write(files, root)
 
 

@@ -11,7 +11,7 @@ from tests.gitrepo import REPO_ROOT
 
 # A second shape: another registry (secrets, so an environment), a service with its own
 # Dockerfile, a renamed gate job, a services file below the root, rolling only, and services
-# of different app versions.
+# of different app versions, trivy as the scanner and a stricter gate in live.
 VARIANT = """\
 version: 1
 project:
@@ -26,6 +26,9 @@ project:
     - name: live
       namespace: acme-live
       approval: true
+      fail_on: high
+  vulnerabilities:
+    scanner: trivy
   ci:
     runner: ubuntu-22.04
     pipelinegen: "PGVERSION"

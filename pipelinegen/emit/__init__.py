@@ -17,6 +17,7 @@ from pipelinegen.emit import (
     observability,
     rulesets,
     schema,
+    scorecard,
     terraform,
     workflows,
 )
@@ -36,6 +37,7 @@ EMITTERS: tuple[Emitter, ...] = (
     codeowners.emit,
     terraform.emit,
     devops_docs.emit,
+    scorecard.emit,
 )
 
 

@@ -20,13 +20,14 @@ from pipelinegen.validate import (
     secret_values,
     service_files,
     toolchain_version,
+    vuln_exceptions,
 )
 from pipelinegen.validate.registry import RULES, Context, Rule
 
 __all__ = [
     "RULES", "Context", "Rule", "branch_protection", "charts", "consistency", "explain",
     "observability", "pinned_actions", "pinned_base", "run", "secret_values", "service_files",
-    "toolchain_version",
+    "toolchain_version", "vuln_exceptions",
 ]
 
 

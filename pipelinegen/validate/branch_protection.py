@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipelinegen.errors import Problem
-from pipelinegen.protection import policy, ruleset
+from pipelinegen.protection import policy, ruleset, scorecard
 from pipelinegen.validate import workflow_jobs
 from pipelinegen.validate.registry import Context, rule
 
@@ -18,16 +18,24 @@ def tier(ctx: Context) -> Iterator[Problem]:
     Tiers are OpenSSF Scorecard's Branch-Protection levels 1-5; each problem names a setting the
     next tier needs, at the line of the services file that states it.
 
+    It also counts the Scorecard checks a repository meets by its files (SAST, Dependency-Update-
+    Tool, Security-Policy): each file `generate` writes for them must be there.
+
     Passes:  branch_protection: {required_approvals: 2, minimum_tier: 4}
     Fails:   branch_protection: {required_approvals: 1, minimum_tier: 4}
              (tier 3 reached; tier 4 needs at least 2 approving reviews)
+             SECURITY.md deleted (Scorecard Security-Policy not met)
     """
     model = ctx.model
+    source = ctx.inputs.source
+    for check, path in scorecard.unmet(ctx.root):
+        yield Problem(path, 1, 1, "branch-protection-tier",
+                      f"Scorecard {check} is not met: {path} is missing",
+                      "run `pipelinegen generate` to write it")
     minimum = model.project.branch_protection.minimum_tier
     reached = policy.tier(model)
     if reached >= minimum:
         return
-    source = ctx.inputs.source
     for requirement in policy.missing(model, reached + 1):
         line, col = ctx.positions.of(requirement.key, key=True)
         yield Problem(source, line, col, "branch-protection-tier",

@@ -3,8 +3,9 @@ example, and a check function that yields Problems."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from inspect import cleandoc
 from pathlib import Path
@@ -24,6 +25,8 @@ class Context:
     root: Path
     inputs: Inputs
     plan: Plan
+    today: datetime.date = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).date())
+    """The day rules about expiry judge by (UTC); given by tests."""
 
     @property
     def model(self) -> Model:

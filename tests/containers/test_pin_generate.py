@@ -17,6 +17,8 @@ def _repo(tmp_path: Path) -> Path:
     (tmp_path / "services.yaml").write_text(
         "version: 1\nproject:\n  name: shop\n  repository: acme/shop\n  registry: ghcr.io/acme\n"
         "  environments:\n    - {name: dev, namespace: shop-dev}\n"
+        # The helm test pod takes the python base too: one base for pin to resolve.
+        "  test_base: python\n"
         f"bases:\n  python: {stale}\n"
         "services:\n  api:\n    path: services/api\n    stack: python\n    port: 8080\n")
     return tmp_path

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pipelinegen.emit.workflows import ci, deploy, review
+from pipelinegen.emit.workflows import ci, codeql, deploy, rescan, review
 from pipelinegen.inputs import Inputs
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
-    return {**ci.emit(inputs), **deploy.emit(inputs), **review.emit(inputs)}
+    return {**ci.emit(inputs), **codeql.emit(inputs), **deploy.emit(inputs),
+            **rescan.emit(inputs), **review.emit(inputs)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelinegen import buildspec
-from pipelinegen.emit.workflows import budget, toolchains
+from pipelinegen.emit.workflows import budget, scan, supply, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
     Job,
@@ -161,7 +161,8 @@ def hand_on_image(inputs: Inputs) -> list[Step]:
         step("Save the checked image", **only_publishing,
              run='docker save "${IMAGE}" --output "${RUNNER_TEMP}/image.tar"'),
         action(inputs, "Hand the image to publish", "actions/upload-artifact", {
-            "name": IMAGE_ARTIFACT, "path": IMAGE_TAR, "retention-days": 1,
+            "name": IMAGE_ARTIFACT, "path": f"{IMAGE_TAR}\n{supply.SBOM_FILE}\n",
+            "retention-days": 1,
             "if-no-files-found": "error",
         }, **only_publishing),
     ]
@@ -191,13 +192,9 @@ def build_job(inputs: Inputs) -> Job:
                 "image": "${{ env.IMAGE }}",
                 "format": "cyclonedx-json",
                 "artifact-name": "sbom-${{ matrix.service }}.cdx.json",
+                "output-file": supply.SBOM_FILE,
             }),
-            action(inputs, "Scan for vulnerabilities", "anchore/scan-action", {
-                "image": "${{ env.IMAGE }}",
-                "fail-build": True,
-                "severity-cutoff": "critical",
-                "output-format": "table",
-            }),
+            *scan.scan_steps(inputs, "${{ env.IMAGE }}"),
             *hand_on_image(inputs),
         ],
     }
@@ -220,7 +217,6 @@ def registry_login(inputs: Inputs) -> tuple[Step, dict[str, Any]]:
 
 def publish_job(inputs: Inputs) -> Job:
     login, extra = registry_login(inputs)
-    packages = {"packages": "write"} if not extra else {}  # other registries use a secret
     return {
         "name": "publish (${{ matrix.service }})",
         "needs": ["changes", "build"],
@@ -228,7 +224,7 @@ def publish_job(inputs: Inputs) -> Job:
         "runs-on": inputs.model.project.ci.runner,
         "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "publish"),
         **extra,
-        "permissions": permissions(**packages),
+        "permissions": supply.publish_permissions(registry_token=not extra),
         "strategy": matrix(),
         "env": image_env(inputs),
         "steps": [
@@ -236,7 +232,8 @@ def publish_job(inputs: Inputs) -> Job:
             action(inputs, "Take the checked image", "actions/download-artifact",
                    {"name": IMAGE_ARTIFACT, "path": "${{ runner.temp }}"}),
             login,
-            step("Push the image", run=PUSH_SCRIPT),
+            step("Push the image", id=supply.PUSH_ID, run=PUSH_SCRIPT),
+            *supply.sign_and_attest(inputs),
         ],
     }
 
@@ -246,6 +243,7 @@ docker load --input "${RUNNER_TEMP}/image.tar"
 docker push "${IMAGE}"
 pushed="$(docker image inspect --format '{{index .RepoDigests 0}}' "${IMAGE}")"
 echo "Pushed ${pushed}" >> "${GITHUB_STEP_SUMMARY}"
+echo "digest=${pushed#*@}" >> "${GITHUB_OUTPUT}"
 """
 
 
@@ -332,13 +330,15 @@ def gate_job(inputs: Inputs) -> Job:
 def deploy_job(inputs: Inputs) -> Job:
     """Hands the affected services to deploy.yml once the gate passed on the default branch."""
     gate = inputs.model.project.gate_job
+    _, extra = registry_login(inputs)  # the deploy jobs read ghcr.io with GITHUB_TOKEN only
     return {
         "name": "deploy",
         "needs": ["changes", gate],
         "if": f"{on_default_branch(inputs)} && needs.{gate}.result == 'success'"
               f" && (needs.changes.outputs.services != {NONE_AFFECTED}"
               f" || needs.changes.outputs.removed != {NONE_AFFECTED})",
-        "permissions": permissions(contents="read", id_token="write", packages="read"),
+        "permissions": permissions(contents="read", id_token="write",
+                                   **({"packages": "read"} if not extra else {})),
         # `$/` names this repository at this commit (GitHub's self-repository form).
         "uses": "$/.github/workflows/deploy.yml",
         "with": {"services": "${{ needs.changes.outputs.services }}",

@@ -41,6 +41,7 @@ WHY = {
     ("id-token", "write"): "get cloud credentials through OIDC",
     ("pull-requests", "write"): "post the review comment",
     ("actions", "read"): "list this run's jobs and their durations",
+    ("issues", "write"): "open an issue for vulnerabilities found in what is deployed",
 }
 
 

@@ -10,6 +10,7 @@ and an environment with `approval: true` is a protected GitHub environment whose
 
 from __future__ import annotations
 
+from pipelinegen.emit.workflows import lifecycle
 from pipelinegen.emit.workflows.ci import registry_login
 from pipelinegen.emit.workflows.common import (
     Job,
@@ -17,10 +18,13 @@ from pipelinegen.emit.workflows.common import (
     action,
     checkout,
     document,
+    install_pipelinegen,
     permissions,
     step,
 )
 from pipelinegen.emit.workflows.rollout import SCRIPTS
+from pipelinegen.emit.workflows.scan import scan_steps
+from pipelinegen.emit.workflows.verify import verify_steps
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Environment
 
@@ -179,12 +183,21 @@ def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> J
                 "NAMESPACE": env.namespace,
                 "REDEPLOY": "${{ inputs.redeploy }}",
             }, run=resolve_script(inputs)),
+            *verify_steps(inputs, f"{project.registry}/${{{{ matrix.service }}}}",
+                          "${{ steps.image.outputs.digest }}"),
+            # Scanned again here, with today's vulnerability data and this environment's gate.
+            *install_pipelinegen(inputs),
+            *scan_steps(inputs, f"{project.registry}/${{{{ matrix.service }}}}"
+                        "@${{ steps.image.outputs.digest }}", env.name,
+                        {"SERVICE": "${{ matrix.service }}"}),
+            *lifecycle.before(env),
             step(f"Roll out ({env.strategy})", shell="bash", env={
                 "SERVICE": "${{ matrix.service }}",
                 "NAMESPACE": env.namespace,
                 "ENVIRONMENT": env.name,
                 "DIGEST": "${{ steps.image.outputs.digest }}",
             }, run=SCRIPTS[env.strategy]),
+            *lifecycle.after(env, "${{ steps.image.outputs.digest }}"),
         ],
     }
     return job

@@ -1,0 +1,57 @@
+"""`.github/workflows/codeql.yml`: CodeQL (SAST) for the languages of the stacks present.
+
+One matrix leg per language: python services give `python`, node `javascript-typescript`,
+go `go`, and the workflows themselves `actions`; interpreted languages need no build
+(`build-mode: none`), go is built by CodeQL's autobuild. OpenSSF Scorecard's SAST check looks
+for exactly this workflow.
+"""
+
+from __future__ import annotations
+
+from pipelinegen.emit.workflows.common import Job, action, checkout, document
+from pipelinegen.inputs import Inputs
+from pipelinegen.yamlio import with_comments
+
+PATH = ".github/workflows/codeql.yml"
+LANGUAGES = {"python": "python", "node": "javascript-typescript", "go": "go"}
+BUILD_MODE = {"go": "autobuild"}
+
+
+def languages(inputs: Inputs) -> list[str]:
+    stacks = {service.stack for service in inputs.model.services.values()}
+    return sorted({LANGUAGES[s] for s in stacks if s in LANGUAGES} | {"actions"})
+
+
+def analyze_job(inputs: Inputs) -> Job:
+    include = [{"language": lang, "build-mode": BUILD_MODE.get(lang, "none")}
+               for lang in languages(inputs)]
+    return {
+        "name": "analyze (${{ matrix.language }})",
+        "runs-on": inputs.model.project.ci.runner,
+        "timeout-minutes": 30,
+        "permissions": with_comments(
+            {"contents": "read", "security-events": "write"},
+            {"contents": "check out the repository",
+             "security-events": "upload the CodeQL results to code scanning"}),
+        "strategy": {"fail-fast": False, "matrix": {"include": include}},
+        "steps": [
+            checkout(inputs),
+            action(inputs, "Initialise CodeQL", "github/codeql-action/init", {
+                "languages": "${{ matrix.language }}",
+                "build-mode": "${{ matrix.build-mode }}",
+            }),
+            action(inputs, "Analyse", "github/codeql-action/analyze",
+                   {"category": "/language:${{ matrix.language }}"}),
+        ],
+    }
+
+
+def emit(inputs: Inputs) -> dict[str, str]:
+    branch = inputs.model.project.default_branch
+    on = {"push": {"branches": [branch]}, "pull_request": None,
+          "schedule": [{"cron": "23 4 * * 1"}]}  # weekly: new queries find old code
+    concurrency = {
+        "group": "${{ github.workflow }}-${{ github.event.pull_request.number || github.sha }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
+    return {PATH: document(inputs, "codeql", on, {"analyze": analyze_job(inputs)}, concurrency)}

@@ -1,0 +1,1 @@
+"""Vulnerabilities: the scan gate, its exceptions with an expiry, and the scanners' reports."""

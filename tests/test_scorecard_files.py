@@ -1,0 +1,58 @@
+"""The files OpenSSF Scorecard looks for: CodeQL for the stacks present, Dependabot keeping
+pins pinned, SECURITY.md. Dependabot's file is checked against its schema (check-jsonschema's
+vendored copy); codeql.yml is linted with the other workflows (test_workflows_lint.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from pipelinegen.emit import scorecard
+from pipelinegen.workspace import Workspace
+from tests import workflow_models
+from tests.gitrepo import REPO_ROOT
+
+
+def test_codeql_analyses_the_languages_of_the_stacks_present(tmp_path: Path) -> None:
+    for files, expected in (
+        (workflow_models.bundled(), ["actions", "go", "javascript-typescript", "python"]),
+        (workflow_models.variant(tmp_path), ["actions", "go"]),  # go and a dockerfile service
+    ):
+        flow = YAML(typ="safe").load(files[".github/workflows/codeql.yml"])
+        include = flow["jobs"]["analyze"]["strategy"]["matrix"]["include"]
+        assert [leg["language"] for leg in include] == expected
+        assert {leg["language"]: leg["build-mode"] for leg in include}.get("go") == "autobuild"
+        assert flow["jobs"]["analyze"]["permissions"] == {"contents": "read",
+                                                          "security-events": "write"}
+        uses = [s["uses"] for s in flow["jobs"]["analyze"]["steps"]]
+        assert all("@" in u and len(u.split("@")[1]) == 40 for u in uses)
+
+
+def test_dependabot_follows_the_services_and_passes_its_schema(tmp_path: Path) -> None:
+    ws = Workspace.locate(REPO_ROOT / "services.yaml", REPO_ROOT)
+    text = scorecard.dependabot(ws.inputs)
+    config = YAML(typ="safe").load(text)
+    ecosystems = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
+    assert ecosystems == {("github-actions", "/"), ("pip", "/services/api"),
+                          ("gomod", "/services/renderer"), ("npm", "/services/web"),
+                          ("pip", "/services/worker")}
+    path = tmp_path / "dependabot.yml"
+    path.write_text(text)
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run([str(checker), "--builtin-schema", "vendor.dependabot", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    path.write_text(text.replace("interval: weekly", "interval: hourly", 1))
+    done = subprocess.run([str(checker), "--builtin-schema", "vendor.dependabot", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1  # the schema really is consulted
+
+
+def test_the_security_policy_names_the_private_reporting_route() -> None:
+    ws = Workspace.locate(REPO_ROOT / "services.yaml", REPO_ROOT)
+    text = scorecard.security_policy(ws.inputs)
+    assert text.startswith("<!--\n") and "-->\n\n# Security policy" in text
+    assert "https://github.com/printloop/platform/security/advisories/new" in text
