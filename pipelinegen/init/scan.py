@@ -30,6 +30,8 @@ BASES = {
     "node": "node:{node}-bookworm-slim",
     "go": "golang:{go}-bookworm",
     "static": "gcr.io/distroless/static-debian12:nonroot",
+    # The `helm test` pod's image (project.test_base): non-root, with busybox wget.
+    "helm-test": "docker.io/nginxinc/nginx-unprivileged:1.27-alpine",
 }
 ENVIRONMENTS: list[dict[str, Any]] = [
     {"name": "dev", "namespace": "{name}-dev"},
@@ -229,6 +231,8 @@ def _bases(services: list[Draft], overrides: dict[str, str]) -> Draft:
     needed = {"python"} if "python" in stacks else set()
     needed |= {"node"} if "node" in stacks else set()
     needed |= {"go", "static"} if stacks & {"go", "static"} else set()
+    if services:
+        needed.add("helm-test")  # every chart's test pod
     versions = {stack: max((str(s.fields["version"]) for s in services
                             if s.fields["stack"] == stack), key=_version_key,
                            default=DEFAULT_VERSION.get(stack, ""))
@@ -237,7 +241,8 @@ def _bases(services: list[Draft], overrides: dict[str, str]) -> Draft:
         if base in overrides:
             draft.set(base, overrides[base], "given with --base")
         else:
-            draft.set(base, BASES[base].format(**versions), f"the official {base} image")
+            what = "the helm test pod's" if base == "helm-test" else f"the official {base}"
+            draft.set(base, BASES[base].format(**versions), f"{what} image")
     return draft
 
 

@@ -14,6 +14,7 @@ project:
   name: shop
   repository: acme/shop
   registry: ghcr.io/acme
+  test_base: python  # the helm test pod's image: any declared base
   environments:
     - {name: dev, namespace: shop-dev}
     - {name: production, namespace: shop-prod}

@@ -18,7 +18,7 @@ from tests.init import repos
 from tests.support import bases, registry
 
 MIRROR = f"{bases.REGISTRY}/pipelinegen-init"
-BASE_NAMES = ("python", "node", "go", "static")
+BASE_NAMES = ("python", "node", "go", "static", "helm-test")
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +182,7 @@ def test_nothing_to_list_is_an_error_that_says_why(run_cli: RunCli, tmp_path: Pa
     bad = run_cli("init", root, "--base", "python")
     assert bad.exit_code == 2 and "is not KEY=VALUE" in bad.output
     unknown = run_cli("init", root, "--base", "ruby=ruby:3")
-    assert unknown.exit_code == 2 and "--base takes one of: go, node, python, static" in (
+    assert unknown.exit_code == 2 and "--base takes one of: go, helm-test, node, python, static" in (
         unknown.output)
 
 

@@ -47,6 +47,7 @@ project:
   name: shop
   repository: acme/shop
   registry: ghcr.io/acme
+  test_base: python  # the helm test pod's image: any declared base
   environments: [{name: dev, namespace: shop-dev}]
   observability:
     receivers:
