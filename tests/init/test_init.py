@@ -182,8 +182,8 @@ def test_nothing_to_list_is_an_error_that_says_why(run_cli: RunCli, tmp_path: Pa
     bad = run_cli("init", root, "--base", "python")
     assert bad.exit_code == 2 and "is not KEY=VALUE" in bad.output
     unknown = run_cli("init", root, "--base", "ruby=ruby:3")
-    assert unknown.exit_code == 2 and "--base takes one of: go, helm-test, node, python, static" in (
-        unknown.output)
+    assert unknown.exit_code == 2
+    assert "--base takes one of: go, helm-test, node, python, static" in unknown.output
 
 
 def test_the_same_repository_gives_the_same_bytes(tmp_path: Path) -> None:
