@@ -33,17 +33,17 @@ def _api(extra: str) -> str:
 # --- control characters and line breaks ----------------------------------------------------
 
 @pytest.mark.parametrize(("text", "where", "named"), [
-    (_api('    command: ["a\u0085b"]\n'), "21:17", "the file contains U+0085 (NEL)"),
-    (_api("    command: [a\u2028b]\n"), "21:16", "the file contains U+2028 (LINE SEPARATOR)"),
-    (_api("    command: [a\u2029b]\n"), "21:16", "U+2029 (PARAGRAPH SEPARATOR)"),
-    (_api("    command: [a\x1bb]\n"), "21:16", "the file contains U+001B (escape)"),
-    (_api('    command: ["a\\x85b"]\n'), "21:15", "services.api.command[0]: contains U+0085"),
-    (_api('    command: ["a\\u2028b"]\n'), "21:15", "command[0]: contains U+2028"),
-    (_api('    deploy: {env: {A: "x\\Ny"}}\n'), "21:23", "deploy.env.A: contains U+0085"),
-    (_api('    deploy: {env: {A: "x\\ty"}}\n'), "21:23", "deploy.env.A: contains U+0009 (tab)"),
-    (_api('    deploy: {env: {"A\\N": b}}\n'), "21:20", "the key: contains U+0085"),
-    (_api('    owners: ["@a\\Lb"]\n'), "21:14", "owners[0]: contains U+2028"),
-    (_api('    test: ["x\\u0090"]\n'), "21:12", "test[0]: contains U+0090"),
+    (_api('    command: ["a\u0085b"]\n'), "22:17", "the file contains U+0085 (NEL)"),
+    (_api("    command: [a\u2028b]\n"), "22:16", "the file contains U+2028 (LINE SEPARATOR)"),
+    (_api("    command: [a\u2029b]\n"), "22:16", "U+2029 (PARAGRAPH SEPARATOR)"),
+    (_api("    command: [a\x1bb]\n"), "22:16", "the file contains U+001B (escape)"),
+    (_api('    command: ["a\\x85b"]\n'), "22:15", "services.api.command[0]: contains U+0085"),
+    (_api('    command: ["a\\u2028b"]\n'), "22:15", "command[0]: contains U+2028"),
+    (_api('    deploy: {env: {A: "x\\Ny"}}\n'), "22:23", "deploy.env.A: contains U+0085"),
+    (_api('    deploy: {env: {A: "x\\ty"}}\n'), "22:23", "deploy.env.A: contains U+0009 (tab)"),
+    (_api('    deploy: {env: {"A\\N": b}}\n'), "22:20", "the key: contains U+0085"),
+    (_api('    owners: ["@a\\Lb"]\n'), "22:14", "owners[0]: contains U+2028"),
+    (_api('    test: ["x\\u0090"]\n'), "22:12", "test[0]: contains U+0090"),
     (BASE.replace("name: shop", 'name: "shop\\P"'), "4:9", "project.name: contains U+2029"),
 ])
 def test_control_characters_and_line_separators_are_refused(text: str, where: str,
@@ -101,7 +101,7 @@ def test_a_safe_services_file_name_reaches_the_run_lines(tmp_path: Path,
                                    "x@example.com#", "@user@example.com"])
 def test_an_owner_github_would_misread_is_refused(owner: str) -> None:
     found = _problems(_api(f"    owners: [{owner!r}]\n".replace("'", '"')))
-    assert any(p.startswith("21:14 ") for p in found), found
+    assert any(p.startswith("22:14 ") for p in found), found
 
 
 def test_valid_owners_are_written_as_given() -> None:
@@ -119,7 +119,7 @@ def test_valid_owners_are_written_as_given() -> None:
 def test_a_literal_credential_under_env_is_refused(key: str) -> None:
     found = _problems(_api(f"    deploy:\n      env: {{{key}: hunter2}}\n"))
     assert found == [  # at the value, which is what must move
-        f"22:{13 + len(key) + 2} services.api.deploy.env.{key}: {key} looks like a credential,"
+        f"23:{13 + len(key) + 2} services.api.deploy.env.{key}: {key} looks like a credential,"
         " and a literal value under env is written into the Helm values files | move it under"
         f" secrets ({key}: {{secret: <name>, key: <key>}}); if it is not secret, add {key} to"
         " services.api.deploy.public_env"]
@@ -128,7 +128,7 @@ def test_a_literal_credential_under_env_is_refused(key: str) -> None:
 def test_a_literal_credential_in_an_environment_override_is_refused() -> None:
     found = _problems(_api("    environments:\n      production: {env: {DB_PASSWORD: x}}\n"))
     assert len(found) == 1
-    assert found[0].startswith("22:39 services.api.environments.production.env.DB_PASSWORD:")
+    assert found[0].startswith("23:39 services.api.environments.production.env.DB_PASSWORD:")
 
 
 def test_public_env_lets_a_non_secret_keep_its_literal_value() -> None:
@@ -153,14 +153,14 @@ def test_a_service_path_leading_out_through_a_link_is_refused(
     text = BASE
     if field == "path":
         (repo / "services/api").symlink_to(outside)
-        where = "18:11"
+        where = "19:11"
     else:
         (repo / "services/api").mkdir()
         (repo / "services/api/requirements.txt").write_text("")
         (repo / "packages").mkdir()
         (repo / "packages/shared").symlink_to(outside)
         text = _api("    depends_on: [packages/shared]\n")
-        where = "21:18"
+        where = "22:18"
     (repo / "services.yaml").write_text(text)
     for command in ("generate", "validate", "check"):
         result = run_cli(command, "--file", repo / "services.yaml")

@@ -59,8 +59,10 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled monorepo, its bases in the local registry (python's digest stale)."""
     root = example_repo(tmp_path_factory.mktemp("scenario") / "repo")
     text = (root / "services.yaml").read_text()
-    for name in ("python", "node", "go", "static"):
-        ref = bases.ensure(name)
+    # The helm test pod's base is played by the static test base (pin only resolves it).
+    for name, recipe in (("python", "python"), ("node", "node"), ("go", "go"),
+                         ("static", "static"), ("helm-test", "static")):
+        ref = bases.ensure(recipe)
         if name == "python":
             ref = ref.split("@")[0] + "@" + STALE
         text = re.sub(rf"^  {name}: .*$", f"  {name}: {ref}", text, count=1, flags=re.MULTILINE)
