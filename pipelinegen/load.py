@@ -26,7 +26,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from pipelinegen import model as m
-from pipelinegen import references, yamllimits
+from pipelinegen import references, strictmodel, yamllimits
 from pipelinegen.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
@@ -201,9 +201,9 @@ def _parse(raw: bytes, shown: str) -> tuple[Any, Positions]:
     if raw_control is not None:  # the YAML reader would read some as line breaks: check first
         at = raw_control.start()
         line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
-        named = m.control_character(raw_control.group())
+        named = strictmodel.control_character(raw_control.group())
         raise InputError([_problem(shown, line, col, f"the file contains {named},"
-                                   f" {m.CONTROL_MEANING}", CONTROL_HINT)])
+                                   f" {strictmodel.CONTROL_MEANING}", CONTROL_HINT)])
     try:
         yamllimits.check(text)
     except yamllimits.LimitExceeded as exc:
@@ -270,11 +270,12 @@ class _Walker:
         return None
 
     def control_characters(self, loc: Loc, text: str, *, is_key: bool = False) -> None:
-        named = m.control_character(text)
+        named = strictmodel.control_character(text)
         if named is not None:
             what = "the key" if is_key else _dotted(loc) or "value"
             self.problems.append(_problem(self.shown, *self.positions.of(loc, key=is_key),
-                                          f"{what}: contains {named}, {m.CONTROL_MEANING}",
+                                          f"{what}: contains {named},"
+                                          f" {strictmodel.CONTROL_MEANING}",
                                           CONTROL_HINT))
 
     def mapping(self, node: CommentedMap, loc: Loc) -> dict[str, Any]:
@@ -379,7 +380,7 @@ def _hint_for(err: Any) -> str:
     kind = err["type"]
     if kind == "string_pattern_mismatch":
         return _PATTERN_HINTS.get(err["ctx"]["pattern"], "see the schema for the allowed form")
-    if kind == "value_error" and m.CONTROL_MEANING in err["msg"]:
+    if kind == "value_error" and strictmodel.CONTROL_MEANING in err["msg"]:
         return CONTROL_HINT
     if kind == "value_error" and "${{" in err["msg"]:
         return "remove the ${{ }}: values are passed to workflows through env, never evaluated"

@@ -13,17 +13,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     WithJsonSchema,
-    field_validator,
     model_validator,
 )
 
 from pipelinegen import toolsource
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
+from pipelinegen.strictmodel import Strict
 from pipelinegen.vulns.settings import Severity, Vulnerabilities
 
 SCHEMA_VERSION = 1
@@ -63,14 +62,6 @@ SEMVER = (
     r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
     rf"(?:-{_SEMVER_ID}(?:\.{_SEMVER_ID})*)?$"
 )
-# C0 and C1 control characters (NEL, U+0085, among them) and the Unicode line and paragraph
-# separators: YAML, shells and GitHub read some of them as line breaks. No model string has one.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_NAMES = {"\t": "tab", "\n": "newline", "\r": "carriage return", "\x85": "NEL",
-                  "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR", "\x00": "NUL",
-                  "\x1b": "escape", "\x7f": "DEL"}
-CONTROL_MEANING = ("a control character or line break that YAML, shells or GitHub may read"
-                   " differently")
 # Arguments of commands: printable, no newline, no GitHub expression opener.
 ARG = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 # Free text values (env var values): the same.
@@ -141,42 +132,6 @@ def size_to_bytes(size: str) -> int:
     if match is None:
         raise ValueError(f"not a size: {size!r}")
     return int(float(match.group(1)) * _UNITS[match.group(2)])
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
-    )
-
-    @field_validator("*")
-    @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        """No string anywhere in the model (keys included) holds a control character."""
-        _check_strings(value)
-        return value
-
-
-def control_character(text: str) -> str | None:
-    """The first control character or line break in text, named (e.g. "U+0085 (NEL)")."""
-    found = _CONTROL.search(text)
-    if found is None:
-        return None
-    char = found.group()
-    return f"U+{ord(char):04X}" + (f" ({_CONTROL_NAMES[char]})" if char in _CONTROL_NAMES else "")
-
-
-def _check_strings(value: Any) -> None:
-    if isinstance(value, str):
-        named = control_character(value)
-        if named is not None:
-            raise ValueError(f"contains {named}, {CONTROL_MEANING}")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_strings(key)
-            _check_strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _check_strings(item)
 
 
 # --- observability -------------------------------------------------------------------------

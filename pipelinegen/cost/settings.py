@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from pipelinegen.strictmodel import Strict
 
 PROFILES = ("eks-fargate", "gke-autopilot", "node-pool")
 
@@ -18,13 +20,7 @@ Amount = Annotated[float, Field(gt=0, le=100_000)]
 EnvKey = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", max_length=63)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
-    )
-
-
-class Prices(_Strict):
+class Prices(Strict):
     """Prices that replace the profile's own (USD)."""
 
     vcpu_hour: Price | None = None
@@ -35,7 +31,7 @@ class Prices(_Strict):
     """Fee per cluster per hour (0 where a free tier covers it)."""
 
 
-class Rules(_Strict):
+class Rules(Strict):
     """Rounding rules that replace the profile's own (request-billed profiles)."""
 
     min_vcpu: Annotated[float, Field(ge=0, le=64)] | None = None
@@ -48,7 +44,7 @@ class Rules(_Strict):
     """Memory added to every pod before rounding (Fargate adds 0.25 GiB)."""
 
 
-class Instance(_Strict):
+class Instance(Strict):
     """The instance a node-pool profile is made of."""
 
     type: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
@@ -61,7 +57,7 @@ class Instance(_Strict):
     """Memory of one instance, in GiB."""
 
 
-class ProjectCost(_Strict):
+class ProjectCost(Strict):
     profile: Literal["eks-fargate", "gke-autopilot", "node-pool"] = "eks-fargate"
     """Pricing profile shipped with pipelinegen: eks-fargate (us-east-1), gke-autopilot
     (us-central1) or node-pool (on-demand instances, default m5.large in us-east-1)."""
@@ -77,7 +73,7 @@ class ProjectCost(_Strict):
     """Actual spend further than this from the projection (in percent) is an anomaly."""
 
 
-class ServiceCost(_Strict):
+class ServiceCost(Strict):
     budget: dict[EnvKey, Money] = Field(default_factory=dict)
     """Monthly budget in USD per environment, e.g. {production: 120, staging: 30}."""
     utilisation: dict[EnvKey, Annotated[float, Field(gt=0, le=100_000)]] = Field(

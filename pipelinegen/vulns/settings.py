@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
+
+from pipelinegen.strictmodel import Strict
 
 SEVERITIES = ("negligible", "low", "medium", "high", "critical")
 Severity = Literal["negligible", "low", "medium", "high", "critical"]
@@ -26,13 +28,7 @@ def _real_date(value: str) -> str:
     return value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
-    )
-
-
-class VulnException(_Strict):
+class VulnException(Strict):
     """A vulnerability the gate lets through for one service, until it expires."""
 
     id: Annotated[str, Field(pattern=VULN_ID, max_length=64)]
@@ -50,7 +46,7 @@ class VulnException(_Strict):
         return datetime.date.fromisoformat(self.expires)
 
 
-class Vulnerabilities(_Strict):
+class Vulnerabilities(Strict):
     scanner: Literal["grype", "trivy"] = "grype"
     """Scanner of every image: grype (anchore/scan-action) or trivy (aquasecurity/trivy-action,
     pinned by commit)."""

@@ -178,3 +178,15 @@ def test_a_link_that_stays_inside_the_repository_is_fine(tmp_path: Path,
     (tmp_path / "services/api").symlink_to(tmp_path / "real/api")
     shutil.copy(MINIMAL, tmp_path / "services.yaml")
     assert run_cli("generate", "--file", tmp_path / "services.yaml").exit_code == 0
+
+
+
+def test_the_vulnerability_settings_refuse_them_too() -> None:
+    """They share the model's strict base (as the cost settings do): free text such as an
+    exception's reason gets the same check as every other string of the model."""
+    data = load.loads(MINIMAL.read_bytes(), "services.yaml").model_dump()
+    data["project"]["vulnerabilities"]["exceptions"] = [{
+        "id": "CVE-2026-12345", "service": "api", "reason": "accepted risk\u0085 until the fix",
+        "owner": "@acme/api", "expires": "2027-01-01"}]
+    with pytest.raises(ValidationError, match=r"U\+0085"):
+        Model.model_validate(data)
