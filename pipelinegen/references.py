@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelinegen.model import CI_JOBS, STACK_BASES, Loc, Model, model_problems
+from pipelinegen.toolchain import DEFAULT_VERSIONS
 
 Reference = tuple[Loc, str, str]  # (location, problem, hint)
 
@@ -24,7 +25,6 @@ SUGGESTED_IMAGES: dict[str, str] = {
     "go": "golang:{version}-bookworm",
     "static": "gcr.io/distroless/static-debian12:nonroot",
 }
-DEFAULT_VERSIONS = {"python": "3.12", "node": "22", "go": "1.25"}
 
 
 @dataclass(frozen=True)

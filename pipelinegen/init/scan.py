@@ -18,11 +18,11 @@ from pipelinegen.init import detect, links, ports
 from pipelinegen.init.detect import Guess, Project
 from pipelinegen.init.tree import Tree
 from pipelinegen.model import GITHUB_OWNER, REL_PATH
+from pipelinegen.toolchain import DEFAULT_VERSIONS
 
 BUILT = ("python", "node", "go", "static")
 NOT_YET = {"java": "Java", "dotnet": ".NET", "rust": "Rust"}
 # The stack's usual toolchain and port when nothing in the repository says.
-DEFAULT_VERSION = {"python": "3.12", "node": "22", "go": "1.25"}
 DEFAULT_PORT = {"python": 8000, "node": 3000, "go": 8080, "static": 8080, "dockerfile": 8080}
 # Base images by stack: the official images (pin them with `pipelinegen pin`).
 BASES = {
@@ -135,8 +135,8 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
         draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
     else:
         draft.set("stack", stack, f"from {project.manifest}")
-        if stack in DEFAULT_VERSION:
-            version = project.version or Guess(DEFAULT_VERSION[stack], "nothing says: the"
+        if stack in DEFAULT_VERSIONS:
+            version = project.version or Guess(DEFAULT_VERSIONS[stack], "nothing says: the"
                                                " default of this version of pipelinegen")
             draft.set("version", str(version.value), version.why)
         if project.dockerfile:
@@ -235,7 +235,7 @@ def _bases(services: list[Draft], overrides: dict[str, str]) -> Draft:
         needed.add("helm-test")  # every chart's test pod
     versions = {stack: max((str(s.fields["version"]) for s in services
                             if s.fields["stack"] == stack), key=_version_key,
-                           default=DEFAULT_VERSION.get(stack, ""))
+                           default=DEFAULT_VERSIONS.get(stack, ""))
                 for stack in ("python", "node", "go")}
     for base in sorted(needed):
         if base in overrides:

@@ -84,8 +84,6 @@ TOOLCHAINS: dict[str, Toolchain] = {
         extra={"cache": False}),
 }
 
-# Version used when a service does not name one.
-DEFAULT_VERSIONS = {"python": "3.12", "node": "22", "go": "1.25"}
 
 # Shell: fails below MIN_COVERAGE; the figure goes to the job summary either way.
 COVERAGE_GATE = """\
