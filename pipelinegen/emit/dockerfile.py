@@ -62,10 +62,10 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
         f"#   DOCKER_BUILDKIT=1 docker build -f {dockerfile_path(name)} .",
         "",
         f"FROM {model.bases[builder]} AS build",
-        *stack.build,
+        *stacks.build_stage(service, stack),
         "",
         f"FROM {model.bases[runtime]} AS runtime",
-        *stack.runtime,
+        *stacks.runtime_stage(service, stack),
         # The PORT convention: the app listens on $PORT (the chart sets it too).
         f"ENV PORT={service.port}",
         f"USER {defaults.uid}:{defaults.gid}",

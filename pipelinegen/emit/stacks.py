@@ -49,6 +49,7 @@ class Stack:
     health: list[str]  # argv of the HEALTHCHECK; the URL is one argument of its own
     command: list[str]  # the CMD when the service names none
     extra_context: tuple[str, ...] = ()  # generated paths the build context must include
+    code_dir: str | None = None  # where the runtime image holds the whole service directory
 
 
 def exec_form(argv: list[str]) -> str:
@@ -67,7 +68,9 @@ def _copy_depends_on(service: Service, base: str) -> list[str]:
 
 def python(name: str, service: Service, url: str) -> Stack:
     workdir = f"/app/{service.path}"
-    pythonpath = ":".join(["/opt/deps", *(f"/app/{path}" for path in service.depends_on)])
+    # Elsewhere than in its own directory, `python -m <service>` finds the code on the path.
+    own = [workdir] if service.runtime.workdir not in (None, workdir) else []
+    pythonpath = ":".join(["/opt/deps", *own, *(f"/app/{path}" for path in service.depends_on)])
     return Stack(
         build=[
             f"WORKDIR {workdir}",
@@ -81,14 +84,14 @@ def python(name: str, service: Service, url: str) -> Stack:
         runtime=[
             "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \\\n"
             f"    PYTHONPATH={pythonpath}",
-            f"WORKDIR {workdir}",
             "COPY --from=build /opt/deps /opt/deps",
             *_copy_depends_on(service, "/app"),
-            f"COPY {service.path}/ ./",
+            f"COPY {service.path}/ {workdir}/",
         ],
         health=["python", "-c", "import sys, urllib.request; "
                 "sys.exit(urllib.request.urlopen(sys.argv[1], timeout=4).status != 200)", url],
         command=["python", "-m", name.replace("-", "_")],
+        code_dir=workdir,
     )
 
 
@@ -103,15 +106,16 @@ def node(name: str, service: Service, url: str) -> Stack:
         ],
         runtime=[
             "ENV NODE_ENV=production",
-            f"WORKDIR {workdir}",
-            f"COPY --from=build {workdir}/node_modules ./node_modules",
+            f"COPY --from=build {workdir}/node_modules {workdir}/node_modules",
             *_copy_depends_on(service, "/app"),
-            f"COPY {service.path}/ ./",
+            f"COPY {service.path}/ {workdir}/",
         ],
         health=["node", "-e", "require('http').get(process.argv[1], (r) => "
                 "process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
                 url],
-        command=["node", "server.js"],
+        command=["node", f"{workdir}/server.js"
+                 if service.runtime.workdir not in (None, workdir) else "server.js"],
+        code_dir=workdir,
     )
 
 
@@ -158,6 +162,45 @@ def static(name: str, service: Service, url: str) -> Stack:
                  "-health", service.health],
         extra_context=(HTTPD_SOURCE,),
     )
+
+
+# --- what every stack's stages share: OS packages, runtime files, the working directory ------
+
+
+def apt_install(packages: list[str]) -> list[str]:
+    """One RUN that installs Debian packages and leaves no apt lists behind (hadolint DL3009,
+    DL3015). Unpinned names take the version of the digest-pinned base's Debian release at build
+    time, which DL3008 would flag: the model allows them (pins `name=version` break on every
+    point release that drops the old version), so the ignore is written only then."""
+    if not packages:
+        return []
+    ignore = [] if all("=" in package for package in packages) else [
+        "# Unpinned packages follow the base image's Debian release (pin with name=version).",
+        "# hadolint ignore=DL3008"]
+    return [*ignore, run("apt-get update",
+                         f"&& apt-get install -y --no-install-recommends {' '.join(packages)}",
+                         "&& rm -rf /var/lib/apt/lists/*")]
+
+
+def build_stage(service: Service, stack: Stack) -> list[str]:
+    """The instructions after `FROM <builder> AS build`."""
+    return [*apt_install(service.packages.build), *stack.build]
+
+
+def runtime_stage(service: Service, stack: Stack) -> list[str]:
+    """The instructions after `FROM <runtime> AS runtime`, before the contract lines: packages
+    first (the slowest layer changes least), the working directory, the stack's own lines, then
+    the runtime files. Copied files keep root ownership, so the non-root process can read them
+    but never change them."""
+    runtime = service.runtime
+    workdir = runtime.workdir or stack.code_dir or "/app"
+    lines = apt_install(service.packages.runtime)
+    if runtime.workdir or runtime.files or stack.code_dir:
+        lines.append(f"WORKDIR {workdir}")
+    lines += stack.runtime
+    if workdir != stack.code_dir:  # else the stack copied the whole service directory there
+        lines += [f"COPY {service.path}/{path} {workdir}/{path}" for path in runtime.files]
+    return lines
 
 
 STACKS = {"python": python, "node": node, "go": go, "static": static}
