@@ -42,8 +42,8 @@ class BackingValues(values.Values):
     """Project the backing service belongs to (app.kubernetes.io/part-of)."""
     environment: values.Environment
     """The environment of this values file; rendering fails in any other namespace."""
-    image: Annotated[str, Field(pattern=r"@sha256:[0-9a-f]{64}$")]
-    """The image, pinned by digest (from the model's bases)."""
+    image: str
+    """The image from the model's bases (rule pinned-base wants it pinned by digest)."""
     pullPolicy: Literal["IfNotPresent", "Always", "Never"]
     """Kubernetes imagePullPolicy."""
     port: Annotated[int, Field(ge=1, le=65535)]
