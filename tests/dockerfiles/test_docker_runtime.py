@@ -126,8 +126,9 @@ def test_runtime_files_are_checked_on_disk_with_their_position(
            " services/renderer/x does not exist" in out
 
 
-@pytest.mark.parametrize(("stack_line", "field"), [("stack: go", "packages: {runtime: [tzdata]}"),
-                                                   ("stack: static", "packages: {runtime: [ca-certificates]}")])
+@pytest.mark.parametrize(("stack_line", "field"), [
+    ("stack: go", "packages: {runtime: [tzdata]}"),
+    ("stack: static", "packages: {runtime: [ca-certificates]}")])
 def test_runtime_packages_are_refused_on_distroless(
         example_repo: Path, run_cli: RunCli, stack_line: str, field: str) -> None:
     source = example_repo / "services.yaml"
