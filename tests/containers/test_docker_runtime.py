@@ -32,7 +32,8 @@ def test_a_runtime_package_is_installed_in_the_runtime_image(
     for part in ("services", "packages"):
         shutil.copytree(demo.REPO / part, repo / part,
                              ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
-    text = demo.model_text(base_refs, registry).replace(
+    # The CA bundle adds about a megabyte: room for it.
+    text = demo.model_text(base_refs, registry, {"worker": "250MB"}).replace(
         "    command: [python, -m, worker]\n",
         "    command: [python, -m, worker]\n    packages: {runtime: [ca-certificates]}\n")
     (repo / "services.yaml").write_text(text)

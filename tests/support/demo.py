@@ -36,8 +36,9 @@ def model_text(refs: dict[str, str], registry: str, budgets: dict[str, str] | No
     text = (REPO / "services.yaml").read_text()
     text = text.replace("registry: ghcr.io/printloop", f"registry: {registry}")
     start, end = text.index("\nbases:\n"), text.index("\nservices:\n")
-    # No cluster runs `helm test` here: any pinned test base stands in for its image.
-    named = {**refs, "helm-test": refs["static"]}
+    # No cluster runs `helm test` or the backing redis here: any pinned test base stands in for
+    # their images (tests/containers/test_docker_runtime.py runs a redis of its own).
+    named = {**refs, "helm-test": refs["static"], "redis": refs["static"]}
     listed = "".join(f"  {name}: {ref}\n" for name, ref in sorted(named.items()))
     text = text[:start] + "\nbases:\n" + listed + text[end:]
     for service, (builder, runtime) in SERVICES.items():
