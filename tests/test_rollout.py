@@ -241,6 +241,7 @@ def prune(tmp_path: Path, environment: str, charts: dict[str, str]) -> tuple[int
 def test_prune_uninstalls_only_removed_pipelinegen_releases(tmp_path: Path) -> None:
     code, output, left = prune(tmp_path, "production", {
         "api": "api-1.4.0+0123456789ab",           # in the model: kept
+        "cache": "cache-0.1.0+0123456789ab",       # a backing service of the model: kept
         "billing": "billing-0.1.0+abcdef012345",   # pipelinegen's, no longer in the model
         "notifier": "notifier-2.0.0-rc.1+ffffffffffff",
         "postgres": "postgresql-15.5.0",           # someone else's chart: never touched
@@ -248,7 +249,7 @@ def test_prune_uninstalls_only_removed_pipelinegen_releases(tmp_path: Path) -> N
         "web-old": "web-0.1.0+0123456789ab",       # chart not named like the release
     })
     assert code == 0, output
-    assert left == ["api", "postgres", "redis", "web-old"]
+    assert left == ["api", "cache", "postgres", "redis", "web-old"]
     assert "uninstalling billing from printloop-prod" in output
     assert "2 release(s) uninstalled from printloop-prod" in output
     uninstalls = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()

@@ -54,8 +54,9 @@ AFTER_PREVIOUS = "!failure() && !cancelled()"
 def prune_script(inputs: Inputs) -> str:
     """Uninstall every release pipelinegen installed here whose service the model no longer has.
     pipelinegen's releases are known by their chart: named like the release and versioned
-    `<app_version>+<12 hex>` (see emit/helm), which charts from elsewhere are not."""
-    keep = " ".join(sorted(inputs.model.services))
+    `<app_version>+<12 hex>` (see emit/helm), which charts from elsewhere are not. Backing
+    services' releases are kept too (their charts are versioned the same way)."""
+    keep = " ".join(sorted([*inputs.model.services, *inputs.model.backing]))
     return (
         f'keep=" {keep} "\n'
         'listed="$(helm list -n "${NAMESPACE}" --all -o json \\\n'
