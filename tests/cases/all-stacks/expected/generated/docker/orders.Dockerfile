@@ -16,7 +16,7 @@ FROM registry.example.invalid/python:3.12@sha256:1111111111111111111111111111111
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates tzdata \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/orders
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PYTHONPATH=/opt/deps:/app/apps/orders:/app/libs/money

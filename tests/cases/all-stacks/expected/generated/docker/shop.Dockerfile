@@ -8,7 +8,7 @@ FROM registry.example.invalid/node:22@sha256:22222222222222222222222222222222222
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends make g++ \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /app/apps/shop
 COPY apps/shop/package.json apps/shop/package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
@@ -17,7 +17,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund 
 FROM registry.example.invalid/node:22@sha256:2222222222222222222222222222222222222222222222222222222222222222 AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libvips42=8.14.1-3+deb12u1 \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /app/apps/shop
 ENV NODE_ENV=production
 COPY --from=build /app/apps/shop/node_modules /app/apps/shop/node_modules
