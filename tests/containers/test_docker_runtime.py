@@ -5,8 +5,11 @@ client on another address."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import subprocess
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,3 +105,27 @@ def test_the_backing_service_runs_under_its_chart_settings(redis: str) -> None:
     client = [bases.ensure("redis"), "redis-cli", "-h", address, "-p", str(values["port"])]
     assert demo.docker("run", "--rm", *client, "set", "proof", "ok").strip() == "OK"
     assert demo.docker("run", "--rm", *client, "get", "proof").strip() == "ok"
+
+
+def test_runtime_files_are_in_the_image_owned_by_root(
+        demo_repo: Path, registry: str, scratch_names: list[str]) -> None:
+    """The renderer's templates/ sits under its working directory, owned by root and not
+    writable by others: the process (uid 10001) reads it and cannot change it."""
+    demo.run_pipelinegen(demo_repo, "build", "renderer", "--tag", "files", check=True)
+    image = f"{registry}/renderer:files"
+    config = json.loads(demo.docker("image", "inspect", image))[0]["Config"]
+    assert config["WorkingDir"] == "/app"
+    name = "pipelinegen-test-runtime-files"
+    demo.docker("rm", "-f", name, check=False)
+    scratch_names.append(name)
+    demo.docker("create", "--name", name, image)
+    done = subprocess.run([bases.docker_cli(), "cp", f"{name}:/app/templates", "-"],
+                          capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+        members = {member.name: member for member in tar.getmembers()}
+    template = members["templates/proof.svg.tmpl"]
+    source = demo_repo / "services/renderer/templates/proof.svg.tmpl"
+    assert template.size == source.stat().st_size
+    for member in members.values():
+        assert (member.uid, member.gid) == (0, 0), member.name
+        assert not member.mode & 0o002, member.name  # not writable by others
