@@ -16,7 +16,7 @@ async function withServer(server, run) {
 
 test("metrics count requests by code and method, not the scrape", async () => {
   await withServer(createServer(), async (base) => {
-    await (await fetch(`${base}/`)).text();
+    await (await fetch(`${base}/health`)).text();
     await (await fetch(`${base}/nope`)).text();
     await (await fetch(`${base}/health`, { method: "PROPFIND" })).text();
     const response = await fetch(`${base}/metrics`);
