@@ -48,10 +48,20 @@ func listenAddr() string {
 	return ":8090"
 }
 
+// newHandler is the service: its routes (templates read from dir), instrumented, and its
+// metrics on /metrics.
+func newHandler(dir string) (http.Handler, error) {
+	mux, err := newMux(dir)
+	if err != nil {
+		return nil, err
+	}
+	return instrument(mux, newMetrics(), "/metrics"), nil
+}
+
 func main() {
-	mux, err := newMux(".")
+	handler, err := newHandler(".")
 	if err != nil {
 		log.Fatal(err)
 	}
-	log.Fatal(http.ListenAndServe(listenAddr(), mux))
+	log.Fatal(http.ListenAndServe(listenAddr(), handler))
 }

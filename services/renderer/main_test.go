@@ -38,8 +38,8 @@ func TestProof(t *testing.T) {
 }
 
 func TestMissingTemplate(t *testing.T) {
-	if _, err := newMux(t.TempDir()); err == nil {
-		t.Fatal("newMux without templates/ succeeded")
+	if _, err := newHandler(t.TempDir()); err == nil {
+		t.Fatal("newHandler without templates/ succeeded")
 	}
 }
 
