@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import buildspec, engine, proc, smoke
+from pipelinegen import buildspec, engine, proc, smoke, stacks
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -96,7 +96,7 @@ def check_inputs(model: Model, root: Path, name: str) -> None:
             f"services.{name}: its Dockerfile {spec.dockerfile} does not exist",
             "run `pipelinegen generate` first" if spec.generated else
             f"add it, or point `dockerfile:` of {name} in the services file at it")
-    missing = buildspec.missing_stack_files(root, model.services[name])
+    missing = stacks.missing_files(root, model.services[name])
     if missing:
         stack = model.services[name].stack
         raise PipelinegenError(

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen.emit import stacks
+from pipelinegen import stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
+from pipelinegen.stacks import httpd
+from pipelinegen.stacks.base import Stages, exec_form
 
 DIRECTORY = "generated/docker"
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
@@ -32,17 +34,18 @@ def emit(inputs: Inputs) -> dict[str, str]:
     files: dict[str, str] = {}
     for name in sorted(model.services):
         service = model.services[name]
-        if service.stack == "dockerfile":
-            continue
+        build = stacks.get(service.stack).stages
+        if build is None:
+            continue  # the service's own Dockerfile
         url = f"http://127.0.0.1:{service.port}{service.health}"
-        stack = stacks.STACKS[service.stack](name, service, url)
+        stack = build(name, service, url)
         path = dockerfile_path(name)
         files[path] = dockerfile(inputs, name, stack)
         files[f"{path}.dockerignore"] = dockerignore(
             inputs, [service.path, *service.depends_on, *stack.extra_context]
         )
-        if stack.extra_context:
-            files[stacks.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+        if httpd.SOURCE in stack.extra_context:
+            files[httpd.SOURCE] = header(inputs.source, "//") + httpd_source()
     return files
 
 
@@ -50,7 +53,7 @@ def httpd_source() -> str:
     return (resources.files("pipelinegen") / "data" / "pipelinegen-httpd.go").read_text()
 
 
-def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
+def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
     model = inputs.model
     service = model.services[name]
     builder, runtime = service.base_names()
@@ -70,9 +73,9 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
         f"ENV PORT={service.port}",
         f"USER {defaults.uid}:{defaults.gid}",
         f"EXPOSE {service.port}",
-        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(stack.health)}",
+        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {exec_form(stack.health)}",
         *labels(model, name),
-        f"CMD {stacks.exec_form(list(service.command) or stack.command)}",
+        f"CMD {exec_form(list(service.command) or stack.command)}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -1,54 +1,90 @@
-"""The build stages and runtime pieces of each stack's Dockerfile.
+"""What a stack is: the interface every module of pipelinegen/stacks/ fills in.
+
+A stack answers every question the rest of pipelinegen asks about a toolchain: which bases it
+builds and runs on, which files of the service it copies, the build and runtime stages of its
+generated Dockerfile, how CI sets it up, installs, tests and measures coverage, and how the
+image probes its own health. Nothing outside pipelinegen/stacks/ names a stack.
 
 Every stack keeps the repository's layout under one directory (`/app` in python and node images,
 `/src` in the go build stage): `<dir>/<service path>`, `<dir>/<depends_on path>`, so relative
 references between a service and its shared packages (Go `replace` directives, for one) work
-unchanged. Dependency
-manifests are copied and installed before any source, so a source-only change reuses the
-dependency layer.
+unchanged. Dependency manifests are copied and installed before any source, so a source-only
+change reuses the dependency layer.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pipelinegen.model import Service
-
-# The shipped static file server / health probe (see pipelinegen/data/pipelinegen-httpd.go).
-HTTPD_SOURCE = "generated/docker/pipelinegen-httpd.go"
-HTTPD = "/usr/local/bin/pipelinegen-httpd"
-STATIC_ROOT = "/srv/www"
-GO_CACHE = "--mount=type=cache,target=/root/.cache/go-build"
-GO_MODULES = "--mount=type=cache,target=/go/pkg/mod"
-GO_ENV = "ENV CGO_ENABLED=0 GOCACHE=/root/.cache/go-build GOMODCACHE=/go/pkg/mod GOFLAGS=-trimpath"
-
-# What each stack's Dockerfile copies from the service's directory (a trailing / is a directory);
-# validate's service-files rule checks they exist.
-STACK_FILES: dict[str, tuple[str, ...]] = {
-    "python": ("requirements.txt",),
-    "node": ("package.json", "package-lock.json"),
-    "go": ("go.mod",),
-    "static": ("public/",),
-}
-
-
-# One hash policy for Python requirements, in the image and in CI's test step: pip's
-# --require-hashes exactly when the file pins hashes (then every requirement must have one).
-PIP_HASHES = ('if grep -q -e "--hash=" requirements.txt; then hashes="--require-hashes";'
-              ' else hashes=""; fi')
-PIP_HASH_FLAG = '${hashes:+"${hashes}"}'
+if TYPE_CHECKING:
+    from pipelinegen.model import Service
 
 
 @dataclass(frozen=True)
-class Stack:
-    """What a stack contributes: its build stage body and its runtime stage body."""
+class Stages:
+    """What a stack's generated Dockerfile holds: the bodies of its build and runtime stages."""
 
     build: list[str]  # instructions after `FROM <builder> AS build`
     runtime: list[str]  # instructions after `FROM <runtime> AS runtime`, before USER
     health: list[str]  # argv of the HEALTHCHECK; the URL is one argument of its own
     command: list[str]  # the CMD when the service names none
     extra_context: tuple[str, ...] = ()  # generated paths the build context must include
+
+
+@dataclass(frozen=True)
+class NeededFile:
+    """A file the stack's Dockerfile copies from the service's directory (a trailing / is a
+    directory); the service-files rule and `pipelinegen build` check it exists."""
+
+    path: str
+    create: str  # how to create it, for the hint when it is missing
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """How CI sets the stack up, installs a service's dependencies and runs its tests."""
+
+    setup: str  # the set-up action
+    version_input: str  # its version input
+    default_version: str  # when neither the service nor its base tags name one
+    images: tuple[str, ...]  # image names (last path segment, prefix) that carry the toolchain
+    cache_paths: str
+    cache_key_files: str  # the files the cache key hashes
+    install: str  # shell: installs a service's locked dependencies, if it has any
+    test_prefix: tuple[str, ...]  # how a test command must start for the coverage tool to wrap
+    coverage: Callable[[list[str]], str]  # the test command, run measuring coverage
+    figure: str  # shell: prints the total line coverage in percent
+    extra: dict[str, object] = field(default_factory=dict)  # more inputs of the set-up action
+    # The variable that makes a service's `depends_on` paths importable in its tests, as the
+    # image makes them importable (python: PYTHONPATH); None when the toolchain needs none.
+    shared_path_variable: str | None = None
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One stack: everything pipelinegen knows about it."""
+
+    name: str
+    # (builder, runtime) base names when a service names none; None: the service brings its
+    # own Dockerfile, and pipelinegen generates none.
+    bases: tuple[str, str] | None
+    stages: Callable[[str, Service, str], Stages] | None  # (image name, service, health URL)
+    files: tuple[NeededFile, ...] = ()
+    toolchain: Toolchain | None = None  # None: CI sets nothing up (the test command runs as is)
+    # Images a newcomer can add under `bases:` for the base names this stack introduces;
+    # {version} is the toolchain version.
+    base_images: dict[str, str] = field(default_factory=dict)
+    codeql: str | None = None  # CodeQL's language for the stack's sources
+    codeql_build: str = "none"  # CodeQL's build mode for it
+    port: int = 8080  # the usual port, when `pipelinegen init` finds none
+
+    @property
+    def own_dockerfile(self) -> bool:
+        """The service brings its own Dockerfile (and names it with `dockerfile:`)."""
+        return self.stages is None
 
 
 def exec_form(argv: list[str]) -> str:
@@ -61,103 +97,5 @@ def run(*lines: str) -> str:
     return " \\\n    ".join(("RUN " + lines[0], *lines[1:]))
 
 
-def _copy_depends_on(service: Service, base: str) -> list[str]:
+def copy_depends_on(service: Service, base: str) -> list[str]:
     return [f"COPY {path}/ {base}/{path}/" for path in service.depends_on]
-
-
-def python(name: str, service: Service, url: str) -> Stack:
-    workdir = f"/app/{service.path}"
-    pythonpath = ":".join(["/opt/deps", *(f"/app/{path}" for path in service.depends_on)])
-    return Stack(
-        build=[
-            f"WORKDIR {workdir}",
-            f"COPY {service.path}/requirements.txt ./",
-            run("--mount=type=cache,target=/root/.cache/pip mkdir -p /opt/deps",
-                f"&& {PIP_HASHES}",
-                f"&& python -m pip install {PIP_HASH_FLAG} --disable-pip-version-check",
-                "--root-user-action=ignore --no-compile --target /opt/deps"
-                " --requirement requirements.txt"),
-        ],
-        runtime=[
-            "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \\\n"
-            f"    PYTHONPATH={pythonpath}",
-            f"WORKDIR {workdir}",
-            "COPY --from=build /opt/deps /opt/deps",
-            *_copy_depends_on(service, "/app"),
-            f"COPY {service.path}/ ./",
-        ],
-        health=["python", "-c", "import sys, urllib.request; "
-                "sys.exit(urllib.request.urlopen(sys.argv[1], timeout=4).status != 200)", url],
-        command=["python", "-m", name.replace("-", "_")],
-    )
-
-
-def node(name: str, service: Service, url: str) -> Stack:
-    workdir = f"/app/{service.path}"
-    return Stack(
-        build=[
-            f"WORKDIR {workdir}",
-            f"COPY {service.path}/package.json {service.path}/package-lock.json ./",
-            run("--mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund",
-                "&& mkdir -p node_modules"),
-        ],
-        runtime=[
-            "ENV NODE_ENV=production",
-            f"WORKDIR {workdir}",
-            f"COPY --from=build {workdir}/node_modules ./node_modules",
-            *_copy_depends_on(service, "/app"),
-            f"COPY {service.path}/ ./",
-        ],
-        health=["node", "-e", "require('http').get(process.argv[1], (r) => "
-                "process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
-                url],
-        command=["node", "server.js"],
-    )
-
-
-def _httpd_build() -> list[str]:
-    return [
-        f"COPY {HTTPD_SOURCE} /src/{HTTPD_SOURCE}",
-        run(f"{GO_CACHE} go build -ldflags=\"-s -w\" -o /out/pipelinegen-httpd"
-            f" /src/{HTTPD_SOURCE}"),
-    ]
-
-
-def go(name: str, service: Service, url: str) -> Stack:
-    return Stack(
-        build=[
-            GO_ENV,
-            *_httpd_build(),
-            f"WORKDIR /src/{service.path}",
-            f"COPY {service.path}/go.* ./",
-            *_copy_depends_on(service, "/src"),
-            run(f"{GO_MODULES} go mod download"),
-            f"COPY {service.path}/ ./",
-            run(f"{GO_MODULES} {GO_CACHE}",
-                f"go build -ldflags=\"-s -w\" -o /out/{name} ."),
-        ],
-        runtime=[
-            f"COPY --from=build /out/pipelinegen-httpd {HTTPD}",
-            f"COPY --from=build /out/{name} /app/{name}",
-        ],
-        health=[HTTPD, "-probe", url],
-        command=[f"/app/{name}"],
-        extra_context=(HTTPD_SOURCE,),
-    )
-
-
-def static(name: str, service: Service, url: str) -> Stack:
-    return Stack(
-        build=[GO_ENV, *_httpd_build()],
-        runtime=[
-            f"COPY --from=build /out/pipelinegen-httpd {HTTPD}",
-            f"COPY {service.path}/public/ {STATIC_ROOT}/",
-        ],
-        health=[HTTPD, "-probe", url],
-        command=[HTTPD, "-root", STATIC_ROOT, "-listen", f":{service.port}",
-                 "-health", service.health],
-        extra_context=(HTTPD_SOURCE,),
-    )
-
-
-STACKS = {"python": python, "node": node, "go": go, "static": static}
