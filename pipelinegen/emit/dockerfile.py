@@ -12,21 +12,15 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen import stacks
+from pipelinegen import layout, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
-from pipelinegen.stacks import httpd
 from pipelinegen.stacks.base import Stages, exec_form
 
-DIRECTORY = "generated/docker"
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
 # Never sent to the builder even inside an included path: caches, local installs, VCS data.
 ALWAYS_IGNORED = ("**/.git", "**/.venv", "**/__pycache__", "**/*.pyc", "**/node_modules")
-
-
-def dockerfile_path(service: str) -> str:
-    return f"{DIRECTORY}/{service}.Dockerfile"
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
@@ -39,13 +33,12 @@ def emit(inputs: Inputs) -> dict[str, str]:
             continue  # the service's own Dockerfile
         url = f"http://127.0.0.1:{service.port}{service.health}"
         stack = build(name, service, url)
-        path = dockerfile_path(name)
-        files[path] = dockerfile(inputs, name, stack)
-        files[f"{path}.dockerignore"] = dockerignore(
+        files[layout.dockerfile(name)] = dockerfile(inputs, name, stack)
+        files[layout.dockerignore(name)] = dockerignore(
             inputs, [service.path, *service.depends_on, *stack.extra_context]
         )
-        if httpd.SOURCE in stack.extra_context:
-            files[httpd.SOURCE] = header(inputs.source, "//") + httpd_source()
+        if layout.HTTPD_SOURCE in stack.extra_context:
+            files[layout.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
     return files
 
 
@@ -62,7 +55,7 @@ def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
     lines = [
         header(inputs.source).rstrip("\n"),
         f"# Image {model.image(name)} ({service.stack}). Build from the repository root:",
-        f"#   DOCKER_BUILDKIT=1 docker build -f {dockerfile_path(name)} .",
+        f"#   DOCKER_BUILDKIT=1 docker build -f {layout.dockerfile(name)} .",
         "",
         f"FROM {model.bases[builder]} AS build",
         *stack.build,

@@ -3,9 +3,10 @@ pipelinegen-httpd.go), built in the go and static stacks' build stage."""
 
 from __future__ import annotations
 
+from pipelinegen import layout
 from pipelinegen.stacks.base import run
 
-SOURCE = "generated/docker/pipelinegen-httpd.go"
+SOURCE = layout.HTTPD_SOURCE
 BINARY = "/usr/local/bin/pipelinegen-httpd"
 GO_CACHE = "--mount=type=cache,target=/root/.cache/go-build"
 GO_MODULES = "--mount=type=cache,target=/go/pkg/mod"

@@ -8,12 +8,12 @@ for exactly this workflow.
 
 from __future__ import annotations
 
-from pipelinegen import stacks
+from pipelinegen import layout, stacks
 from pipelinegen.emit.workflows.common import Job, action, checkout, document
 from pipelinegen.inputs import Inputs
 from pipelinegen.yamlio import with_comments
 
-PATH = ".github/workflows/codeql.yml"
+PATH = layout.CODEQL_WORKFLOW
 
 
 def languages(inputs: Inputs) -> dict[str, str]:
