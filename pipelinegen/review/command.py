@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen import report
+from pipelinegen.change_report import ChangeReport
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.review import render_json, render_markdown, render_text, snapshot
 from pipelinegen.review.build import build_report
-from pipelinegen.review.changes import ChangeReport
 from pipelinegen.workspace import Workspace
 
 FORMATS = ("text", "markdown", "json")

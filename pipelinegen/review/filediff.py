@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from pipelinegen import layout
+from pipelinegen.change_report import PROJECT, FileChange, FileStatus
 from pipelinegen.report import counted, unified
-from pipelinegen.review.changes import PROJECT, FileChange, FileStatus
 
 _SERVICE_PATH = layout.SERVICE_PATH
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from pipelinegen import layout, redeploy
-from pipelinegen.review.changes import (
+from pipelinegen.change_report import (
     DRIFT_CAUSES,
     PROJECT,
     ChangeReport,
