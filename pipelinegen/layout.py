@@ -14,12 +14,25 @@ below cannot fall behind the emitters.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from pipelinegen.model import Model
+
+class _Service(Protocol):
+    """What the layout reads of a service (model.Service has it; the layout sits below it)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def dockerfile(self) -> str | None: ...
+    @property
+    def depends_on(self) -> Sequence[str]: ...
+
+
+class _Model(Protocol):
+    @property
+    def services(self) -> Mapping[str, _Service]: ...
 
 # pipelinegen's own directory: everything in it is generated (the manifest and the lock too).
 DIRECTORY = "generated/"
@@ -36,7 +49,8 @@ def dockerfile(service: str) -> str:
 
 
 def dockerignore(service: str) -> str:
-    return f"{dockerfile(service)}.dockerignore"
+    """BuildKit reads a Dockerfile's own .dockerignore, beside it, in place of the context's."""
+    return dockerfile(service) + ".dockerignore"
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ class ImageSource:
     generated: bool  # written by `pipelinegen generate` (else the service's own)
 
 
-def image_source(model: Model, name: str) -> ImageSource:
+def image_source(model: _Model, name: str) -> ImageSource:
     """Generated Dockerfiles build from the repository root (shared `depends_on` paths can be
     copied; their .dockerignore sends only what the image needs); a service's own Dockerfile
     builds from the service's directory, the way `docker build services/x` would."""
@@ -70,13 +84,14 @@ def chart_dir(service: str) -> str:
     return f"{HELM}/{service}"
 
 
+def values_file(service: str, environment: str) -> str:
+    """An environment's values file of a service's chart."""
+    return f"{chart_dir(service)}/{environment_values(environment)}"
+
+
 def environment_values(environment: str) -> str:
     """The name of an environment's values file inside a chart."""
     return f"values-{environment}.yaml"
-
-
-def values_file(service: str, environment: str) -> str:
-    return f"{chart_dir(service)}/{environment_values(environment)}"
 
 
 def own_values(service: str, environment: str) -> str:
@@ -138,7 +153,7 @@ def is_output_location(path: str) -> bool:
     return path in FILES or (path.startswith(DIRECTORIES) and ".git" not in path.split("/"))
 
 
-def sources(model: Model, source: str) -> list[str]:
+def sources(model: _Model, source: str) -> list[str]:
     """Paths that are never pipelinegen's to delete: the services file, .git, service sources."""
     paths = {source, ".git"}
     for service in model.services.values():

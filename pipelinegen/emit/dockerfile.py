@@ -16,7 +16,8 @@ from pipelinegen import layout, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
-from pipelinegen.stacks.base import Stages, exec_form
+from pipelinegen.stacks.base import Stages
+from pipelinegen.stacks.instructions import exec_form
 
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
 # Never sent to the builder even inside an included path: caches, local installs, VCS data.

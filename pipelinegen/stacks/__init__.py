@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipelinegen.stacks import dockerfile, go, node, python, static
-from pipelinegen.stacks.base import NeededFile, Stack, Stages, Toolchain
-
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 
 __all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
            "Toolchain", "base_image", "get", "missing_files", "toolchain_stacks"]

@@ -14,13 +14,24 @@ change reuses the dependency layer.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
+
+class Service(Protocol):
+    """What a stack reads of a service (model.Service has it; the stacks sit below the model)."""
+
+    @property
+    def stack(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def depends_on(self) -> Sequence[str]: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def health(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -85,17 +96,3 @@ class Stack:
     def own_dockerfile(self) -> bool:
         """The service brings its own Dockerfile (and names it with `dockerfile:`)."""
         return self.stages is None
-
-
-def exec_form(argv: list[str]) -> str:
-    """A JSON array, the exec form of CMD and HEALTHCHECK (no shell, no variable expansion)."""
-    return json.dumps(argv)
-
-
-def run(*lines: str) -> str:
-    """A RUN instruction continued over several lines."""
-    return " \\\n    ".join(("RUN " + lines[0], *lines[1:]))
-
-
-def copy_depends_on(service: Service, base: str) -> list[str]:
-    return [f"COPY {path}/ {base}/{path}/" for path in service.depends_on]

@@ -4,7 +4,7 @@ pipelinegen-httpd.go), built in the go and static stacks' build stage."""
 from __future__ import annotations
 
 from pipelinegen import layout
-from pipelinegen.stacks.base import run
+from pipelinegen.stacks.instructions import run
 
 SOURCE = layout.HTTPD_SOURCE
 BINARY = "/usr/local/bin/pipelinegen-httpd"

@@ -4,12 +4,9 @@ runtime stage runs the sources from /app with them."""
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
 
-from pipelinegen.stacks.base import NeededFile, Stack, Stages, Toolchain, copy_depends_on, run
-
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.instructions import copy_depends_on, run
 
 
 def stages(name: str, service: Service, url: str) -> Stages:

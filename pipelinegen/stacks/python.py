@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import TYPE_CHECKING
 
-from pipelinegen.stacks.base import NeededFile, Stack, Stages, Toolchain, copy_depends_on, run
-
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.instructions import copy_depends_on, run
 
 # One hash policy for Python requirements, in the image and in CI's test step: pip's
 # --require-hashes exactly when the file pins hashes (then every requirement must have one).

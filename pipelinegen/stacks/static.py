@@ -3,13 +3,8 @@ stack's bases. No tests, no toolchain in CI."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pipelinegen.stacks import httpd
-from pipelinegen.stacks.base import NeededFile, Stack, Stages
-
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages
 
 ROOT = "/srv/www"
 
