@@ -7,7 +7,7 @@ Every other module asks this one for a path; none spells one out.
 A manifest is input that anyone can edit, so the paths it lists are not trusted: `generate`
 deletes an orphan only if this version of pipelinegen could itself have generated that path and
 it is not a source (the services file, anything under .git/, a service's or a shared package's
-files). `plan.build` refuses an emitter whose path falls outside these locations, so the list
+files). `plan.make` refuses an emitter whose path falls outside these locations, so the list
 below cannot fall behind the emitters.
 """
 

@@ -44,7 +44,7 @@ class Plan:
         return {path: data for path, data in self.files.items() if path != MANIFEST}
 
 
-def build(inputs: Inputs) -> Plan:
+def make(inputs: Inputs) -> Plan:
     """The plan for the inputs: every generated file, then the manifest listing them."""
     outputs = {path: text.encode() for path, text in sorted(emit_all(inputs).items())}
     for path in outputs:

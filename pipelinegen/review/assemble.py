@@ -21,7 +21,7 @@ from pipelinegen.review import drift, filediff, infradiff, modeldiff
 from pipelinegen.review.snapshot import Snapshot
 
 
-def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
+def assemble_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
     """What changing `base` into `head` does, per service; pure apart from reading the sides."""
     delta = modeldiff.compare(base.model, head.model)
     owner = _owners(delta)
