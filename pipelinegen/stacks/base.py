@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 
+class Metrics(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
 class Service(Protocol):
     """What a stack reads of a service (model.Service has it; the stacks sit below the model)."""
 
@@ -32,6 +37,8 @@ class Service(Protocol):
     def port(self) -> int: ...
     @property
     def health(self) -> str: ...
+    @property
+    def metrics(self) -> Metrics: ...
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ def stages(name: str, service: Service, url: str) -> Stages:
         ],
         health=httpd.probe(url),
         command=[httpd.BINARY, "-root", ROOT, "-listen", f":{service.port}",
-                 "-health", service.health],
+                 "-health", service.health, "-metrics", service.metrics.path],
         extra_context=(httpd.SOURCE,),
     )
 
