@@ -1,7 +1,7 @@
 """Per-stack CI steps for the build matrix: toolchain set-up, dependency cache, tests, coverage.
 
-The matrix runs over service names (what `pipelinegen affected` prints), so each step that
-differs between services carries an `if:` naming the services it is for.
+Each matrix leg carries its service's toolchain, version and test command (matrix.py), so
+there is one step per stack, whatever the number of services.
 
 Everything CI knows about a stack is its row in TOOLCHAINS. Coverage is line coverage as each
 stack's standard tool counts it: coverage.py's statements (python), the lines of Node's built-in
@@ -15,7 +15,6 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from pipelinegen import toolchain
 from pipelinegen.emit import stacks
@@ -108,63 +107,68 @@ echo "Line coverage ${{covered}}% meets the minimum of ${{MIN_COVERAGE}}%"
 """
 
 
-def for_services(names: list[str]) -> str:
-    """An `if:` that holds in the matrix legs of these services."""
-    return " || ".join(f"matrix.service == '{name}'" for name in names)
-
-
-def _toolchain(inputs: Inputs, name: str) -> tuple[str, str] | None:
-    version = toolchain.version(inputs.model, name)
-    return None if version is None else (inputs.model.services[name].stack, version)
-
-
 def setup_steps(inputs: Inputs) -> list[Step]:
-    """One set-up and one cache step per (stack, version) the services use."""
-    services = inputs.model.services
-    keyed = sorted((key, name) for name in services
-                   if (key := _toolchain(inputs, name)) is not None)
+    """One set-up and one cache step per stack the services use; the version is the leg's."""
+    used = sorted({inputs.model.services[name].stack for name in inputs.model.services
+                   if toolchain.version(inputs.model, name) is not None})
     steps: list[Step] = []
-    for (stack, version), group in groupby(keyed, key=lambda item: item[0]):
-        names = [name for _, name in group]
+    for stack in used:
         chain = TOOLCHAINS[stack]
-        condition = for_services(names)
-        steps.append(action(inputs, f"Set up {stack} {version}", chain.setup,
-                            {chain.version_input: version, **chain.extra}, **{"if": condition}))
-        steps.append(action(inputs, f"Cache {stack} {version} dependencies", "actions/cache", {
+        condition = {"if": f"matrix.toolchain == '{stack}'"}
+        steps.append(action(inputs, f"Set up {stack}", chain.setup,
+                            {chain.version_input: "${{ matrix.version }}", **chain.extra},
+                            **condition))
+        steps.append(action(inputs, f"Cache {stack} dependencies", "actions/cache", {
             "path": chain.cache_paths,
-            "key": f"{stack}-{version}-${{{{ runner.os }}}}-"
+            "key": f"{stack}-${{{{ matrix.version }}}}-${{{{ runner.os }}}}-"
                    f"${{{{ hashFiles({chain.cache_key_files}) }}}}",
-            "restore-keys": f"{stack}-{version}-${{{{ runner.os }}}}-",
-        }, **{"if": condition}))
+            "restore-keys": f"{stack}-${{{{ matrix.version }}}}-${{{{ runner.os }}}}-",
+        }, **condition))
     return steps
 
 
-def test_script(inputs: Inputs, name: str) -> tuple[str, dict[str, str]]:
-    """A service's test step: install, run the tests (measuring coverage), gate; and its env."""
-    service = inputs.model.services[name]
-    chain = TOOLCHAINS.get(service.stack)
-    if chain is None:
-        return shlex.join(service.test), {}
-    minimum = inputs.model.coverage_minimum(name)
-    if not minimum:
-        return chain.install + shlex.join(service.test), {}
-    gate = COVERAGE_GATE.format(figure=chain.figure, name=name)
-    return chain.install + chain.coverage(service.test) + gate, {"MIN_COVERAGE": f"{minimum:g}"}
+# Shell: PYTHONPATH from the leg's shared packages (a ':'-separated list of paths).
+SHARED_ON_PYTHONPATH = """for shared in ${SHARED//:/ }; do
+  PYTHONPATH="${PYTHONPATH:+${PYTHONPATH}:}${GITHUB_WORKSPACE}/${shared}"
+done
+export PYTHONPATH
+"""
+
+
+def test_script(stack: str | None) -> str:
+    """The test step of a stack (None: a dockerfile service's own command, run as given): the
+    leg's command (TEST, measuring coverage when MIN_COVERAGE is set), then the gate."""
+    if stack is None:
+        return 'eval "${TEST}"\n'
+    chain = TOOLCHAINS[stack]
+    shared = SHARED_ON_PYTHONPATH if stack == "python" else ""
+    gate = COVERAGE_GATE.format(figure=chain.figure, name="${SERVICE}")
+    return (chain.install + shared + 'eval "${TEST}"\n'
+            + 'if [ -n "${MIN_COVERAGE}" ]; then\n'
+            + "".join(f"  {line}\n" if line else "\n" for line in gate.splitlines())
+            + "fi\n")
+
+
+TEST_ENV = {"TEST": "${{ matrix.test }}", "MIN_COVERAGE": "${{ matrix.min_coverage }}"}
 
 
 def test_steps(inputs: Inputs) -> list[Step]:
-    """Each service's own test command, run from its directory, gated on its coverage."""
+    """The leg's own test command, run from its directory, gated on its coverage: one step per
+    stack with tests (and one for services that bring their own Dockerfile)."""
+    services = inputs.model.services.values()
+    tested = {service.stack for service in services if service.test}
     steps: list[Step] = []
-    for name, service in sorted(inputs.model.services.items()):
-        if not service.test:
-            continue
-        run, env = test_script(inputs, name)
-        if service.stack == "python" and service.depends_on:
-            # Shared packages are importable the way the image makes them importable.
-            env["PYTHONPATH"] = ":".join(
-                f"${{{{ github.workspace }}}}/{path}" for path in service.depends_on)
-        fields: Step = {"if": for_services([name]), "working-directory": service.path}
-        if env:
-            fields["env"] = dict(sorted(env.items()))
-        steps.append(step(f"Test {name}", **fields, run=run))
+    for stack in sorted(tested & set(TOOLCHAINS)):
+        env = dict(TEST_ENV)
+        if stack == "python":
+            env["SHARED"] = "${{ matrix.shared }}"
+        steps.append(step(f"Test ({stack})",
+                          **{"if": f"matrix.toolchain == '{stack}' && matrix.test != ''"},
+                          **{"working-directory": "${{ matrix.path }}"},
+                          env=env, run=test_script(stack)))
+    if tested - set(TOOLCHAINS):
+        steps.append(step("Test (own command)",
+                          **{"if": "matrix.toolchain == '' && matrix.test != ''"},
+                          **{"working-directory": "${{ matrix.path }}"},
+                          env={"TEST": TEST_ENV["TEST"]}, run=test_script(None)))
     return steps
