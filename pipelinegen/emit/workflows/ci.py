@@ -123,7 +123,7 @@ def image_build(inputs: Inputs) -> Step:
         "load": True, "push": False,
         "tags": "${{ env.IMAGE }}",
         # The OCI labels of the generated Dockerfiles: which commit and version this image is.
-        "build-args": f"REVISION=${{{{ github.sha }}}}\nVERSION=${{{{ matrix.app_version }}}}\n",
+        "build-args": "REVISION=${{ github.sha }}\nVERSION=${{ matrix.app_version }}\n",
         "cache-from": "type=gha,scope=${{ matrix.service }}",
         "cache-to": "type=gha,mode=max,scope=${{ matrix.service }}",
     })
