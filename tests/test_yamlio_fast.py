@@ -91,7 +91,7 @@ def test_every_generated_workflow_takes_the_fast_path_as_ruamel_writes_it(
     try:
         workflow_models.bundled()
         workflow_models.variant(tmp_path / "variant")
-        test_ci_chunks.synthetic_repo(tmp_path / "large", 300).plan
+        assert test_ci_chunks.synthetic_repo(tmp_path / "large", 300).plan.files
     finally:
         common.dump = original  # type: ignore[assignment]
     assert len(documents) == 15
