@@ -2,8 +2,9 @@
 
 The charts are most of the rendering time, and each is a function of one service's slice of the
 model (plus what it reads of the others: the services that list it among their callers, with
-their ports) and of the project-wide inputs (the model without its services, the services
-file's name, the action pins, the notes and pipelinegen's version). The manifest records each
+their ports) and of the project-wide inputs it is given (the model without its services, the
+services file's name, and pipelinegen's version; chart_files is not handed the action pins or
+the notes). The manifest records each
 chart's key, the hash of exactly those inputs. A chart whose key is unchanged and whose files on
 disk all have the digests the manifest records is not rendered again: its files are read back.
 Everything else (workflows, CODEOWNERS, dashboards, docs, ...) is always rendered: cheap, and
@@ -75,9 +76,6 @@ def keys(inputs: Inputs, emitter: PerService) -> dict[str, str]:
     project = json.dumps({
         "pipelinegen": __version__, "format": FORMAT, "source": inputs.source,
         "model": model.model_dump(mode="json", exclude={"services"}),
-        "actions": {name: [pin.action, pin.tag, pin.sha]
-                    for name, pin in sorted(inputs.actions.items())},
-        "notes": dict(sorted(inputs.notes.items())),
     }, sort_keys=True)
     found = {}
     for name, service in sorted(model.services.items()):
