@@ -224,8 +224,10 @@ class Comparison:
 def compare(plan: Plan, root: Path) -> Comparison:
     previous = read_manifest(root)
     paths = sorted(set(plan.files) | set(previous))
-    current = {path: plan.reused[path] if path in plan.reused else _read(target, path)
-               for path, target in resolve_all(root, paths).items()}
+    # Reused files were read (through resolve_all) while the plan was built.
+    current: dict[str, bytes | None] = dict(plan.reused)
+    current |= {path: _read(target, path) for path, target in
+                resolve_all(root, [p for p in paths if p not in plan.reused]).items()}
     result = Comparison(plan, current)
     for path in paths:
         wanted = plan.files.get(path)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelinegen import __version__
+from pipelinegen import __version__, notes
 from pipelinegen.emit import helm
 from pipelinegen.inputs import Inputs
 
@@ -35,7 +35,8 @@ class PerService:
     emit: Callable[[Inputs], dict[str, str]]  # the emitter as registered (every service)
     files: Callable[[Inputs, str], dict[str, str]]  # one service's files, by repository path
     directory: Callable[[str], str]  # every file of the service is below this directory
-    reads: Callable[[Inputs, str], Any]  # what it reads besides the service and the project
+    # What it reads besides the service and the project, for every service by name.
+    reads: Callable[[Inputs], dict[str, Any]]
 
 
 def _helm_files(inputs: Inputs, service: str) -> dict[str, str]:
@@ -44,9 +45,15 @@ def _helm_files(inputs: Inputs, service: str) -> dict[str, str]:
             for name, text in helm.chart_files(inputs.model, service, inputs.source).items()}
 
 
-def _helm_reads(inputs: Inputs, service: str) -> Any:
-    # The NetworkPolicy's egress: the services this one calls, and their ports.
-    return [callee.model_dump() for callee in helm.values.calls(inputs.model, service)]
+def _helm_reads(inputs: Inputs) -> dict[str, Any]:
+    # The NetworkPolicy's egress: the services each one calls, and their ports (what
+    # helm.values.calls gives, for every service at once).
+    calls: dict[str, list[Any]] = {name: [] for name in inputs.model.services}
+    for name, other in sorted(inputs.model.services.items()):
+        for caller in other.callers:
+            if caller in calls:
+                calls[caller].append({"service": name, "port": other.port})
+    return calls
 
 
 PER_SERVICE: tuple[PerService, ...] = (
@@ -78,9 +85,9 @@ def keys(inputs: Inputs, emitter: PerService) -> dict[str, str]:
         "model": model.model_dump(mode="json", exclude={"services"}),
     }, sort_keys=True)
     found = {}
+    reads = emitter.reads(inputs)
     for name, service in sorted(model.services.items()):
-        text = json.dumps([name, service.model_dump(mode="json"), emitter.reads(inputs, name)],
-                          sort_keys=True)
+        text = json.dumps([name, service.model_dump(mode="json"), reads[name]], sort_keys=True)
         found[name] = hashlib.sha256(f"{project}\0{text}".encode()).hexdigest()
     return found
 
@@ -125,7 +132,8 @@ def _as_recorded(previous: Previous | None, path: str, data: bytes | None) -> bo
     """The file is on disk exactly as the last generate wrote it (notes and kept lines would
     make its raw hash differ from the digest: such a file is rendered again)."""
     assert previous is not None
-    return data is not None and hashlib.sha256(data).hexdigest() == previous.digests.get(path)
+    return (data is not None and hashlib.sha256(data).hexdigest() == previous.digests.get(path)
+            and notes.BEGIN.encode() not in data)
 
 
 def previous_at(manifest: Mapping[str, Any] | None,
