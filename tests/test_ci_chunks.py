@@ -117,3 +117,13 @@ def test_the_gate_judges_each_chunk(large: Workspace, second: str, build_2: str,
     done = subprocess.run(["bash", "-e", "-c", script], env={**os.environ, **values},
                           capture_output=True, text=True, check=False)
     assert (done.returncode == 0) is passes, done.stdout + done.stderr
+
+
+def test_a_gate_named_like_a_chunk_job_is_a_located_input_error() -> None:
+    from pipelinegen.errors import InputError
+
+    text = (REPO_ROOT / "services.yaml").read_text().replace(
+        "  default_branch: main\n", "  default_branch: main\n  gate_job: build-2\n")
+    with pytest.raises(InputError) as raised:
+        load.loads(text.encode(), "services.yaml")
+    assert any("gate_job 'build-2' is already a job" in p.message for p in raised.value.problems)
