@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import __version__, emit, kept, notes, reuse
-from pipelinegen import outputs as outputs_module
+from pipelinegen import __version__, emit, kept, layout, notes, reuse
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
 
-MANIFEST = "generated/.pipelinegen-manifest.json"
+MANIFEST = layout.MANIFEST
 
 
 def sha256(data: bytes) -> str:
@@ -47,7 +46,7 @@ class Plan:
         return {path: data for path, data in self.files.items() if path != MANIFEST}
 
 
-def build(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
+def make(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
     """The plan for the inputs: every generated file, then the manifest listing them. With
     `previous` (the last generate's record), unchanged per-service files are not rendered."""
     rendered = render(inputs, previous)
@@ -55,11 +54,11 @@ def build(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
                for path, data in sorted(rendered.files.items())}
     for path in outputs:
         check_relative(path)
-        if not outputs_module.is_output_location(path):
+        if not layout.is_output_location(path):
             raise AssertionError(f"an emitter writes {path}, outside pipelinegen's output"
-                                 " locations: add it to pipelinegen/outputs.py")
+                                 " locations: add it to pipelinegen/layout.py")
     return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source, rendered.keys)},
-                tuple(outputs_module.sources(inputs.model, inputs.source)), rendered.reused)
+                tuple(layout.sources(inputs.model, inputs.source)), rendered.reused)
 
 
 def render(inputs: Inputs, previous: reuse.Previous | None) -> reuse.Rendered:
@@ -269,7 +268,7 @@ def classify(path: str, previous: dict[str, str], on_disk: bytes) -> str | None:
 
 def _deletable(plan: Plan, path: str) -> None:
     """Refuses an orphan that this version of pipelinegen could not have generated."""
-    reason = outputs_module.why_not_deletable(path, plan.protected)
+    reason = layout.why_not_deletable(path, plan.protected)
     if reason is not None:
         raise PipelinegenError(
             f"{MANIFEST} lists {path} as a file pipelinegen wrote, but {reason}: refusing to"

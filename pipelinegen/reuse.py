@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelinegen import __version__, notes
+from pipelinegen import __version__, layout, notes
 from pipelinegen.emit import helm
 from pipelinegen.inputs import Inputs
 
@@ -40,7 +40,7 @@ class PerService:
 
 
 def _helm_files(inputs: Inputs, service: str) -> dict[str, str]:
-    base = helm.chart_dir(service)
+    base = layout.chart_dir(service)
     return {f"{base}/{name}": text
             for name, text in helm.chart_files(inputs.model, service, inputs.source).items()}
 
@@ -57,7 +57,7 @@ def _helm_reads(inputs: Inputs) -> dict[str, Any]:
 
 
 PER_SERVICE: tuple[PerService, ...] = (
-    PerService("helm", helm.emit, _helm_files, helm.chart_dir, _helm_reads),
+    PerService("helm", helm.emit, _helm_files, layout.chart_dir, _helm_reads),
 )
 
 

@@ -132,7 +132,7 @@ def generate(root: Path) -> plan.Plan:
 
 def incremental_and_full(root: Path) -> tuple[plan.Plan, plan.Plan]:
     ws = Workspace.locate(root / "services.yaml", root)
-    return ws.plan, plan.build(ws.inputs)
+    return ws.plan, plan.make(ws.inputs)
 
 
 def synthetic_tree(root: Path, count: int) -> Data:
@@ -185,7 +185,7 @@ def test_incremental_render_is_byte_identical_to_a_full_one(
     finally:
         assert write_model(root, original)
         restored = generate(root)
-    assert restored.files == plan.build(
+    assert restored.files == plan.make(
         Workspace.locate(root / "services.yaml", root).inputs).files
 
 

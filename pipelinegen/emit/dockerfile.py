@@ -12,19 +12,16 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen.emit import stacks
+from pipelinegen import layout, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
+from pipelinegen.stacks.base import Stages
+from pipelinegen.stacks.instructions import exec_form
 
-DIRECTORY = "generated/docker"
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
 # Never sent to the builder even inside an included path: caches, local installs, VCS data.
 ALWAYS_IGNORED = ("**/.git", "**/.venv", "**/__pycache__", "**/*.pyc", "**/node_modules")
-
-
-def dockerfile_path(service: str) -> str:
-    return f"{DIRECTORY}/{service}.Dockerfile"
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
@@ -32,17 +29,17 @@ def emit(inputs: Inputs) -> dict[str, str]:
     files: dict[str, str] = {}
     for name in sorted(model.services):
         service = model.services[name]
-        if service.stack == "dockerfile":
-            continue
+        build = stacks.get(service.stack).stages
+        if build is None:
+            continue  # the service's own Dockerfile
         url = f"http://127.0.0.1:{service.port}{service.health}"
-        stack = stacks.STACKS[service.stack](name, service, url)
-        path = dockerfile_path(name)
-        files[path] = dockerfile(inputs, name, stack)
-        files[f"{path}.dockerignore"] = dockerignore(
+        stack = build(name, service, url)
+        files[layout.dockerfile(name)] = dockerfile(inputs, name, stack)
+        files[layout.dockerignore(name)] = dockerignore(
             inputs, [service.path, *service.depends_on, *stack.extra_context]
         )
-        if stack.extra_context:
-            files[stacks.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+        if layout.HTTPD_SOURCE in stack.extra_context:
+            files[layout.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
     return files
 
 
@@ -50,7 +47,7 @@ def httpd_source() -> str:
     return (resources.files("pipelinegen") / "data" / "pipelinegen-httpd.go").read_text()
 
 
-def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
+def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
     model = inputs.model
     service = model.services[name]
     builder, runtime = service.base_names()
@@ -59,7 +56,7 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
     lines = [
         header(inputs.source).rstrip("\n"),
         f"# Image {model.image(name)} ({service.stack}). Build from the repository root:",
-        f"#   DOCKER_BUILDKIT=1 docker build -f {dockerfile_path(name)} .",
+        f"#   DOCKER_BUILDKIT=1 docker build -f {layout.dockerfile(name)} .",
         "",
         f"FROM {model.bases[builder]} AS build",
         *stack.build,
@@ -70,9 +67,9 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
         f"ENV PORT={service.port}",
         f"USER {defaults.uid}:{defaults.gid}",
         f"EXPOSE {service.port}",
-        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(stack.health)}",
+        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {exec_form(stack.health)}",
         *labels(model, name),
-        f"CMD {stacks.exec_form(list(service.command) or stack.command)}",
+        f"CMD {exec_form(list(service.command) or stack.command)}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelinegen import layout
 from pipelinegen.emit.workflows import budget, matrix, scan, supply, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
@@ -27,7 +28,7 @@ from pipelinegen.emit.workflows.common import (
 )
 from pipelinegen.inputs import Inputs
 
-PATH = ".github/workflows/ci.yml"
+PATH = layout.CI_WORKFLOW
 
 
 def on_default_branch(inputs: Inputs) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from pipelinegen import buildspec, toolchain
+from pipelinegen import layout, stacks, toolchain
 from pipelinegen.model import Model
 
 CHUNK = 256  # GitHub's limit of jobs per matrix
@@ -31,11 +31,9 @@ def chunk_output(index: int) -> str:
 
 def entry(model: Model, name: str) -> dict[str, str]:
     """One service's matrix entry; every value is a string (empty when it does not apply)."""
-    from pipelinegen.emit.workflows import toolchains
-
     service = model.services[name]
-    spec = buildspec.of(model, name)
-    chain = toolchains.TOOLCHAINS.get(service.stack)
+    spec = layout.image_source(model, name)
+    chain = stacks.get(service.stack).toolchain
     minimum = model.coverage_minimum(name) if chain is not None and service.test else 0
     if not service.test:
         test = ""
@@ -51,7 +49,8 @@ def entry(model: Model, name: str) -> dict[str, str]:
         "test": test,
         "min_coverage": f"{minimum:g}" if minimum else "",
         # Shared packages, importable in the tests the way the image makes them importable.
-        "shared": ":".join(service.depends_on) if service.stack == "python" else "",
+        "shared": ":".join(service.depends_on)
+        if chain is not None and chain.shared_path_variable else "",
         "dockerfile": spec.dockerfile,
         "context": spec.context,
         "app_version": service.app_version,

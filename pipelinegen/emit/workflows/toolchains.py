@@ -3,86 +3,17 @@
 Each matrix leg carries its service's toolchain, version and test command (matrix.py), so
 there is one step per stack, whatever the number of services.
 
-Everything CI knows about a stack is its row in TOOLCHAINS. Coverage is line coverage as each
-stack's standard tool counts it: coverage.py's statements (python), the lines of Node's built-in
-test coverage, read from its lcov report (node), `go test -coverprofile` statements (go). Static
-sites have no tests; a dockerfile service's test command runs as given, without a gate.
+Everything CI knows about a stack is its toolchain (stacks.Toolchain, in the stack's module).
+Coverage is line coverage as each stack's standard tool counts it (coverage.py's statements,
+the lines of Node's built-in test coverage, `go test -coverprofile` statements). A stack without
+a toolchain (static, dockerfile) runs its test command as given, without a gate.
 """
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from pipelinegen import toolchain
-from pipelinegen.emit import stacks
+from pipelinegen import stacks, toolchain
 from pipelinegen.emit.workflows.common import Step, action, step
 from pipelinegen.inputs import Inputs
-
-# coverage.py, installed by the python test step when a gate applies (an exact version, like
-# pipelinegen itself).
-COVERAGE_PY = "coverage==7.17.5"
-
-
-def _python_coverage(test: list[str]) -> str:
-    # `python ARGS` runs as `python -m coverage run ARGS`; a console script (pytest) as its module.
-    rest = test[1:] if re.fullmatch(r"python[0-9.]*", test[0]) else ["-m", *test]
-    return (f'python -m pip install "{COVERAGE_PY}"\n'
-            'export COVERAGE_FILE="${RUNNER_TEMP}/coverage.data"\n'
-            + shlex.join(["python", "-m", "coverage", "run", "--source=.", *rest]) + "\n")
-
-
-def _node_coverage(test: list[str]) -> str:
-    # Node's own coverage (20+); the lcov reporter beside the usual one gives a figure to read.
-    flags = ["--experimental-test-coverage", "--test-reporter=spec",
-             "--test-reporter-destination=stdout", "--test-reporter=lcov"]
-    return (shlex.join(["node", *flags]) + ' --test-reporter-destination="${RUNNER_TEMP}/lcov.info"'
-            + (" " + shlex.join(test[1:]) if test[1:] else "") + "\n")
-
-
-def _go_coverage(test: list[str]) -> str:
-    return ('go test -coverprofile="${RUNNER_TEMP}/coverage.out"'
-            + (" " + shlex.join(test[2:]) if test[2:] else "") + "\n")
-
-
-@dataclass(frozen=True)
-class Toolchain:
-    setup: str  # the set-up action
-    version_input: str  # its version input
-    cache_paths: str
-    cache_key_files: str  # the files the cache key hashes
-    install: str  # shell: installs a service's locked dependencies, if it has any
-    coverage: Callable[[list[str]], str]  # the test command, run measuring coverage
-    figure: str  # shell: prints the total line coverage in percent
-    extra: dict[str, object] = field(default_factory=dict)  # more inputs of the set-up action
-
-
-TOOLCHAINS: dict[str, Toolchain] = {
-    "python": Toolchain(
-        "actions/setup-python", "python-version", "~/.cache/pip",
-        "'**/requirements*.txt', '**/pyproject.toml'",
-        # The image's hash policy (stacks.PIP_HASHES): hashes when the file has them.
-        "if [ -f requirements.txt ]; then\n"
-        f"  {stacks.PIP_HASHES}\n"
-        f"  python -m pip install {stacks.PIP_HASH_FLAG} -r requirements.txt\nfi\n",
-        _python_coverage, "python -m coverage report --format=total --precision=1"),
-    "node": Toolchain(
-        "actions/setup-node", "node-version", "~/.npm", "'**/package-lock.json'",
-        "if [ -f package-lock.json ]; then\n  npm ci\nfi\n",
-        _node_coverage,
-        "awk -F: '/^LF:/ { found += $2 } /^LH:/ { hit += $2 }"
-        " END { if (found) printf \"%.1f\\n\", 100 * hit / found }' \"${RUNNER_TEMP}/lcov.info\""),
-    "go": Toolchain(
-        "actions/setup-go", "go-version", "~/go/pkg/mod\n~/.cache/go-build\n", "'**/go.sum'",
-        "if [ -f go.mod ]; then\n  go mod download\nfi\n",
-        _go_coverage,
-        "go tool cover -func=\"${RUNNER_TEMP}/coverage.out\""
-        " | awk '$1 == \"total:\" { sub(/%$/, \"\", $NF); print $NF }'",
-        extra={"cache": False}),
-}
-
 
 # Shell: fails below MIN_COVERAGE; the figure goes to the job summary either way.
 COVERAGE_GATE = """\
@@ -113,7 +44,8 @@ def setup_steps(inputs: Inputs) -> list[Step]:
                    if toolchain.version(inputs.model, name) is not None})
     steps: list[Step] = []
     for stack in used:
-        chain = TOOLCHAINS[stack]
+        chain = stacks.get(stack).toolchain
+        assert chain is not None  # toolchain.version is None without one
         condition = {"if": f"matrix.toolchain == '{stack}'"}
         steps.append(action(inputs, f"Set up {stack}", chain.setup,
                             {chain.version_input: "${{ matrix.version }}", **chain.extra},
@@ -127,21 +59,24 @@ def setup_steps(inputs: Inputs) -> list[Step]:
     return steps
 
 
-# Shell: PYTHONPATH from the leg's shared packages (a ':'-separated list of paths).
-SHARED_ON_PYTHONPATH = """for shared in ${SHARED//:/ }; do
-  PYTHONPATH="${PYTHONPATH:+${PYTHONPATH}:}${GITHUB_WORKSPACE}/${shared}"
+# Shell: the stack's path variable (PYTHONPATH) from the leg's shared packages (SHARED, a
+# ':'-separated list of paths), so they are importable the way the image makes them importable.
+SHARED_ON_PATH = """\
+for shared in ${{SHARED//:/ }}; do
+  {var}="${{{var}:+${{{var}}}:}}${{GITHUB_WORKSPACE}}/${{shared}}"
 done
-export PYTHONPATH
+export {var}
 """
 
 
 def test_script(stack: str | None) -> str:
-    """The test step of a stack (None: a dockerfile service's own command, run as given): the
-    leg's command (TEST, measuring coverage when MIN_COVERAGE is set), then the gate."""
-    if stack is None:
+    """The test step of a stack: the leg's command (TEST, measuring coverage when MIN_COVERAGE
+    is set), then the gate; None (stacks without a toolchain): the command as given."""
+    chain = None if stack is None else stacks.get(stack).toolchain
+    if chain is None:
         return 'eval "${TEST}"\n'
-    chain = TOOLCHAINS[stack]
-    shared = SHARED_ON_PYTHONPATH if stack == "python" else ""
+    variable = chain.shared_path_variable
+    shared = SHARED_ON_PATH.format(var=variable) if variable else ""
     gate = COVERAGE_GATE.format(figure=chain.figure, name="${SERVICE}")
     return (chain.install + shared + 'eval "${TEST}"\n'
             + 'if [ -n "${MIN_COVERAGE}" ]; then\n'
@@ -154,19 +89,21 @@ TEST_ENV = {"TEST": "${{ matrix.test }}", "MIN_COVERAGE": "${{ matrix.min_covera
 
 def test_steps(inputs: Inputs) -> list[Step]:
     """The leg's own test command, run from its directory, gated on its coverage: one step per
-    stack with tests (and one for services that bring their own Dockerfile)."""
-    services = inputs.model.services.values()
-    tested = {service.stack for service in services if service.test}
+    stack with a toolchain and tests (and one for the others' commands, run as given)."""
+    tested = {service.stack for service in inputs.model.services.values() if service.test}
+    chained = {stack for stack in tested if stacks.get(stack).toolchain is not None}
     steps: list[Step] = []
-    for stack in sorted(tested & set(TOOLCHAINS)):
+    for stack in sorted(chained):
+        chain = stacks.get(stack).toolchain
+        assert chain is not None
         env = dict(TEST_ENV)
-        if stack == "python":
+        if chain.shared_path_variable:
             env["SHARED"] = "${{ matrix.shared }}"
         steps.append(step(f"Test ({stack})",
                           **{"if": f"matrix.toolchain == '{stack}' && matrix.test != ''"},
                           **{"working-directory": "${{ matrix.path }}"},
                           env=env, run=test_script(stack)))
-    if tested - set(TOOLCHAINS):
+    if tested - chained:
         steps.append(step("Test (own command)",
                           **{"if": "matrix.toolchain == '' && matrix.test != ''"},
                           **{"working-directory": "${{ matrix.path }}"},
