@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -27,15 +28,17 @@ class Sample:
     stdout: str
 
 
-def run(argv: Sequence[str], cwd: Path, *, expect: int = 0) -> Sample:
-    """Run `argv` in `cwd` through the launcher; fail loudly on another exit code."""
+def run(argv: Sequence[str], cwd: Path, *, expect: int = 0,
+        env: dict[str, str] | None = None) -> Sample:
+    """Run `argv` in `cwd` (with `env` added to the environment) through the launcher; fail
+    loudly on another exit code."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "result.json"
         out_path, err_path = Path(scratch) / "stdout", Path(scratch) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
             subprocess.run([sys.executable, "-I", "-S", str(LAUNCHER), str(report), *argv],
                            cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                           check=True)
+                           check=True, env={**os.environ, **(env or {})})
         found = json.loads(report.read_text(encoding="utf-8"))
         stdout = out_path.read_text(encoding="utf-8", errors="replace")
         stderr = err_path.read_text(encoding="utf-8", errors="replace")

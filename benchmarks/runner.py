@@ -1,9 +1,11 @@
-"""Run the four operations and the two floors on one model, interleaved, several times.
+"""Run the operations, the floors and the peer on one model, interleaved, several times.
 
 Each repetition starts from an empty tree (the services file and the sources only) and runs, in
-order: the `python -c pass` floor, `generate` (cold process, empty tree), `generate` again
-(nothing changed), `check`, the `cp -r` floor (a copy of what generate wrote), then `diff`
-after one service changed. Interleaving puts floors and operations under the same machine load.
+order: the `python -c pass` floor, the imports floor (pydantic, ruamel.yaml and click in one
+process), `generate` (cold process, empty tree), `generate` again (nothing changed), `check`,
+the `cp -r` floor (a copy of what generate wrote), `diff` after one service changed, `generate`
+of that change, and the peer (cdk8s synthesizing the same services, peer.py). Interleaving puts
+floors, operations and the peer under the same machine load.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from benchmarks import peer
 from benchmarks.measure import Figure, HarnessError, Sample, run
+from pipelinegen import load
 from pipelinegen.plan import MANIFEST, read_manifest
 
 # What is timed, in the order of the results tables.
-OPERATIONS = ("generate-cold", "generate-noop", "check", "diff")
-FLOORS = ("python", "cp")
+OPERATIONS = ("generate-cold", "generate-noop", "check", "diff", "generate-one")
+FLOORS = ("python", "imports", "cp")
+PEERS = ("cdk8s",)
+CI_WORKFLOW = ".github/workflows/ci.yml"
+IMPORTS = "import pydantic, ruamel.yaml, click"
 
 # Files of the project, besides services.yaml and the sources, that generation reads; each is
 # copied into every benchmarked tree. Add a path here if the generator comes to need one.
@@ -48,6 +55,7 @@ class Result:
     files: int  # generated files, manifest included
     bytes: int
     diff_files: int  # files the one-service change alters
+    ci_bytes: int  # size of the generated ci.yml
     figures: dict[str, Figure]
 
 
@@ -74,11 +82,13 @@ def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None])
     source.mkdir()
     (source / "services.yaml").write_text(subject.text, encoding="utf-8")
     subject.populate(source)
-    samples: dict[str, list[Sample]] = {name: [] for name in (*OPERATIONS, *FLOORS)}
-    files = size = diff_files = 0
+    samples: dict[str, list[Sample]] = {name: [] for name in (*OPERATIONS, *FLOORS, *PEERS)}
+    files = size = diff_files = ci_bytes = 0
+    peer_argv, peer_env = peer.command(load.loads(subject.text.encode(), "services.yaml"), work)
     for repetition in range(runs):
         log(f"  {subject.label}: run {repetition + 1}/{runs}")
         samples["python"].append(run([sys.executable, "-c", "pass"], work))
+        samples["imports"].append(run([sys.executable, "-c", IMPORTS], work))
         tree = work / "tree"
         _fresh(tree, create=False)
         shutil.copytree(source, tree, symlinks=True)
@@ -94,6 +104,7 @@ def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None])
         samples["generate-noop"].append(noop)
         samples["check"].append(run([command, "check"], tree))
         files, size, tops = _produced(tree)
+        ci_bytes = (tree / CI_WORKFLOW).stat().st_size
         copy = work / "copy"
         _fresh(copy)
         samples["cp"].append(run(["cp", "-r", *tops, str(copy)], tree))
@@ -102,9 +113,13 @@ def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None])
         diff = run([command, "diff"], tree)
         samples["diff"].append(diff)
         diff_files = len(_DIFF_FILE.findall(diff.stdout))
+        samples["generate-one"].append(run([command, "generate"], tree))
         shutil.rmtree(tree)
+        _fresh(work / "peer-out", create=False)
+        samples["cdk8s"].append(run(peer_argv, work, env=peer_env))
+    shutil.rmtree(work / "peer-out", ignore_errors=True)
     figures = {name: Figure(tuple(found)) for name, found in samples.items()}
-    return Result(subject, files, size, diff_files, figures)
+    return Result(subject, files, size, diff_files, ci_bytes, figures)
 
 
 def _produced(tree: Path) -> tuple[int, int, list[str]]:

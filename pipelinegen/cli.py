@@ -274,8 +274,9 @@ def kpis(repo: str, since: str | None, branch: str | None, workflow: str, produc
 @workspace_options
 @click.option("--base", required=True, help="Commit the change starts from (e.g. the PR base).")
 @click.option("--head", default="HEAD", show_default=True, help="Commit the change ends at.")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
-              show_default=True, help="json: a sorted JSON list, for a CI matrix.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text", "matrix"]), default="text",
+              show_default=True, help="json: a sorted JSON list; matrix: the build matrix"
+              " entries as `chunk-N=<JSON>` lines for $GITHUB_OUTPUT (ci.yml's build jobs).")
 @click.option("--only", type=click.Choice(["all", "build", "deploy-only", "removed"]),
               default="all", show_default=True,
               help="build: the services whose image must be rebuilt; deploy-only: those whose"
@@ -291,6 +292,11 @@ def affected(file: Path, root: Path | None, base: str, head: str, fmt: str, only
         every, deploy_only = changes.split(ws.root, ws.source, base, head)
         names = {"all": every, "deploy-only": deploy_only,
                  "build": sorted(set(every) - set(deploy_only))}[only]
+    if fmt == "matrix":
+        from pipelinegen.emit.workflows import matrix
+
+        click.echo(matrix.github_output(ws.model, names), nl=False)
+        return
     click.echo(changes.render(names, fmt), nl=False)
 
 

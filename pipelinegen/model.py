@@ -782,7 +782,19 @@ class Service(Strict):
         return (self.builder or default_builder, self.base or default_runtime)
 
     def deploy_for(self, environment: str) -> Deploy:
-        return self.deploy.merged(self.environments.get(environment))
+        # Asked thousands of times per run (each asking validates a merged Deploy): the service
+        # is frozen, so its merged deploys are kept, beside the service they belong to.
+        kept = _MERGED.get((id(self), environment))
+        if kept is not None and kept[0] is self:
+            return kept[1]
+        merged = self.deploy.merged(self.environments.get(environment))
+        _MERGED[(id(self), environment)] = (self, merged)
+        return merged
+
+
+# (id(service), environment) -> (the service, its merged deploy); holding the service keeps its
+# id from being reused by another object.
+_MERGED: dict[tuple[int, str], tuple[Service, Deploy]] = {}
 
 
 class Model(Strict):

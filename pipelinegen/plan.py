@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pipelinegen import __version__, kept, layout, notes
-from pipelinegen.emit import emit_all
+from pipelinegen import __version__, emit, kept, layout, notes, reuse
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
 
@@ -37,6 +37,8 @@ class Plan:
     files: dict[str, bytes]
     # Sources (the services file, service and package paths): never deleted as orphans.
     protected: tuple[str, ...] = (".git",)
+    # Files taken as they are on disk (reuse.py), so `compare` need not read them again.
+    reused: Mapping[str, bytes] = field(default_factory=dict, compare=False)
 
     @property
     def outputs(self) -> dict[str, bytes]:
@@ -44,24 +46,53 @@ class Plan:
         return {path: data for path, data in self.files.items() if path != MANIFEST}
 
 
-def make(inputs: Inputs) -> Plan:
-    """The plan for the inputs: every generated file, then the manifest listing them."""
-    outputs = {path: text.encode() for path, text in sorted(emit_all(inputs).items())}
+def make(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
+    """The plan for the inputs: every generated file, then the manifest listing them. With
+    `previous` (the last generate's record), unchanged per-service files are not rendered."""
+    rendered = render(inputs, previous)
+    outputs = {path: data if isinstance(data, bytes) else data.encode()
+               for path, data in sorted(rendered.files.items())}
     for path in outputs:
         check_relative(path)
         if not layout.is_output_location(path):
             raise AssertionError(f"an emitter writes {path}, outside pipelinegen's output"
                                  " locations: add it to pipelinegen/layout.py")
-    return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source)},
-                tuple(layout.sources(inputs.model, inputs.source)))
+    return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source, rendered.keys)},
+                tuple(layout.sources(inputs.model, inputs.source)), rendered.reused)
 
 
-def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
-    manifest = {
+def render(inputs: Inputs, previous: reuse.Previous | None) -> reuse.Rendered:
+    """Every generated file, by path; two emitters claiming one path is a bug."""
+    per_service = {emitter.emit: emitter for emitter in reuse.PER_SERVICE}
+    out = reuse.Rendered()
+    for emitter in emit.EMITTERS:
+        incremental = per_service.get(emitter)
+        if incremental is None:
+            produced: Mapping[str, str | bytes] = emitter(inputs)
+        else:
+            part = reuse.Rendered()
+            reuse.render(inputs, incremental, previous, part)
+            produced = part.files
+            out.keys.update(part.keys)
+            out.reused.update(part.reused)
+        for path, data in produced.items():
+            if path in out.files:
+                raise AssertionError(f"two emitters produce {path}")
+            out.files[path] = data
+    return out
+
+
+def manifest_bytes(outputs: dict[str, bytes], source: str,
+                   keys: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+    manifest: dict[str, Any] = {
         "tool": "pipelinegen",
         "version": __version__,
+        "format": reuse.FORMAT,
         "source": source,
         "files": {path: digest(data) for path, data in sorted(outputs.items())},
+        # Per emitter and service, the hash of the inputs its files were rendered from.
+        "inputs": {name: dict(sorted(by_service.items()))
+                   for name, by_service in sorted((keys or {}).items())},
     }
     return (json.dumps(manifest, indent=2) + "\n").encode()
 
@@ -77,23 +108,25 @@ def resolve_inside(root: Path, path: str) -> Path:
     return _inside(root, path, os.path.realpath(root), {})
 
 
-def resolve_all(root: Path, paths: Iterable[str]) -> dict[str, Path]:
-    """The files for generated paths. Stricter than resolve_inside: no component of a generated
-    path may be a symbolic link, wherever it leads (the writer never writes through one)."""
+def resolve_all(root: Path, paths: Iterable[str]) -> dict[str, str]:
+    """The files (as strings: thousands of them) for generated paths. Stricter than
+    resolve_inside: no component of a generated path may be a symbolic link, wherever it leads
+    (the writer never writes through one)."""
     real_root = os.path.realpath(root)
+    base = os.path.join(os.fspath(root), "")
     checked: set[str] = set()  # directories already seen not to be links (thousands share a few)
-    return {path: _no_links(root, path, real_root, checked) for path in paths}
+    return {path: _no_links(base, path, real_root, checked) for path in paths}
 
 
-def _no_links(root: Path, path: str, real_root: str, checked: set[str]) -> Path:
+def _no_links(base: str, path: str, real_root: str, checked: set[str]) -> str:
     check_relative(path)
     parts = path.split("/")
     for depth in range(1, len(parts) + 1):
         prefix = "/".join(parts[:depth])
         if prefix in checked:
             continue
-        if os.path.islink(root / prefix):
-            real = os.path.realpath(root / prefix)
+        if os.path.islink(base + prefix):
+            real = os.path.realpath(base + prefix)
             if os.path.commonpath([real_root, real]) != real_root:
                 _outside(path, real)
             kind = "file" if depth == len(parts) else "directory"
@@ -102,7 +135,7 @@ def _no_links(root: Path, path: str, real_root: str, checked: set[str]) -> Path:
                 " links", f"replace {prefix} with a real {kind}, or remove it")
         if depth < len(parts):
             checked.add(prefix)
-    return root / path
+    return base + path
 
 
 def _inside(root: Path, path: str, real_root: str, checked: dict[Path, str]) -> Path:
@@ -129,19 +162,35 @@ def _outside(path: str, real: str) -> None:
 
 def read_manifest(root: Path) -> dict[str, str]:
     """path -> sha256 of what the previous `generate` wrote; empty when there is none."""
+    data = manifest_data(root)
+    if data is None:
+        return {}
+    return {str(path): str(digest) for path, digest in data["files"].items()}
+
+
+def manifest_data(root: Path) -> dict[str, Any] | None:
+    """The manifest as JSON (its files checked to be a mapping); None when there is none."""
     try:
         data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        files = data["files"]
-        if not isinstance(files, dict):
+        if not isinstance(data, dict) or not isinstance(data["files"], dict):
             raise TypeError
-        return {str(path): str(digest) for path, digest in files.items()}
+        return data
     except FileNotFoundError:
-        return {}
+        return None
     except (ValueError, KeyError, TypeError, OSError):
         raise PipelinegenError(
             f"{MANIFEST} is not a pipelinegen manifest",
             "restore it from version control, or delete it and run `pipelinegen generate --force`",
         ) from None
+
+
+def previous_render(root: Path) -> reuse.Previous | None:
+    """The last generate's record, with a reader of its files (refusing symbolic links)."""
+
+    def read(paths: list[str]) -> dict[str, bytes | None]:
+        return {path: _read(target, path) for path, target in resolve_all(root, paths).items()}
+
+    return reuse.previous_at(manifest_data(root), read)
 
 
 @dataclass
@@ -174,7 +223,10 @@ class Comparison:
 def compare(plan: Plan, root: Path) -> Comparison:
     previous = read_manifest(root)
     paths = sorted(set(plan.files) | set(previous))
-    current = {path: _read(target, path) for path, target in resolve_all(root, paths).items()}
+    # Reused files were read (through resolve_all) while the plan was built.
+    current: dict[str, bytes | None] = dict(plan.reused)
+    current |= {path: _read(target, path) for path, target in
+                resolve_all(root, [p for p in paths if p not in plan.reused]).items()}
     result = Comparison(plan, current)
     for path in paths:
         wanted = plan.files.get(path)
@@ -224,9 +276,10 @@ def _deletable(plan: Plan, path: str) -> None:
             f" {path} from it")
 
 
-def _read(target: Path, path: str) -> bytes | None:
+def _read(target: str, path: str) -> bytes | None:
     try:
-        return target.read_bytes()
+        with open(target, "rb") as stream:
+            return stream.read()
     except FileNotFoundError:
         return None
     except IsADirectoryError:

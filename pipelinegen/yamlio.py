@@ -72,14 +72,40 @@ def _dumper() -> YAML:
     return yaml
 
 
+class Commented(dict[str, Any]):
+    """A mapping some of whose lines end with `# <comment>`, by key (e.g. an action's tag)."""
+
+    __slots__ = ("comments",)
+
+    def __init__(self, mapping: dict[str, Any], comments: dict[str, str]) -> None:
+        super().__init__(mapping)
+        self.comments = dict(comments)
+
+
 def dump(data: Any) -> str:
-    """YAML text for plain data (dicts, lists, str, int, bool, None)."""
+    """YAML text for plain data (dicts, lists, str, int, bool, None; Commented mappings)."""
     quick = _Quick().document(data)
     if quick is not None:
         return quick
     stream = io.StringIO()
-    _dumper().dump(data, stream)
+    _dumper().dump(_for_ruamel(data), stream)
     return stream.getvalue()
+
+
+def _for_ruamel(data: Any) -> Any:
+    """The data with each Commented mapping as ruamel's CommentedMap (its comments attached)."""
+    if isinstance(data, Commented):
+        from ruamel.yaml.comments import CommentedMap
+
+        out = CommentedMap((key, _for_ruamel(value)) for key, value in data.items())
+        for key, comment in data.comments.items():
+            out.yaml_add_eol_comment(f"# {comment}", key, column=0)
+        return out
+    if type(data) is dict:
+        return {key: _for_ruamel(value) for key, value in data.items()}
+    if type(data) is list:
+        return [_for_ruamel(item) for item in data]
+    return data
 
 
 def with_comment(mapping: dict[str, Any], key: str, comment: str) -> dict[str, Any]:
@@ -89,12 +115,8 @@ def with_comment(mapping: dict[str, Any], key: str, comment: str) -> dict[str, A
 
 def with_comments(mapping: dict[str, Any], comments: dict[str, str]) -> dict[str, Any]:
     """A copy of the mapping whose lines for the given keys end with `# <comment>`."""
-    from ruamel.yaml.comments import CommentedMap
-
-    out = CommentedMap(mapping)
-    for key, comment in comments.items():
-        out.yaml_add_eol_comment(f"# {comment}", key, column=0)
-    return out
+    previous = mapping.comments if isinstance(mapping, Commented) else {}
+    return Commented(mapping, {**previous, **comments})
 
 # --- the fast path -------------------------------------------------------------------------
 # ruamel's emitter is pure Python and costs milliseconds per small document: thousands of
@@ -111,6 +133,9 @@ _NUMBER_LIKE = re.compile(r"[-+.:~<=\w]*", re.ASCII)  # needs no escape inside d
 _BLOCK_LINE = re.compile(r"[ -~]*(?<! )")  # a line of block text: printable, no trailing space
 
 
+_MAPPINGS = (dict, Commented)
+
+
 class _Unsupported(Exception):
     """A value the fast path does not write; ruamel writes the whole document."""
 
@@ -125,7 +150,7 @@ class _Quick:
         self.lines: list[str] = []
 
     def document(self, data: Any) -> str | None:
-        if type(data) is not dict or not data:
+        if type(data) not in _MAPPINGS or not data:
             return None
         try:
             self.mapping(data, 0, "")
@@ -135,16 +160,24 @@ class _Quick:
 
     def mapping(self, data: dict[Any, Any], indent: int, first: str) -> None:
         """Keys at column `indent`; the first line starts with `first` (a list item's dash)."""
+        comments = data.comments if type(data) is Commented else {}
         for index, (key, value) in enumerate(data.items()):
             if type(key) not in (str, PlainKey) or len(key) > 100 or "\n" in key:
                 raise _Unsupported
             lead = first if index == 0 and first else " " * indent
-            self.value(f"{lead}{self.scalar(key)}:", value, indent)
+            comment = comments.get(key)
+            if comment is None:
+                self.value(f"{lead}{self.scalar(key)}:", value, indent)
+            elif _ONE_LINE.fullmatch(comment) and type(value) not in (*_MAPPINGS, list) and not (
+                    type(value) is str and "\n" in value):
+                self.lines.append(f"{lead}{self.scalar(key)}: {self.scalar(value)} # {comment}")
+            else:
+                raise _Unsupported  # a comment beside a nested value: ruamel places it
 
     def value(self, head: str, value: Any, indent: int) -> None:
         """`head` is `key:` or `-`; nested content is indented from `indent`."""
         kind = type(value)
-        if kind is dict and value:
+        if kind in _MAPPINGS and value:
             self.lines.append(head)
             self.mapping(value, indent + 2, "")
         elif kind is list and value:
@@ -152,8 +185,8 @@ class _Quick:
                 raise _Unsupported  # a list directly in a list
             self.lines.append(head)
             self.sequence(value, indent + 2)
-        elif kind in (dict, list):
-            self.lines.append(f"{head} {'{}' if kind is dict else '[]'}")
+        elif kind in (*_MAPPINGS, list):
+            self.lines.append(f"{head} {'[]' if kind is list else '{}'}")
         elif kind is str and "\n" in value:
             self.block(head, value, indent + 2)
         else:
@@ -161,9 +194,9 @@ class _Quick:
 
     def sequence(self, items: list[Any], dash: int) -> None:
         for item in items:
-            if type(item) is dict and item:
+            if type(item) in _MAPPINGS and item:
                 self.mapping(item, dash + 2, " " * dash + "- ")
-            elif type(item) in (dict, list):
+            elif type(item) in (*_MAPPINGS, list):
                 raise _Unsupported
             else:
                 self.value(" " * dash + "-", item, dash)

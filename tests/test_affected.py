@@ -219,8 +219,11 @@ def test_the_ci_step_hands_the_command_output_to_the_matrix(tmp_path: Path, even
     expected = ALL if event == "push-new-branch" else ["web"]
     listed = json.dumps(expected, separators=(",", ":"))
     # Every affected service is built here (a code change): nothing to deploy as it runs.
-    assert output.read_text() == (f"services={listed}\nbuild={listed}\nredeploy=[]\n"
-                                  "removed=[]\n")
+    lines = output.read_text().splitlines()
+    chunk = next(line for line in lines if line.startswith("chunk-1="))
+    assert [entry["service"] for entry in json.loads(chunk.removeprefix("chunk-1="))] == expected
+    assert [line for line in lines if line != chunk] == [
+        f"services={listed}", f"build={listed}", "redeploy=[]", "removed=[]"]
 
 
 @pytest.mark.parametrize(("name", "expected"), [

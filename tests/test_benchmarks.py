@@ -79,7 +79,7 @@ def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--sizes", "3,6", "--runs", "1",
          "--output", str(output), "--work-dir", str(tmp_path / "work")],
-        cwd=PROJECT, capture_output=True, text=True, timeout=120, check=False,
+        cwd=PROJECT, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stderr
     text = output.read_text(encoding="utf-8")
@@ -92,9 +92,15 @@ def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
     assert ("| Operation | Median | Min-max | x `python -c pass` | x `cp -r` | Peak memory |"
             in text)
     operations = ["`generate` into an empty tree (cold process)", "`generate`, nothing changed",
-                  "`check`", "`diff` after one service changed"]
-    rows = [*operations, "floor: `python -c pass`", "floor: `cp -r` of the generated tree"]
-    figures = text.split("## Times and memory")[1].split("## Growth")[0]
+                  "`check`", "`diff` after one service changed",
+                  "`generate` after one service changed"]
+    floors = ["floor: `python -c pass`",
+              'floor: `python -c "import pydantic, ruamel.yaml, click"`',
+              "floor: `cp -r` of the generated tree"]
+    peers = ["peer: cdk8s synth (Deployment, Service, HPA, PDB, NetworkPolicy per service and"
+             " environment)"]
+    rows = [*operations, *floors, *peers]
+    figures = text.split("## Times and memory")[1].split("## Beside the peer")[0]
     for model in figures.split("\n### ")[1:]:
         lines = model.strip().splitlines()
         assert [line.split(" | ")[0].removeprefix("| ") for line in lines[4:]] == rows
@@ -106,10 +112,20 @@ def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
             " Files the one-service change alters |") in text
     for model in ("bundled example (5 services) | 5 |", "| 3 services | 3 |", "| 6 services | 6 |"):
         assert model in text
+    beside = text.split("## Beside the peer")[1].split("## Growth")[0]
+    for model in ("bundled example (5 services)", "3 services", "6 services"):
+        assert re.search(rf"\| {re.escape(model)} \| [0-9.]+ s( \| [0-9.]+ s \([0-9.]+x\)){{3}} \|",
+                         beside), model
     targets = text.split("## Targets")[1].split("## Sizes")[0]
-    assert "| `check` on the bundled example under 0.5 s | " in targets
-    for target in ("cold `generate` under 10 s", "`check` under 3 s", "no-op `generate` under 3 s",
-                   "peak memory of every operation under 500 MB"):
+    assert re.search(r"\| `check` on the bundled example at most 2 x importing pydantic,"
+                     r" ruamel.yaml and click \| [0-9.]+ s = [0-9.]+ x [0-9.]+ s"
+                     r" \| (met|\*\*missed\*\*) \|",
+                     targets)
+    for target in ("`check` under 1 s", "no-op `generate` under 1 s",
+                   "`generate` after one service changed under 1 s",
+                   "peak memory of every operation under 200 MB",
+                   "`.github/workflows/ci.yml` under 60 KB",
+                   "cold `generate` at most 2 x `cp -r` of the same tree"):
         assert f"| 1,000 services: {target} | not measured | not measured |" in targets
     for operation in operations:
         assert f"| {operation}: 1,000 services at most 11 x 100 services |" in targets
@@ -117,6 +133,6 @@ def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
     assert "| Operation | 3 → 6 |" in growth
     for operation in operations:
         assert f"| {operation} | " in growth
-    assert growth.count("(met)") + growth.count("(**missed**)") == 4  # floors get no verdict
-    for floor in rows[len(operations):]:
-        assert re.search(rf"\| {re.escape(floor)} \| [0-9.]+x \|", growth), floor
+    assert growth.count("(met)") + growth.count("(**missed**)") == 5  # floors get no verdict
+    for other in (*floors, *peers):
+        assert re.search(rf"\| {re.escape(other)} \| [0-9.]+x \|", growth), other

@@ -13,10 +13,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
+from pipelinegen.emit.workflows import matrix
 from pipelinegen.workspace import Workspace
 from tests import workflow_models
 from tests.gitrepo import REPO_ROOT
@@ -25,15 +27,35 @@ from tests.gitrepo import REPO_ROOT
 REACHED = {"api": 88.2, "worker": 50.0, "web": 98.0, "renderer": 92.0}
 
 
-def generated_test_step(ci_yml: str, service: str) -> dict[str, str]:
+def holds(condition: str, leg: dict[str, str]) -> bool:
+    """A step's `if:` of `matrix.X == 'v'` / `!= 'v'` terms joined by &&, for one matrix leg."""
+    results = []
+    for term in condition.split(" && "):
+        found = re.fullmatch(r"matrix\.(\w+) (==|!=) '(.*)'", term)
+        assert found, condition
+        key, operator, value = found.groups()
+        results.append((leg[key] == value) == (operator == "=="))
+    return all(results)
+
+
+def leg_values(text: str, leg: dict[str, str]) -> str:
+    return re.sub(r"\$\{\{ matrix\.(\w+) \}\}", lambda m: leg[m.group(1)], text)
+
+
+def generated_test_step(ci_yml: str, ws: Workspace, service: str) -> dict[str, Any]:
+    """The one test step the service's matrix leg runs, with the leg's values filled in."""
     ci = YAML(typ="safe").load(ci_yml)
-    (step,) = [s for s in ci["jobs"]["build"]["steps"] if s["name"] == f"Test {service}"]
-    assert step["if"] == f"matrix.service == '{service}'"
-    return dict(step)
+    leg = matrix.entry(ws.model, service)
+    (step,) = [s for s in ci["jobs"]["build"]["steps"]
+               if s["name"].startswith("Test (") and holds(s["if"], leg)]
+    env = {key: leg_values(value, leg) for key, value in step["env"].items()}
+    return {**step, "env": {**env, "SERVICE": service},
+            "working-directory": leg_values(step["working-directory"], leg)}
 
 
-def bundled_step(service: str) -> dict[str, str]:
-    return generated_test_step(workflow_models.bundled()[".github/workflows/ci.yml"], service)
+def bundled_step(service: str) -> dict[str, Any]:
+    return generated_test_step(workflow_models.bundled()[".github/workflows/ci.yml"],
+                               Workspace.locate(REPO_ROOT / "services.yaml", REPO_ROOT), service)
 
 
 def step_with_minimum(service: str, minimum: float, tmp: Path) -> dict[str, str]:
@@ -47,7 +69,8 @@ def step_with_minimum(service: str, minimum: float, tmp: Path) -> dict[str, str]
     (tmp / "services.yaml").write_text(text)
     shutil.copytree(REPO_ROOT / ".github", tmp / ".github", dirs_exist_ok=True)
     ws = Workspace.locate(tmp / "services.yaml", tmp)
-    return generated_test_step(workflow_models.workflows(ws)[".github/workflows/ci.yml"], service)
+    return generated_test_step(workflow_models.workflows(ws)[".github/workflows/ci.yml"], ws,
+                               service)
 
 
 @dataclass
@@ -57,7 +80,7 @@ class Ran:
     summary: str
 
 
-def run_step(step: dict[str, str], tmp: Path) -> Ran:
+def run_step(step: dict[str, Any], tmp: Path) -> Ran:
     env = {key: value.replace("${{ github.workspace }}", str(REPO_ROOT))
            for key, value in step.get("env", {}).items()}
     runner_temp = tmp / "runner-temp"
@@ -71,6 +94,7 @@ def run_step(step: dict[str, str], tmp: Path) -> Ran:
         cwd=REPO_ROOT / step["working-directory"],
         env={**os.environ, **env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
              "RUNNER_TEMP": str(runner_temp), "GITHUB_STEP_SUMMARY": str(summary),
+             "GITHUB_WORKSPACE": str(REPO_ROOT),
              "npm_config_cache": str(tmp / "npm"), "PYTHONDONTWRITEBYTECODE": "1",
              "GOCACHE": str(tmp / "go-build"), "GOFLAGS": "-modcacherw",
              "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
@@ -119,13 +143,14 @@ def test_a_failing_test_fails_the_step_before_the_gate(tmp_path: Path) -> None:
 
 def test_minimum_zero_runs_the_tests_without_coverage(tmp_path: Path) -> None:
     step = step_with_minimum("web", 0, tmp_path)
-    assert "env" not in step
-    assert "coverage" not in step["run"]
-    assert step["run"].endswith("node --test")
+    assert step["env"]["MIN_COVERAGE"] == ""
+    assert step["env"]["TEST"] == "node --test"
+    ran = run_step(step, tmp_path)
+    assert ran.code == 0, ran.output
+    assert ran.summary == ""
 
 
 def test_python_services_get_their_shared_packages_on_pythonpath() -> None:
     for service in ("api", "worker"):
-        assert bundled_step(service)["env"]["PYTHONPATH"] == (
-            "${{ github.workspace }}/packages/printcore")
-    assert "PYTHONPATH" not in bundled_step("web")["env"]
+        assert bundled_step(service)["env"]["SHARED"] == "packages/printcore"
+    assert "SHARED" not in bundled_step("web")["env"]

@@ -81,14 +81,15 @@ def test_the_ci_builds_only_what_needs_an_image() -> None:
     ci = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/ci.yml"])
     jobs = ci["jobs"]
     for job in ("build", "publish"):
-        assert jobs[job]["strategy"]["matrix"]["service"] == (
-            "${{ fromJSON(needs.changes.outputs.build) }}")
-        assert "needs.changes.outputs.build != '[]'" in jobs[job]["if"]
-    assert jobs["gate"]["steps"][0]["env"]["SERVICES"] == "${{ needs.changes.outputs.build }}"
+        assert jobs[job]["strategy"]["matrix"]["include"] == (
+            "${{ fromJSON(needs.changes.outputs.chunk-1) }}")
+        assert "needs.changes.outputs.chunk-1 != '[]'" in jobs[job]["if"]
+    assert jobs["gate"]["steps"][0]["env"]["SERVICES"] == "${{ needs.changes.outputs.chunk-1 }}"
     assert jobs["deploy"]["with"]["services"] == "${{ needs.changes.outputs.services }}"
     assert jobs["deploy"]["with"]["redeploy"] == "${{ needs.changes.outputs.redeploy }}"
     script = jobs["changes"]["steps"][-1]["run"]
     assert "--only build" in script and "--only deploy-only" in script
+    assert "--only build --format matrix" in script  # the chunks hold the build list only
 
 
 def _resolve(tmp_path: Path, environment: str, release: dict[str, Any],

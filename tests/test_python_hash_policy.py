@@ -56,7 +56,7 @@ def scripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     done = CliRunner().invoke(cli, ["generate", "--file", str(root / "services.yaml")])
     assert done.exit_code == 0, done.output
     ci = YAML(typ="safe").load((root / ".github/workflows/ci.yml").read_text())
-    test = next(s for s in ci["jobs"]["build"]["steps"] if s["name"] == "Test orders")
+    test = next(s for s in ci["jobs"]["build"]["steps"] if s["name"] == "Test (python)")
     # The install block only: the tests and the coverage gate follow it.
     install, end, _ = test["run"].partition("\nfi\n")
     assert install.startswith("if [ -f requirements.txt ]; then") and end, test["run"]

@@ -30,3 +30,11 @@ def test_check_imports_no_heavy_module(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "generated files are up to date" in done.stdout
     assert "imported: []" in done.stdout
+
+
+def test_the_grafana_sdk_waits_for_a_model_with_slos() -> None:
+    probe = ("import sys, pipelinegen.cli, pipelinegen.plan\n"
+             "print(sorted(n for n in sys.modules if n.startswith('grafana_foundation_sdk')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "[]\n"

@@ -24,18 +24,25 @@ def model(tmp_path: Path, version: str | None) -> Path:
     return tmp_path / "services.yaml"
 
 
-def python_setups(root: Path) -> dict[str, str]:
+def python_versions(root: Path) -> dict[str, str]:
+    """service -> the python version its matrix leg sets up, as `affected --format matrix` says."""
+    from pipelinegen.emit.workflows import matrix
+    from pipelinegen.workspace import Workspace
+
     ci = YAML(typ="safe").load((root / ".github/workflows/ci.yml").read_text())
-    return {s["name"]: s["if"] for s in ci["jobs"]["build"]["steps"]
-            if s["name"].startswith("Set up python")}
+    (setup,) = [s for s in ci["jobs"]["build"]["steps"] if s["name"] == "Set up python"]
+    assert setup["if"] == "matrix.toolchain == 'python'"
+    assert setup["with"]["python-version"] == "${{ matrix.version }}"
+    model = Workspace.locate(root / "services.yaml", root).model
+    legs = [matrix.entry(model, name) for name in sorted(model.services)]
+    return {leg["service"]: leg["version"] for leg in legs if leg["toolchain"] == "python"}
 
 
 def test_without_a_version_ci_tests_on_the_version_the_base_runs(
         tmp_path: Path, run_cli: RunCli) -> None:
     done = run_cli("generate", "--file", model(tmp_path, None))
     assert done.exit_code == 0, done.stderr
-    assert python_setups(tmp_path) == {"Set up python 3.11": "matrix.service == 'api'",
-                                       "Set up python 3.12": "matrix.service == 'worker'"}
+    assert python_versions(tmp_path) == {"api": "3.11", "worker": "3.12"}
 
 
 def test_validate_reports_a_version_that_disagrees_with_the_base_tag(

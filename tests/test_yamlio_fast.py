@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import random
 import string
+from pathlib import Path
 from typing import Any
 
 from benchmarks import synthetic
 from pipelinegen import yamlio
+from tests import test_ci_chunks, workflow_models
 
 TRICKY = [
     "", " ", "a", "-", "- a", "-a", "?", "? a", ":", ":a", "a:", "a: b", "a:b", "a #b", "a#b",
@@ -36,32 +38,67 @@ def _scalar(rng: random.Random) -> Any:
     return rng.choice([None, True, False, 0, 7, -3, 10**20, 1.5, yamlio.ON])
 
 
+COMMENTS = ["v4.3.0", "check out the repository", "a # b", "", " x", "é", "a: b", "#"]
+
+
 def _node(rng: random.Random, depth: int) -> Any:
     roll = rng.random()
     if depth > 3 or roll < 0.5:
         return _scalar(rng)
     if roll < 0.75:
-        return {rng.choice(KEYS + TRICKY[:20]): _node(rng, depth + 1)
-                for _ in range(rng.randint(0, 4))}
+        mapping = {rng.choice(KEYS + TRICKY[:20]): _node(rng, depth + 1)
+                   for _ in range(rng.randint(0, 4))}
+        if mapping and rng.random() < 0.4:  # comments beside some of its keys
+            keys = rng.sample(sorted(mapping), rng.randint(1, len(mapping)))
+            return yamlio.with_comments(mapping, {key: rng.choice(COMMENTS) for key in keys})
+        return mapping
     return [_node(rng, depth + 1) for _ in range(rng.randint(0, 4))]
 
 
 def _ruamel(data: Any) -> str:
     stream = io.StringIO()
-    yamlio._dumper().dump(data, stream)
+    yamlio._dumper().dump(yamlio._for_ruamel(data), stream)
     return stream.getvalue()
 
 
 def test_fast_path_matches_ruamel_byte_for_byte() -> None:
     rng = random.Random(20261126)
-    written = 0
+    written = commented = 0
     for _ in range(4000):
         data = {rng.choice(KEYS): _node(rng, 0) for _ in range(rng.randint(1, 5))}
         fast = yamlio._Quick().document(data)
         if fast is not None:
             written += 1
+            commented += "# " in fast
             assert fast == _ruamel(data), data
     assert written > 500  # many documents, not only trivial ones, take the fast path
+    assert commented > 40  # comments included
+
+
+def test_every_generated_workflow_takes_the_fast_path_as_ruamel_writes_it(
+        tmp_path: Path) -> None:
+    """The workflows of both models the snapshots hold, and of a synthetic 300 services."""
+    from pipelinegen.emit.workflows import common
+
+    documents: list[Any] = []
+    original = common.dump
+
+    def recording(data: Any) -> str:
+        documents.append(data)
+        return original(data)
+
+    common.dump = recording  # type: ignore[assignment]
+    try:
+        workflow_models.bundled()
+        workflow_models.variant(tmp_path / "variant")
+        assert test_ci_chunks.synthetic_repo(tmp_path / "large", 300).plan.files
+    finally:
+        common.dump = original  # type: ignore[assignment]
+    assert len(documents) == 15
+    for data in documents:
+        fast = yamlio._Quick().document(data)
+        assert fast is not None, data["name"]
+        assert fast == _ruamel(data), data["name"]
 
 
 def test_typical_documents_take_the_fast_path() -> None:

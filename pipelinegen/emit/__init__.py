@@ -31,6 +31,7 @@ EMITTERS: tuple[Emitter, ...] = (
     diff_schema.emit,
     dockerfile.emit,
     helm.emit,
+    helm.emit_backing,
     observability.emit,
     workflows.emit,
     rulesets.emit,

@@ -41,6 +41,13 @@ def emit(inputs: Inputs) -> dict[str, str]:
         base = layout.chart_dir(service)
         files.update({f"{base}/{name}": text
                       for name, text in chart_files(inputs.model, service, inputs.source).items()})
+    return files
+
+
+def emit_backing(inputs: Inputs) -> dict[str, str]:
+    """The backing services' charts: an emitter of its own, always rendered in full (the
+    incremental path in reuse.py knows only the services' charts)."""
+    files: dict[str, str] = {}
     for name in sorted(inputs.model.backing):
         files.update({f"{layout.chart_dir(name)}/{path}": text for path, text in
                       backing.chart_files(inputs.model, name, inputs.source).items()})

@@ -15,7 +15,6 @@ from pipelinegen import layout, yamlio
 from pipelinegen.emit.header import header
 from pipelinegen.emit.observability import (
     alertmanager,
-    dashboards,
     rules,
     ruletests,
     runbooks,
@@ -39,6 +38,9 @@ def emit(inputs: Inputs) -> dict[str, str]:
     model = inputs.model
     head = header(inputs.source)
     files: dict[str, str] = {}
+    if observed(inputs):
+        # The Grafana SDK takes a while to import: only models with SLOs need it.
+        from pipelinegen.emit.observability import dashboards
     for service in observed(inputs):
         objectives = slo.objectives(model, service)
         groups = rules.groups(model, service, objectives)

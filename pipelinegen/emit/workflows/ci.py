@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelinegen import layout
-from pipelinegen.emit.workflows import budget, scan, supply, toolchains
+from pipelinegen.emit.workflows import budget, matrix, scan, supply, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
     Job,
@@ -29,8 +29,6 @@ from pipelinegen.emit.workflows.common import (
 from pipelinegen.inputs import Inputs
 
 PATH = layout.CI_WORKFLOW
-# The services whose image is built: the affected ones but those changed in deploy settings only.
-SERVICES = "${{ fromJSON(needs.changes.outputs.build) }}"
 
 
 def on_default_branch(inputs: Inputs) -> str:
@@ -46,8 +44,18 @@ def image_env(inputs: Inputs) -> dict[str, str]:
     }
 
 
-def matrix() -> dict[str, Any]:
-    return {"fail-fast": False, "matrix": {"service": SERVICES}}
+def chunk_suffix(inputs: Inputs, index: int) -> str:
+    """`` for the one build job of a model of at most 256 services, else `-<index>`."""
+    return "" if matrix.chunk_count(inputs.model) == 1 else f"-{index}"
+
+
+def chunk(index: int) -> str:
+    """The expression of the `changes` job's output holding chunk `index`."""
+    return f"needs.changes.outputs.{matrix.chunk_output(index)}"
+
+
+def strategy(index: int) -> dict[str, Any]:
+    return {"fail-fast": False, "matrix": {"include": f"${{{{ fromJSON({chunk(index)}) }}}}"}}
 
 
 def changes_job(inputs: Inputs) -> Job:
@@ -68,8 +76,13 @@ def changes_job(inputs: Inputs) -> Job:
         f'redeploy="$(pipelinegen affected{file_option(inputs)} --base "${{base}}"'
         ' --only deploy-only --format json)"\n'
         'echo "To rebuild: ${build}; to deploy again as they run: ${redeploy}"\n'
-        'echo "build=${build}" >> "${GITHUB_OUTPUT}"\n'
-        'echo "redeploy=${redeploy}" >> "${GITHUB_OUTPUT}"\n'
+        '{\n'
+        '  echo "build=${build}"\n'
+        '  echo "redeploy=${redeploy}"\n'
+        # The matrix entries of those to rebuild, in chunks of at most 256 (GitHub's limit).
+        f'  pipelinegen affected{file_option(inputs)} --base "${{base}}" --only build'
+        ' --format matrix\n'
+        '} >> "${GITHUB_OUTPUT}"\n'
         # Services the change removes: their releases are uninstalled by the deploy.
         f'removed="$(pipelinegen affected{file_option(inputs)} --base "${{base}}" --only removed'
         ' --format json)"\n'
@@ -84,7 +97,10 @@ def changes_job(inputs: Inputs) -> Job:
         "outputs": {"services": "${{ steps.affected.outputs.services }}",
                     "build": "${{ steps.affected.outputs.build }}",
                     "redeploy": "${{ steps.affected.outputs.redeploy }}",
-                    "removed": "${{ steps.affected.outputs.removed }}"},
+                    "removed": "${{ steps.affected.outputs.removed }}",
+                    **{matrix.chunk_output(i): f"${{{{ steps.affected.outputs."
+                                               f"{matrix.chunk_output(i)} }}}}"
+                       for i in range(1, matrix.chunk_count(inputs.model) + 1)}},
         "steps": [
             checkout(inputs, **{"fetch-depth": 0}),
             *install_pipelinegen(inputs),
@@ -101,51 +117,14 @@ def changes_job(inputs: Inputs) -> Job:
     }
 
 
-def own_builds(inputs: Inputs) -> dict[str, layout.ImageSource]:
-    """The services that bring their own Dockerfile, with where it builds from."""
-    specs = {name: layout.image_source(inputs.model, name)
-             for name in sorted(inputs.model.services)}
-    return {name: spec for name, spec in specs.items() if not spec.generated}
-
-
-def per_service(values: dict[str, str], otherwise: str) -> str:
-    """An expression: the matrix leg's value from `values`, else `otherwise` (an expression)."""
-    chosen = " || ".join(f"matrix.service == '{name}' && '{value}'"
-                         for name, value in values.items())
-    return f"${{{{ {chosen} || {otherwise} }}}}"
-
-
-def dockerfile(inputs: Inputs) -> str:
-    """The matrix leg's Dockerfile: the generated one, or a dockerfile-stack service's own."""
-    own = {name: spec.dockerfile for name, spec in own_builds(inputs).items()}
-    if not own:
-        return layout.dockerfile("${{ matrix.service }}")
-    return per_service(own, f"format('{layout.dockerfile('{0}')}', matrix.service)")
-
-
-def context(inputs: Inputs) -> str:
-    """The matrix leg's build context, as `pipelinegen build` uses it (layout.image_source)."""
-    own = {name: spec.context for name, spec in own_builds(inputs).items()}
-    return per_service(own, "'.'") if own else "."
-
-
-def app_version(inputs: Inputs) -> str:
-    """The matrix leg's `app_version`, for the image's org.opencontainers.image.version label."""
-    versions = {name: svc.app_version for name, svc in sorted(inputs.model.services.items())}
-    if len(set(versions.values())) == 1:
-        return next(iter(versions.values()))
-    chosen = " || ".join(f"matrix.service == '{name}' && '{version}'"
-                         for name, version in versions.items())
-    return f"${{{{ {chosen} }}}}"
-
-
 def image_build(inputs: Inputs) -> Step:
     """BuildKit build with the GitHub Actions layer cache, loaded for the checks that follow."""
     return action(inputs, "Build the image", "docker/build-push-action", {
-        "context": context(inputs), "file": dockerfile(inputs), "load": True, "push": False,
+        "context": "${{ matrix.context }}", "file": "${{ matrix.dockerfile }}",
+        "load": True, "push": False,
         "tags": "${{ env.IMAGE }}",
         # The OCI labels of the generated Dockerfiles: which commit and version this image is.
-        "build-args": f"REVISION=${{{{ github.sha }}}}\nVERSION={app_version(inputs)}\n",
+        "build-args": "REVISION=${{ github.sha }}\nVERSION=${{ matrix.app_version }}\n",
         "cache-from": "type=gha,scope=${{ matrix.service }}",
         "cache-to": "type=gha,mode=max,scope=${{ matrix.service }}",
     })
@@ -169,15 +148,15 @@ def hand_on_image(inputs: Inputs) -> list[Step]:
     ]
 
 
-def build_job(inputs: Inputs) -> Job:
+def build_job(inputs: Inputs, index: int) -> Job:
     return {
-        "name": "build (${{ matrix.service }})",
+        "name": f"build{chunk_suffix(inputs, index)} (${{{{ matrix.service }}}})",
         "needs": ["changes"],
-        "if": f"needs.changes.outputs.build != {NONE_AFFECTED}",
+        "if": f"{chunk(index)} != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
         "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "build"),
         "permissions": permissions(contents="read"),
-        "strategy": matrix(),
+        "strategy": strategy(index),
         "env": image_env(inputs),
         "steps": [
             checkout(inputs),
@@ -216,17 +195,18 @@ def registry_login(inputs: Inputs) -> tuple[Step, dict[str, Any]]:
     }), {"environment": "registry"}
 
 
-def publish_job(inputs: Inputs) -> Job:
+def publish_job(inputs: Inputs, index: int) -> Job:
     login, extra = registry_login(inputs)
+    suffix = chunk_suffix(inputs, index)
     return {
-        "name": "publish (${{ matrix.service }})",
-        "needs": ["changes", "build"],
-        "if": f"{on_default_branch(inputs)} && needs.changes.outputs.build != {NONE_AFFECTED}",
+        "name": f"publish{suffix} (${{{{ matrix.service }}}})",
+        "needs": ["changes", f"build{suffix}"],
+        "if": f"{on_default_branch(inputs)} && {chunk(index)} != {NONE_AFFECTED}",
         "runs-on": inputs.model.project.ci.runner,
         "timeout-minutes": budget.ci_minutes(inputs.model.project.ci, "publish"),
         **extra,
         "permissions": supply.publish_permissions(registry_token=not extra),
-        "strategy": matrix(),
+        "strategy": strategy(index),
         "env": image_env(inputs),
         "steps": [
             # The image the build job tested, sized and scanned, byte for byte: no rebuild.
@@ -260,17 +240,35 @@ expect() {
     failed=1
   fi
 }
-none=no
-if [ "${SERVICES}" = "[]" ]; then none=yes; fi
 publishing=no
 if [ "${EVENT}" = push ] && [ "${REF}" = "refs/heads/${DEFAULT_BRANCH}" ]; then publishing=yes; fi
-quiet=no
-if [ "${none}" = yes ] || [ "${publishing}" = no ]; then quiet=yes; fi
+chunk() {
+  # chunk SUFFIX SERVICES BUILD PUBLISH: a chunk's jobs may skip when it holds no service
+  none=no
+  if [ "${2}" = "[]" ]; then none=yes; fi
+  quiet=no
+  if [ "${none}" = yes ] || [ "${publishing}" = no ]; then quiet=yes; fi
+  expect "build${1}" "${3}" "${none}"
+  expect "publish${1}" "${4}" "${quiet}"
+}
 expect changes "${CHANGES}" no
-expect build "${BUILD}" "${none}"
-expect publish "${PUBLISH}" "${quiet}"
-exit "${failed}"
 """
+
+
+def gate_script(inputs: Inputs) -> str:
+    lines = [f'chunk "{chunk_suffix(inputs, i)}" "${{SERVICES{_env(inputs, i)}}}"'
+             f' "${{BUILD{_env(inputs, i)}}}" "${{PUBLISH{_env(inputs, i)}}}"\n'
+             for i in range(1, matrix.chunk_count(inputs.model) + 1)]
+    return GATE_SCRIPT + "".join(lines) + 'exit "${failed}"\n'
+
+
+def _env(inputs: Inputs, index: int) -> str:
+    """The suffix of a chunk's variables in the gate step: none for one chunk, else _<index>."""
+    return chunk_suffix(inputs, index).replace("-", "_")
+
+
+def chunks(inputs: Inputs) -> range:
+    return range(1, matrix.chunk_count(inputs.model) + 1)
 
 
 # Shell: the summary's table of this run's jobs and how long each took, and the run so far.
@@ -304,21 +302,25 @@ def gate_job(inputs: Inputs) -> Job:
     ci = inputs.model.project.ci
     return {
         "name": gate,
-        "needs": ["changes", "build", "publish"],
+        "needs": ["changes", *(f"{job}{chunk_suffix(inputs, i)}"
+                               for i in chunks(inputs) for job in ("build", "publish"))],
         "if": "always()",
         "runs-on": ci.runner,
         "timeout-minutes": budget.ci_minutes(ci, "gate"),
         "permissions": permissions(actions="read"),
         "steps": [
             step("Check the results of every job", env={
-                "SERVICES": "${{ needs.changes.outputs.build }}",
                 "EVENT": "${{ github.event_name }}",
                 "REF": "${{ github.ref }}",
                 "DEFAULT_BRANCH": inputs.model.project.default_branch,
                 "CHANGES": "${{ needs.changes.result }}",
-                "BUILD": "${{ needs.build.result }}",
-                "PUBLISH": "${{ needs.publish.result }}",
-            }, run=GATE_SCRIPT),
+                **{name: value for i in chunks(inputs) for name, value in (
+                    (f"SERVICES{_env(inputs, i)}", f"${{{{ {chunk(i)} }}}}"),
+                    (f"BUILD{_env(inputs, i)}",
+                     f"${{{{ needs.build{chunk_suffix(inputs, i)}.result }}}}"),
+                    (f"PUBLISH{_env(inputs, i)}",
+                     f"${{{{ needs.publish{chunk_suffix(inputs, i)}.result }}}}"))},
+            }, run=gate_script(inputs)),
             # Information only: a failing API call must not turn the verdict.
             step("List each job's duration", **{"if": "always()", "continue-on-error": True},
                  env={"GH_TOKEN": "${{ github.token }}", "ROWS": DURATION_ROWS,
@@ -352,8 +354,12 @@ def emit(inputs: Inputs) -> dict[str, str]:
     branch = inputs.model.project.default_branch
     on = {"pull_request": None, "push": {"branches": [branch]}, "merge_group": None}
     gate = inputs.model.project.gate_job
-    jobs = {"changes": changes_job(inputs), "build": build_job(inputs),
-            "publish": publish_job(inputs), gate: gate_job(inputs), "deploy": deploy_job(inputs)}
+    jobs = {"changes": changes_job(inputs)}
+    for i in chunks(inputs):
+        jobs[f"build{chunk_suffix(inputs, i)}"] = build_job(inputs, i)
+    for i in chunks(inputs):
+        jobs[f"publish{chunk_suffix(inputs, i)}"] = publish_job(inputs, i)
+    jobs |= {gate: gate_job(inputs), "deploy": deploy_job(inputs)}
     concurrency = {
         # Pull requests share a group per PR (a new push cancels the old run); pushes and
         # merge groups get one group per commit, so no deploy is ever cancelled.

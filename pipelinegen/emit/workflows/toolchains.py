@@ -1,7 +1,7 @@
 """Per-stack CI steps for the build matrix: toolchain set-up, dependency cache, tests, coverage.
 
-The matrix runs over service names (what `pipelinegen affected` prints), so each step that
-differs between services carries an `if:` naming the services it is for.
+Each matrix leg carries its service's toolchain, version and test command (matrix.py), so
+there is one step per stack, whatever the number of services.
 
 Everything CI knows about a stack is its toolchain (stacks.Toolchain, in the stack's module).
 Coverage is line coverage as each stack's standard tool counts it (coverage.py's statements,
@@ -10,9 +10,6 @@ a toolchain (static, dockerfile) runs its test command as given, without a gate.
 """
 
 from __future__ import annotations
-
-import shlex
-from itertools import groupby
 
 from pipelinegen import stacks, toolchain
 from pipelinegen.emit.workflows.common import Step, action, step
@@ -41,65 +38,74 @@ echo "Line coverage ${{covered}}% meets the minimum of ${{MIN_COVERAGE}}%"
 """
 
 
-def for_services(names: list[str]) -> str:
-    """An `if:` that holds in the matrix legs of these services."""
-    return " || ".join(f"matrix.service == '{name}'" for name in names)
-
-
-def _toolchain(inputs: Inputs, name: str) -> tuple[str, str] | None:
-    version = toolchain.version(inputs.model, name)
-    return None if version is None else (inputs.model.services[name].stack, version)
-
-
 def setup_steps(inputs: Inputs) -> list[Step]:
-    """One set-up and one cache step per (stack, version) the services use."""
-    services = inputs.model.services
-    keyed = sorted((key, name) for name in services
-                   if (key := _toolchain(inputs, name)) is not None)
+    """One set-up and one cache step per stack the services use; the version is the leg's."""
+    used = sorted({inputs.model.services[name].stack for name in inputs.model.services
+                   if toolchain.version(inputs.model, name) is not None})
     steps: list[Step] = []
-    for (stack, version), group in groupby(keyed, key=lambda item: item[0]):
-        names = [name for _, name in group]
+    for stack in used:
         chain = stacks.get(stack).toolchain
         assert chain is not None  # toolchain.version is None without one
-        condition = for_services(names)
-        steps.append(action(inputs, f"Set up {stack} {version}", chain.setup,
-                            {chain.version_input: version, **chain.extra}, **{"if": condition}))
-        steps.append(action(inputs, f"Cache {stack} {version} dependencies", "actions/cache", {
+        condition = {"if": f"matrix.toolchain == '{stack}'"}
+        steps.append(action(inputs, f"Set up {stack}", chain.setup,
+                            {chain.version_input: "${{ matrix.version }}", **chain.extra},
+                            **condition))
+        steps.append(action(inputs, f"Cache {stack} dependencies", "actions/cache", {
             "path": chain.cache_paths,
-            "key": f"{stack}-{version}-${{{{ runner.os }}}}-"
+            "key": f"{stack}-${{{{ matrix.version }}}}-${{{{ runner.os }}}}-"
                    f"${{{{ hashFiles({chain.cache_key_files}) }}}}",
-            "restore-keys": f"{stack}-{version}-${{{{ runner.os }}}}-",
-        }, **{"if": condition}))
+            "restore-keys": f"{stack}-${{{{ matrix.version }}}}-${{{{ runner.os }}}}-",
+        }, **condition))
     return steps
 
 
-def test_script(inputs: Inputs, name: str) -> tuple[str, dict[str, str]]:
-    """A service's test step: install, run the tests (measuring coverage), gate; and its env."""
-    service = inputs.model.services[name]
-    chain = stacks.get(service.stack).toolchain
+# Shell: the stack's path variable (PYTHONPATH) from the leg's shared packages (SHARED, a
+# ':'-separated list of paths), so they are importable the way the image makes them importable.
+SHARED_ON_PATH = """\
+for shared in ${{SHARED//:/ }}; do
+  {var}="${{{var}:+${{{var}}}:}}${{GITHUB_WORKSPACE}}/${{shared}}"
+done
+export {var}
+"""
+
+
+def test_script(stack: str | None) -> str:
+    """The test step of a stack: the leg's command (TEST, measuring coverage when MIN_COVERAGE
+    is set), then the gate; None (stacks without a toolchain): the command as given."""
+    chain = None if stack is None else stacks.get(stack).toolchain
     if chain is None:
-        return shlex.join(service.test), {}
-    minimum = inputs.model.coverage_minimum(name)
-    if not minimum:
-        return chain.install + shlex.join(service.test), {}
-    gate = COVERAGE_GATE.format(figure=chain.figure, name=name)
-    return chain.install + chain.coverage(service.test) + gate, {"MIN_COVERAGE": f"{minimum:g}"}
+        return 'eval "${TEST}"\n'
+    variable = chain.shared_path_variable
+    shared = SHARED_ON_PATH.format(var=variable) if variable else ""
+    gate = COVERAGE_GATE.format(figure=chain.figure, name="${SERVICE}")
+    return (chain.install + shared + 'eval "${TEST}"\n'
+            + 'if [ -n "${MIN_COVERAGE}" ]; then\n'
+            + "".join(f"  {line}\n" if line else "\n" for line in gate.splitlines())
+            + "fi\n")
+
+
+TEST_ENV = {"TEST": "${{ matrix.test }}", "MIN_COVERAGE": "${{ matrix.min_coverage }}"}
 
 
 def test_steps(inputs: Inputs) -> list[Step]:
-    """Each service's own test command, run from its directory, gated on its coverage."""
+    """The leg's own test command, run from its directory, gated on its coverage: one step per
+    stack with a toolchain and tests (and one for the others' commands, run as given)."""
+    tested = {service.stack for service in inputs.model.services.values() if service.test}
+    chained = {stack for stack in tested if stacks.get(stack).toolchain is not None}
     steps: list[Step] = []
-    for name, service in sorted(inputs.model.services.items()):
-        if not service.test:
-            continue
-        run, env = test_script(inputs, name)
-        chain = stacks.get(service.stack).toolchain
-        if chain is not None and chain.shared_path_variable and service.depends_on:
-            # Shared packages are importable the way the image makes them importable.
-            env[chain.shared_path_variable] = ":".join(
-                f"${{{{ github.workspace }}}}/{path}" for path in service.depends_on)
-        fields: Step = {"if": for_services([name]), "working-directory": service.path}
-        if env:
-            fields["env"] = dict(sorted(env.items()))
-        steps.append(step(f"Test {name}", **fields, run=run))
+    for stack in sorted(chained):
+        chain = stacks.get(stack).toolchain
+        assert chain is not None
+        env = dict(TEST_ENV)
+        if chain.shared_path_variable:
+            env["SHARED"] = "${{ matrix.shared }}"
+        steps.append(step(f"Test ({stack})",
+                          **{"if": f"matrix.toolchain == '{stack}' && matrix.test != ''"},
+                          **{"working-directory": "${{ matrix.path }}"},
+                          env=env, run=test_script(stack)))
+    if tested - chained:
+        steps.append(step("Test (own command)",
+                          **{"if": "matrix.toolchain == '' && matrix.test != ''"},
+                          **{"working-directory": "${{ matrix.path }}"},
+                          env={"TEST": TEST_ENV["TEST"]}, run=test_script(None)))
     return steps
