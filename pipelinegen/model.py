@@ -39,6 +39,8 @@ MEMORY = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$"
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 HOSTNAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 HTTP_PATH = r"^/[A-Za-z0-9._~/-]*$"
+# A fully qualified protobuf service name, e.g. "printloop.v1.Stock" (empty: the whole server).
+GRPC_SERVICE = r"^([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)?$"
 GITHUB_REPO = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
 # CODEOWNERS owners: @user, @org/team, or an e-mail address whose characters GitHub reads as one
 # owner (no '#', which starts a comment, nor whitespace).
@@ -642,6 +644,9 @@ COVERAGE_STACKS: dict[str, tuple[str, ...]] = {
     "python": (), "node": ("node",), "go": ("go", "test"),
 }
 
+# The base (a Go toolchain) that builds the grpc health probe of python and node images.
+GRPC_PROBE_BASE = "go"
+
 # Base names a stack uses when a service does not name its own: (builder, runtime).
 STACK_BASES: dict[str, tuple[str, str]] = {
     "python": ("python", "python"),
@@ -667,14 +672,24 @@ class Service(Strict):
     """Name (in `bases`) of the build stage's base image; defaults by stack."""
     dockerfile: RelPath | None = None
     """For stack dockerfile: the service's own Dockerfile, relative to the repository root."""
-    port: Annotated[int, Field(ge=1, le=65535)]
-    """Port the service listens on (HTTP)."""
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    """Port the service listens on; omit for a worker that serves nothing (no Service, no
+    Ingress, no callers: its probes run `health_command`)."""
+    protocol: Literal["http", "grpc"] = "http"
+    """What the port speaks: http (probes GET `health`) or grpc (probes call the standard
+    grpc.health.v1 Health/Check for `health_service`)."""
     command: list[Arg] = Field(default_factory=list)
     """Command the container runs, exec form, e.g. ["python", "-m", "api"]."""
     test: list[Arg] = Field(default_factory=list)
     """Command that runs the service's tests from its directory, e.g. ["go", "test", "./..."]."""
     health: HttpPath = "/healthz"
-    """HTTP path that answers 200 when the service is healthy."""
+    """HTTP path that answers 200 when the service is healthy (protocol http)."""
+    health_service: Annotated[str, _pattern(GRPC_SERVICE, max_length=200)] = ""
+    """protocol grpc: the service name its grpc.health.v1 Health/Check reports on, e.g.
+    "printloop.Stock"; empty: the server as a whole."""
+    health_command: list[Arg] = Field(default_factory=list)
+    """Services without a port: the command (exec form) that exits 0 while the service is
+    healthy; the image's HEALTHCHECK and the pod's probes run it."""
     min_coverage: Percent | None = None
     """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go)."""
     image_size_budget: Size | None = None
@@ -706,6 +721,46 @@ class Service(Strict):
         if self.stack != "dockerfile" and self.dockerfile is not None:
             raise ValueError("'dockerfile' is only for stack 'dockerfile'; remove it")
         return self
+
+    @model_validator(mode="after")
+    def _protocol_settings_fit(self) -> Service:
+        given = self.model_fields_set
+        if self.protocol == "grpc" and "health" in given:
+            raise ValueError("'health' is an HTTP path; a grpc service names its health"
+                             " service in 'health_service' instead")
+        if self.protocol != "grpc" and "health_service" in given:
+            raise ValueError("'health_service' is for protocol grpc; set 'protocol: grpc' or"
+                             " remove it")
+        if self.port is None:
+            if self.stack == "static":
+                raise ValueError("stack 'static' serves files on a port; add 'port'")
+            for key in ("protocol", "health", "health_service", "callers"):
+                if key in given:
+                    raise ValueError(f"'{key}' needs a port: a service without one serves"
+                                     " nothing; remove it or add 'port'")
+            if not self.health_command:
+                raise ValueError("a service without a port needs 'health_command': the"
+                                 " command that exits 0 while it works (its probes run it)")
+        elif self.health_command:
+            raise ValueError("'health_command' is for services without a port (a service"
+                             " with one is probed on it); remove it")
+        return self._routable()
+
+    def _routable(self) -> Service:
+        """An Ingress routes HTTP to a port; SLOs need the metrics scraped from one."""
+        ingress = [self.deploy.ingress, *(o.ingress for o in self.environments.values())]
+        if any(ingress) and (self.port is None or self.protocol == "grpc"):
+            what = "without a port" if self.port is None else "speaking grpc"
+            raise ValueError(f"a service {what} has no Ingress (it routes HTTP requests);"
+                             " remove 'ingress'")
+        if self.slos is not None and self.port is None:
+            raise ValueError("'slos' need a port: their metrics are scraped from it; remove"
+                             " 'slos' or add 'port'")
+        return self
+
+    @property
+    def grpc(self) -> bool:
+        return self.port is not None and self.protocol == "grpc"
 
     def base_names(self) -> tuple[str | None, str | None]:
         """(builder, runtime) base names after stack defaults; None for own-Dockerfile services."""

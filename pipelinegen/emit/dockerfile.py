@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen.emit import stacks
+from pipelinegen.emit import probes, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model
+from pipelinegen.model import Model, Service
 
 DIRECTORY = "generated/docker"
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
@@ -36,13 +36,17 @@ def emit(inputs: Inputs) -> dict[str, str]:
             continue
         url = f"http://127.0.0.1:{service.port}{service.health}"
         stack = stacks.STACKS[service.stack](name, service, url)
+        probe = (probes.GRPC_PROBE_SOURCE,) if service.grpc else ()
         path = dockerfile_path(name)
         files[path] = dockerfile(inputs, name, stack)
         files[f"{path}.dockerignore"] = dockerignore(
-            inputs, [service.path, *service.depends_on, *stack.extra_context]
+            inputs, [service.path, *service.depends_on, *stack.extra_context, *probe]
         )
-        if stack.extra_context:
+        if stacks.HTTPD_SOURCE in stack.extra_context:
             files[stacks.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+        if probe:
+            files[probes.GRPC_PROBE_SOURCE] = (header(inputs.source, "//")
+                                               + probes.grpc_probe_source())
     return files
 
 
@@ -64,17 +68,30 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
         f"FROM {model.bases[builder]} AS build",
         *stack.build,
         "",
+        *([*probes.grpc_stage(model, service), ""] if service.grpc else []),
         f"FROM {model.bases[runtime]} AS runtime",
         *stack.runtime,
-        # The PORT convention: the app listens on $PORT (the chart sets it too).
-        f"ENV PORT={service.port}",
+        *([probes.grpc_copy()] if service.grpc else []),
+        *_port_lines(service),
         f"USER {defaults.uid}:{defaults.gid}",
-        f"EXPOSE {service.port}",
-        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(stack.health)}",
+        *([f"EXPOSE {service.port}"] if service.port is not None else []),
+        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(health(service, stack))}",
         *labels(model, name),
         f"CMD {stacks.exec_form(list(service.command) or stack.command)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _port_lines(service: Service) -> list[str]:
+    # The PORT convention: the app listens on $PORT (the chart sets it too).
+    return [f"ENV PORT={service.port}"] if service.port is not None else []
+
+
+def health(service: Service, stack: stacks.Stack) -> list[str]:
+    """The HEALTHCHECK argv: the stack's HTTP check, the grpc probe, or the worker's command."""
+    if service.port is None:
+        return list(service.health_command)
+    return probes.grpc_health(service) if service.grpc else stack.health
 
 
 def labels(model: Model, name: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from pipelinegen.emit.helm import external
+from pipelinegen.emit.probes import GRPC_PROBE
 from pipelinegen.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
 
 DIGEST = r"^(sha256:[0-9a-f]{64})?$"
@@ -233,7 +234,10 @@ class PodSecurity(Values):
 
 class Tests(Values):
     image: str
-    """Image of the `helm test` pod; it needs busybox wget."""
+    """Image of the `helm test` pod of an http service; it needs busybox wget."""
+    grpcProbe: str
+    """The grpc health probe in the service's own image, run by the test pod of a grpc
+    service."""
 
 
 class Environment(Values):
@@ -262,10 +266,17 @@ class ChartValues(Values):
     """Blue-green rollout (strategy blue-green)."""
     replicas: Annotated[int, Field(ge=0, le=1000)]
     """Pods per Deployment when not autoscaling."""
-    port: Annotated[int, Field(ge=1, le=65535)]
-    """Container port (named http); the Dockerfile EXPOSEs the same."""
+    port: Annotated[int, Field(ge=0, le=65535)]
+    """Container port (named after the protocol); the Dockerfile EXPOSEs the same. 0: the
+    service serves nothing (no Service, no test, probes run healthCommand)."""
+    protocol: Literal["http", "grpc"]
+    """What the port speaks: http (probes GET health) or grpc (grpc.health.v1 probes)."""
     health: Annotated[str, Field(pattern=r"^/")]
-    """HTTP path of the probes; the Dockerfile HEALTHCHECK uses the same."""
+    """HTTP path of the probes (protocol http); the Dockerfile HEALTHCHECK uses the same."""
+    healthService: str
+    """Service name the grpc probes check (protocol grpc); empty: the whole server."""
+    healthCommand: list[str]
+    """Command of the exec probes of a service without a port; its HEALTHCHECK runs the same."""
     resources: Resources
     """CPU and memory requests and limits."""
     autoscaling: Autoscaling
@@ -347,7 +358,8 @@ def deploy_values(deploy: Deploy) -> dict[str, Any]:
 def calls(model: Model, service: str) -> list[Callee]:
     """The services that list `service` among their callers, i.e. the ones it calls."""
     return [Callee(service=name, port=other.port)
-            for name, other in sorted(model.services.items()) if service in other.callers]
+            for name, other in sorted(model.services.items())
+            if service in other.callers and other.port is not None]
 
 
 def base_values(model: Model, service: str, app_version: str) -> ChartValues:
@@ -365,8 +377,11 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
         **deploy_values(svc.deploy),
         "secrets": external.secrets(model, service, svc.deploy),
         **external.base(),
-        "port": svc.port,
+        "port": svc.port or 0,
+        "protocol": svc.protocol,
         "health": svc.health,
+        "healthService": svc.health_service,
+        "healthCommand": list(svc.health_command),
         "podSecurity": {"runAsUser": defaults.uid, "runAsGroup": defaults.gid},
         "networkPolicy": {
             "ingressNamespace": model.project.ingress_namespace,
@@ -383,7 +398,7 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
             "prometheusNamespace": model.project.observability.namespace,
         },
         # From `bases` (project.test_base), so `pin` keeps it current like every other image.
-        "tests": {"image": model.bases[model.project.test_base]},
+        "tests": {"image": model.bases[model.project.test_base], "grpcProbe": GRPC_PROBE},
     })
 
 
