@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from pipelinegen import buildspec, git, load, redeploy
+from pipelinegen.emit import probes
 from pipelinegen.emit.helm import own_values
 from pipelinegen.errors import InputError, PipelinegenError
 from pipelinegen.model import Model
@@ -100,7 +101,7 @@ def by_paths(model: Model, changed: set[str], *, image_only: bool = False) -> se
         spec = buildspec.of(model, name)
         # A Dockerfile's own .dockerignore (BuildKit reads it beside the Dockerfile) counts too.
         owned = [service.path, *service.depends_on, spec.dockerfile,
-                 f"{spec.dockerfile}.dockerignore"]
+                 f"{spec.dockerfile}.dockerignore", *probes.sources(service)]
         if not image_only:
             owned += [f"generated/helm/{name}",
                       *(own_values(name, env) for env in model.project.environment_names())]
@@ -122,7 +123,7 @@ def by_model(base: Model, head: Model) -> set[str]:
     for name, service in head.services.items():
         before = base.services.get(name)
         if (before is None or before.model_copy(update={"cost": service.cost}) != service
-                or changed_bases & set(service.base_names())):
+                or changed_bases & {*service.base_names(), *probes.bases(service)}):
             names.add(name)
     return names
 

@@ -852,6 +852,14 @@ def _tooling_problems(model: Model) -> list[tuple[Loc, str, str]]:
     wrong_tool = toolsource.mismatch(model.project.ci.pipelinegen)
     if wrong_tool is not None:
         problems.append((("project", "ci", "pipelinegen"), *wrong_tool))
+    probe_users = sorted(name for name, svc in model.services.items()
+                         if svc.grpc and svc.stack in ("python", "node"))
+    if probe_users and GRPC_PROBE_BASE not in model.bases:
+        problems.append((("services", probe_users[0], "protocol"),
+                         f"the grpc health probe of the image builds on the base"
+                         f" {GRPC_PROBE_BASE!r} (a Go toolchain), not declared in bases",
+                         f"add '{GRPC_PROBE_BASE}: golang:<version>-bookworm' under bases, then"
+                         " `pipelinegen pin`"))
     test_base = model.project.test_base
     if test_base not in model.bases:
         own = "test_base" in model.project.model_fields_set

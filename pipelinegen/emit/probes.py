@@ -47,3 +47,13 @@ def grpc_health(service: Service) -> list[str]:
     """The HEALTHCHECK argv of a gRPC service: SERVING on its port, for its health service."""
     argv = [GRPC_PROBE, "-addr", f"127.0.0.1:{service.port}"]
     return [*argv, "-service", service.health_service] if service.health_service else argv
+
+
+def sources(service: Service) -> list[str]:
+    """Generated files a service's image is built from besides its Dockerfile."""
+    return [GRPC_PROBE_SOURCE] if service.grpc and service.stack != "dockerfile" else []
+
+
+def bases(service: Service) -> list[str]:
+    """Bases the image uses besides the builder and runtime: the probe's Go base."""
+    return [probe_base(service)] if sources(service) else []

@@ -100,7 +100,8 @@ def _whole(name: str, service: Service, what: str) -> FieldChange:
     body = service.model_dump(mode="json", exclude_defaults=True)
     old, new = (None, body) if what == "added" else (body, None)
     return FieldChange(field=name, old=old, new=new,
-                       summary=f"{name}: {what} ({service.stack}, port {service.port}, "
+                       summary=f"{name}: {what} ({service.stack}, "
+                       f"{f'port {service.port}' if service.port else 'no port'}, "
                        f"path {service.path})")
 
 

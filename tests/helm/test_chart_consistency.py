@@ -101,7 +101,6 @@ def test_a_hand_edited_target_port_is_reported_at_the_template_line(repo: Path) 
 def test_a_hand_edited_probe_and_user_in_a_template_are_reported(repo: Path) -> None:
     helpers = repo / "generated/helm/worker/templates/_helpers.tpl"
     _edit(helpers, "runAsUser: {{ .Values.podSecurity.runAsUser }}", "runAsUser: 10005")
-    deployment = repo / "generated/helm/worker/templates/deployment.yaml"
     _edit(helpers, "path: {{ .Values.health }}", "path: /live")
     found = _check(repo)
     assert {p.file for p in found} == {"generated/helm/worker/templates/deployment.yaml"}

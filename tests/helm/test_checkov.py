@@ -39,9 +39,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("rendered")
     deployed = {"image": {"digest": rendering.PLACEHOLDER_DIGEST}}
     for service in SERVICES:
-        for index, scenario in enumerate(rendering.scenarios(MODEL, service)):
-            scenario = rendering.Scenario(service, scenario.environment,
-                                          rendering.merge(deployed, scenario.overrides))
+        for index, given in enumerate(rendering.scenarios(MODEL, service)):
+            scenario = rendering.Scenario(service, given.environment,
+                                          rendering.merge(deployed, given.overrides))
             texts = rendering.render(helm_python, ROOT, scenario)
             (out / f"{service}-{index}.yaml").write_text("\n---\n".join(
                 text for name, text in sorted(texts.items()) if not name.endswith("NOTES.txt")))

@@ -305,7 +305,8 @@ spec:
   containers:
     - name: health
       {{- if eq .Values.protocol "grpc" }}
-      image: {{ include "svc.image" (dict "image" .Values.image "digest" .Values.image.digest) | quote }}
+      {{- $image := dict "image" .Values.image "digest" .Values.image.digest }}
+      image: {{ include "svc.image" $image | quote }}
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       {{- else }}
       image: {{ .Values.tests.image | quote }}
