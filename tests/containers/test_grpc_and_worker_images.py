@@ -1,4 +1,4 @@
-"""The gRPC demo (stock) and the portless demo (notifier), built by the real `pipelinegen build`,
+"""The gRPC demo (stock) and the portless demo (courier), built by the real `pipelinegen build`,
 run under the chart's security settings (numeric uid, read-only root, tmpfs /tmp, no
 capabilities, no privilege escalation) until their own HEALTHCHECK reports healthy.
 
@@ -26,7 +26,7 @@ HARDENED = ("--user", "10001:10001", "--read-only", "--tmpfs", "/tmp:rw,nosuid,n
 
 @pytest.fixture(scope="module")
 def started(built: Built) -> Iterator[dict[str, str]]:
-    names = {"stock": "pipelinegen-test-grpc-stock", "notifier": "pipelinegen-test-notifier"}
+    names = {"stock": "pipelinegen-test-grpc-stock", "courier": "pipelinegen-test-courier"}
     for name, container in names.items():
         demo.docker("rm", "-f", container, check=False)
         publish = ("-p", "127.0.0.1::50051") if name == "stock" else ()
@@ -73,14 +73,14 @@ def test_the_probe_in_the_image_fails_for_an_unknown_service(started: dict[str, 
 
 
 def test_portless_worker_turns_healthy_by_its_health_command(started: dict[str, str]) -> None:
-    container = started["notifier"]
+    container = started["courier"]
     healthy(container)
     config = json.loads(demo.docker("inspect", container))[0]["Config"]
     assert not config.get("ExposedPorts")
-    assert config["Healthcheck"]["Test"] == ["CMD", "python", "-m", "notifier.alive"]
+    assert config["Healthcheck"]["Test"] == ["CMD", "python", "-m", "courier.alive"]
     # The health command means it: without a recent heartbeat it fails.
     stale = json.loads(demo.docker("inspect", container))[0]["State"]["Pid"]
     assert stale > 0
     exit_code = demo.docker("exec", "-e", "HEARTBEAT_FILE=/tmp/none", container, "sh", "-c",
-                            "python -m notifier.alive; echo $?", check=False).strip()
+                            "python -m courier.alive; echo $?", check=False).strip()
     assert exit_code == "1"

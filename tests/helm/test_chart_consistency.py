@@ -185,8 +185,8 @@ def test_a_grpc_probe_pointing_elsewhere_is_reported(repo: Path) -> None:
 def test_a_grpc_probe_and_an_exec_probe_in_a_template_are_checked(repo: Path) -> None:
     _edit(repo / "generated/helm/stock/values.yaml", "healthService: printloop.Stock",
           "healthService: printloop.Other")
-    _edit(repo / "generated/helm/notifier/values.yaml", "- notifier.alive", "- notifier.other")
+    _edit(repo / "generated/helm/courier/values.yaml", "- courier.alive", "- courier.other")
     found = _check(repo)
     messages = " ".join(p.message for p in found)
     assert "grpc port 50051 service 'printloop.Other'" in messages
-    assert "checks python -m notifier.other" in messages
+    assert "checks python -m courier.other" in messages

@@ -27,10 +27,10 @@ SERVICES = {
     "renderer": ("go", "static"),
     "docs": ("go", "static"),
     "stock": ("python-build-pypi", "python"),  # grpcio comes from PyPI
-    "notifier": ("python-build", "python"),
+    "courier": ("python-build", "python"),
 }
 STACK_OF = {"api": "python", "worker": "python", "web": "node", "renderer": "go",
-            "docs": "static", "stock": "python", "notifier": "python"}
+            "docs": "static", "stock": "python", "courier": "python"}
 
 
 def model_text(refs: dict[str, str], registry: str, budgets: dict[str, str] | None = None) -> str:

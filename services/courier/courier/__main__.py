@@ -1,6 +1,6 @@
 import time
 
-from notifier import beat, interval
+from courier import beat, interval
 
 while True:
     beat()  # a real deployment reads the shipping queue and sends notify(...) here

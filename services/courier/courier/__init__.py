@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-HEARTBEAT = Path(os.environ.get("HEARTBEAT_FILE", "/tmp/notifier-heartbeat"))
+HEARTBEAT = Path(os.environ.get("HEARTBEAT_FILE", "/tmp/courier-heartbeat"))
 
 
 def interval() -> float:
