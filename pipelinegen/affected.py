@@ -66,7 +66,7 @@ def by_model_inherited(base: Model, head: Model, name: str) -> bool:
         return True
     changed_bases = {b for b in set(base.bases) | set(head.bases)
                      if base.bases.get(b) != head.bases.get(b)}
-    return bool(changed_bases & set(head.services[name].base_names()))
+    return bool(changed_bases & head.services[name].image_bases())
 
 
 def removed(root: Path, source: str, base: str, head: str = "HEAD") -> list[str]:
@@ -123,7 +123,7 @@ def by_model(base: Model, head: Model) -> set[str]:
     for name, service in head.services.items():
         before = base.services.get(name)
         if (before is None or before.model_copy(update={"cost": service.cost}) != service
-                or changed_bases & {*service.base_names(), *probes.bases(service)}):
+                or changed_bases & service.image_bases()):
             names.add(name)
     return names
 

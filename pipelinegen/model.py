@@ -769,6 +769,15 @@ class Service(Strict):
         default_builder, default_runtime = STACK_BASES[self.stack]
         return (self.builder or default_builder, self.base or default_runtime)
 
+    def image_bases(self) -> set[str]:
+        """Every base name the generated Dockerfile builds on: builder, runtime and, for a
+        gRPC python or node service, the Go base of its health probe (a Go stack's builder
+        builds it otherwise)."""
+        names = {name for name in self.base_names() if name}
+        if self.grpc and self.stack in ("python", "node"):
+            names.add(GRPC_PROBE_BASE)
+        return names
+
     def deploy_for(self, environment: str) -> Deploy:
         return self.deploy.merged(self.environments.get(environment))
 

@@ -53,7 +53,3 @@ def sources(service: Service) -> list[str]:
     """Generated files a service's image is built from besides its Dockerfile."""
     return [GRPC_PROBE_SOURCE] if service.grpc and service.stack != "dockerfile" else []
 
-
-def bases(service: Service) -> list[str]:
-    """Bases the image uses besides the builder and runtime: the probe's Go base."""
-    return [probe_base(service)] if sources(service) else []

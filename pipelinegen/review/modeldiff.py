@@ -91,7 +91,7 @@ def _services(old: Model | None, new: Model | None) -> dict[str, ServiceDelta]:
     for name, delta in deltas.items():
         for service in (before.get(delta.renamed_from or name), after.get(name)):
             if service is not None:
-                delta.bases.update(base for base in service.base_names() if base)
+                delta.bases.update(service.image_bases())
     return dict(sorted(deltas.items()))
 
 
