@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipelinegen import toolsource
+from pipelinegen import layout, stacks, toolsource
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
 from pipelinegen.strictmodel import Strict
 from pipelinegen.vulns.settings import Severity, Vulnerabilities
@@ -636,25 +636,15 @@ class Deploy(Strict):
         return Deploy.model_validate(data)
 
 
-Stack = Literal["python", "node", "go", "static", "dockerfile"]
-
-# Stacks whose tests CI measures, and how a test command must start for the coverage tool to
-# wrap it (python: any command, run under coverage.py).
-COVERAGE_STACKS: dict[str, tuple[str, ...]] = {
-    "python": (), "node": ("node",), "go": ("go", "test"),
-}
-
-# The base (a Go toolchain) that builds the grpc health probe of python and node images.
+# The base (a Go toolchain) that builds the grpc health probe of images whose builder is not
+# the Go base (a Go stack's builder builds it itself).
 GRPC_PROBE_BASE = "go"
 
-# Base names a stack uses when a service does not name its own: (builder, runtime).
-STACK_BASES: dict[str, tuple[str, str]] = {
-    "python": ("python", "python"),
-    "node": ("node", "node"),
-    "go": ("go", "static"),
-    # Static sites are served by a tiny Go file server that pipelinegen ships.
-    "static": ("go", "static"),
-}
+# The registry's stacks (pipelinegen/stacks/), in its order; mypy sees a plain string.
+if TYPE_CHECKING:
+    Stack = str
+else:
+    Stack = Literal[stacks.NAMES]
 
 
 class Service(Strict):
@@ -716,10 +706,12 @@ class Service(Strict):
 
     @model_validator(mode="after")
     def _dockerfile_only_for_dockerfile_stack(self) -> Service:
-        if self.stack == "dockerfile" and self.dockerfile is None:
-            raise ValueError("stack 'dockerfile' needs 'dockerfile: <path to the Dockerfile>'")
-        if self.stack != "dockerfile" and self.dockerfile is not None:
-            raise ValueError("'dockerfile' is only for stack 'dockerfile'; remove it")
+        own = [name for name in stacks.NAMES if stacks.get(name).own_dockerfile]
+        if self.stack in own and self.dockerfile is None:
+            raise ValueError(f"stack {self.stack!r} needs 'dockerfile: <path to the Dockerfile>'")
+        if self.stack not in own and self.dockerfile is not None:
+            raise ValueError(f"'dockerfile' is only for stack {' or '.join(map(repr, own))};"
+                             " remove it")
         return self
 
     @model_validator(mode="after")
@@ -732,8 +724,8 @@ class Service(Strict):
             raise ValueError("'health_service' is for protocol grpc; set 'protocol: grpc' or"
                              " remove it")
         if self.port is None:
-            if self.stack == "static":
-                raise ValueError("stack 'static' serves files on a port; add 'port'")
+            if stacks.get(self.stack).serves:
+                raise ValueError(f"stack {self.stack!r} serves on a port; add 'port'")
             for key in ("protocol", "health", "health_service", "callers"):
                 if key in given:
                     raise ValueError(f"'{key}' needs a port: a service without one serves"
@@ -764,19 +756,30 @@ class Service(Strict):
 
     def base_names(self) -> tuple[str | None, str | None]:
         """(builder, runtime) base names after stack defaults; None for own-Dockerfile services."""
-        if self.stack == "dockerfile":
+        defaults = stacks.get(self.stack).bases
+        if defaults is None:
             return (None, None)
-        default_builder, default_runtime = STACK_BASES[self.stack]
+        default_builder, default_runtime = defaults
         return (self.builder or default_builder, self.base or default_runtime)
 
+    def probe_base(self) -> str:
+        """The Go base the grpc probe builds on: the builder when the stack builds on the Go
+        base (go, static), else `go`."""
+        defaults = stacks.get(self.stack).bases
+        builder = self.base_names()[0]
+        return builder if defaults and defaults[0] == GRPC_PROBE_BASE and builder \
+            else GRPC_PROBE_BASE
+
+    def generated_sources(self) -> list[str]:
+        """Generated files the image builds from besides its Dockerfile: the grpc probe's."""
+        own = stacks.get(self.stack).own_dockerfile
+        return [layout.GRPC_PROBE_SOURCE] if self.grpc and not own else []
+
     def image_bases(self) -> set[str]:
-        """Every base name the generated Dockerfile builds on: builder, runtime and, for a
-        gRPC python or node service, the Go base of its health probe (a Go stack's builder
-        builds it otherwise)."""
+        """Every base name the generated Dockerfile builds on: builder, runtime and the grpc
+        probe's Go base."""
         names = {name for name in self.base_names() if name}
-        if self.grpc and self.stack in ("python", "node"):
-            names.add(GRPC_PROBE_BASE)
-        return names
+        return names | {self.probe_base()} if self.generated_sources() else names
 
     def deploy_for(self, environment: str) -> Deploy:
         return self.deploy.merged(self.environments.get(environment))
@@ -862,7 +865,7 @@ def _tooling_problems(model: Model) -> list[tuple[Loc, str, str]]:
     if wrong_tool is not None:
         problems.append((("project", "ci", "pipelinegen"), *wrong_tool))
     probe_users = sorted(name for name, svc in model.services.items()
-                         if svc.grpc and svc.stack in ("python", "node"))
+                         if svc.generated_sources() and svc.probe_base() == GRPC_PROBE_BASE)
     if probe_users and GRPC_PROBE_BASE not in model.bases:
         problems.append((("services", probe_users[0], "protocol"),
                          f"the grpc health probe of the image builds on the base"
@@ -913,13 +916,16 @@ def _exception_problems(model: Model) -> list[tuple[Loc, str, str]]:
 
 def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:
     """A coverage gate needs a stack CI measures and a test command its tool can wrap."""
-    prefix = COVERAGE_STACKS.get(service.stack)
-    if prefix is None:
+    chain = stacks.get(service.stack).toolchain
+    if chain is None:
         if service.min_coverage is None:
             return []
+        measured = stacks.toolchain_stacks()
         return [(("services", name, "min_coverage"),
-                 f"stack {service.stack!r} has no coverage gate (CI measures python, node and go)",
+                 f"stack {service.stack!r} has no coverage gate (CI measures"
+                 f" {', '.join(measured[:-1])} and {measured[-1]})",
                  "remove min_coverage; a dockerfile service's own test command can check it")]
+    prefix = chain.test_prefix
     if not service.test or not model.coverage_minimum(name):
         return []
     if tuple(service.test[:len(prefix)]) != prefix:

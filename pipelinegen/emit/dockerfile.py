@@ -12,19 +12,17 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen.emit import probes, stacks
+from pipelinegen import layout, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model, Service
+from pipelinegen.stacks import grpcprobe
+from pipelinegen.stacks.base import Stages
+from pipelinegen.stacks.instructions import exec_form
 
-DIRECTORY = "generated/docker"
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
 # Never sent to the builder even inside an included path: caches, local installs, VCS data.
 ALWAYS_IGNORED = ("**/.git", "**/.venv", "**/__pycache__", "**/*.pyc", "**/node_modules")
-
-
-def dockerfile_path(service: str) -> str:
-    return f"{DIRECTORY}/{service}.Dockerfile"
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
@@ -32,21 +30,20 @@ def emit(inputs: Inputs) -> dict[str, str]:
     files: dict[str, str] = {}
     for name in sorted(model.services):
         service = model.services[name]
-        if service.stack == "dockerfile":
-            continue
+        build = stacks.get(service.stack).stages
+        if build is None:
+            continue  # the service's own Dockerfile
         url = f"http://127.0.0.1:{service.port}{service.health}"
-        stack = stacks.STACKS[service.stack](name, service, url)
-        probe = (probes.GRPC_PROBE_SOURCE,) if service.grpc else ()
-        path = dockerfile_path(name)
-        files[path] = dockerfile(inputs, name, stack)
-        files[f"{path}.dockerignore"] = dockerignore(
+        stack = build(name, service, url)
+        probe = (grpcprobe.SOURCE,) if service.grpc else ()
+        files[layout.dockerfile(name)] = dockerfile(inputs, name, stack)
+        files[layout.dockerignore(name)] = dockerignore(
             inputs, [service.path, *service.depends_on, *stack.extra_context, *probe]
         )
-        if stacks.HTTPD_SOURCE in stack.extra_context:
-            files[stacks.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+        if layout.HTTPD_SOURCE in stack.extra_context:
+            files[layout.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
         if probe:
-            files[probes.GRPC_PROBE_SOURCE] = (header(inputs.source, "//")
-                                               + probes.grpc_probe_source())
+            files[grpcprobe.SOURCE] = header(inputs.source, "//") + grpcprobe.source()
     return files
 
 
@@ -54,7 +51,7 @@ def httpd_source() -> str:
     return (resources.files("pipelinegen") / "data" / "pipelinegen-httpd.go").read_text()
 
 
-def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
+def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
     model = inputs.model
     service = model.services[name]
     builder, runtime = service.base_names()
@@ -63,21 +60,21 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
     lines = [
         header(inputs.source).rstrip("\n"),
         f"# Image {model.image(name)} ({service.stack}). Build from the repository root:",
-        f"#   DOCKER_BUILDKIT=1 docker build -f {dockerfile_path(name)} .",
+        f"#   DOCKER_BUILDKIT=1 docker build -f {layout.dockerfile(name)} .",
         "",
         f"FROM {model.bases[builder]} AS build",
         *stack.build,
         "",
-        *([*probes.grpc_stage(model, service), ""] if service.grpc else []),
+        *([*grpcprobe.stage(model.bases[service.probe_base()]), ""] if service.grpc else []),
         f"FROM {model.bases[runtime]} AS runtime",
         *stack.runtime,
-        *([probes.grpc_copy()] if service.grpc else []),
+        *([grpcprobe.copy()] if service.grpc else []),
         *_port_lines(service),
         f"USER {defaults.uid}:{defaults.gid}",
         *([f"EXPOSE {service.port}"] if service.port is not None else []),
-        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(health(service, stack))}",
+        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {exec_form(health(service, stack))}",
         *labels(model, name),
-        f"CMD {stacks.exec_form(list(service.command) or stack.command)}",
+        f"CMD {exec_form(list(service.command) or stack.command)}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -87,11 +84,13 @@ def _port_lines(service: Service) -> list[str]:
     return [f"ENV PORT={service.port}"] if service.port is not None else []
 
 
-def health(service: Service, stack: stacks.Stack) -> list[str]:
+def health(service: Service, stack: Stages) -> list[str]:
     """The HEALTHCHECK argv: the stack's HTTP check, the grpc probe, or the worker's command."""
     if service.port is None:
         return list(service.health_command)
-    return probes.grpc_health(service) if service.grpc else stack.health
+    if service.grpc:
+        return grpcprobe.health(service.port, service.health_service)
+    return stack.health
 
 
 def labels(model: Model, name: str) -> list[str]:

@@ -12,27 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import git
+from pipelinegen import git, stacks
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.init import detect, links, ports
 from pipelinegen.init.detect import Guess, Project
 from pipelinegen.init.tree import Tree
 from pipelinegen.model import GITHUB_OWNER, REL_PATH
-from pipelinegen.toolchain import DEFAULT_VERSIONS
 
-BUILT = ("python", "node", "go", "static")
+# The stacks pipelinegen generates a Dockerfile for.
+BUILT = tuple(name for name, stack in stacks.STACKS.items() if not stack.own_dockerfile)
 NOT_YET = {"java": "Java", "dotnet": ".NET", "rust": "Rust"}
-# The stack's usual toolchain and port when nothing in the repository says.
-DEFAULT_PORT = {"python": 8000, "node": 3000, "go": 8080, "static": 8080, "dockerfile": 8080}
-# Base images by stack: the official images (pin them with `pipelinegen pin`).
-BASES = {
-    "python": "python:{python}-slim-bookworm",
-    "node": "node:{node}-bookworm-slim",
-    "go": "golang:{go}-bookworm",
-    "static": "gcr.io/distroless/static-debian12:nonroot",
-    # The `helm test` pod's image (project.test_base): non-root, with busybox wget.
-    "helm-test": "docker.io/nginxinc/nginx-unprivileged:1.27-alpine",
-}
+# The `helm test` pod's image (project.test_base): non-root, with busybox wget.
+HELM_TEST_BASE = "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
+# Base names init can write: the stacks' default bases (their official images, pinned with
+# `pipelinegen pin`) and the helm test pod's.
+BASES = sorted({base for stack in stacks.STACKS.values() for base in stack.bases or ()}
+               | {"helm-test"})
 ENVIRONMENTS: list[dict[str, Any]] = [
     {"name": "dev", "namespace": "{name}-dev"},
     {"name": "staging", "namespace": "{name}-staging"},
@@ -135,8 +130,8 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
         draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
     else:
         draft.set("stack", stack, f"from {project.manifest}")
-        if stack in DEFAULT_VERSIONS:
-            version = project.version or Guess(DEFAULT_VERSIONS[stack], "nothing says: the"
+        if (chain := stacks.get(stack).toolchain) is not None:
+            version = project.version or Guess(chain.default_version, "nothing says: the"
                                                " default of this version of pipelinegen")
             draft.set("version", str(version.value), version.why)
         if project.dockerfile:
@@ -144,7 +139,7 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
                                f" generated/docker/{name}.Dockerfile (stack: dockerfile keeps"
                                " yours)")
     found = ports.port(tree, project, name, known_ports) or Guess(
-        DEFAULT_PORT[stack], "no port found: the stack's usual one")
+        stacks.get(stack).port, "no port found: the stack's usual one")
     draft.set("port", found.value, found.why)
     if project.command is not None and stack in ("python", "node"):
         draft.set("command", project.command.value, project.command.why)
@@ -232,23 +227,27 @@ def _project(root: Path, owners: tuple[str, list[links.OwnerRule]] | None,
 
 def _bases(services: list[Draft], overrides: dict[str, str]) -> Draft:
     draft = Draft("bases")
-    stacks = {service.fields["stack"] for service in services}
-    needed = {"python"} if "python" in stacks else set()
-    needed |= {"node"} if "node" in stacks else set()
-    needed |= {"go", "static"} if stacks & {"go", "static"} else set()
+    used = {service.fields["stack"] for service in services}
+    needed = {base for name in used for base in stacks.get(name).bases or ()}
     if services:
         needed.add("helm-test")  # every chart's test pod
-    versions = {stack: max((str(s.fields["version"]) for s in services
-                            if s.fields["stack"] == stack), key=_version_key,
-                           default=DEFAULT_VERSIONS.get(stack, ""))
-                for stack in ("python", "node", "go")}
     for base in sorted(needed):
         if base in overrides:
             draft.set(base, overrides[base], "given with --base")
+        elif base == "helm-test":
+            draft.set(base, HELM_TEST_BASE, "the helm test pod's image")
         else:
-            what = "the helm test pod's" if base == "helm-test" else f"the official {base}"
-            draft.set(base, BASES[base].format(**versions), f"{what} image")
+            draft.set(base, _base_image(base, services), f"the official {base} image")
     return draft
+
+
+def _base_image(base: str, services: list[Draft]) -> str:
+    """The stack's official image at the highest version its services name."""
+    suggested = stacks.base_image(base)
+    version = max((str(s.fields["version"]) for s in services
+                   if s.fields["stack"] == suggested.stack), key=_version_key,
+                  default=suggested.default_version)
+    return suggested.image(version)
 
 
 def _version_key(version: str) -> tuple[int, ...]:

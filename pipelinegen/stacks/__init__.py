@@ -1,0 +1,76 @@
+"""The stacks pipelinegen builds, one module each, and the one registry of them.
+
+Everything outside this package asks the registry (`get`, `NAMES`, ...) instead of naming a
+stack. Adding a stack: a module beside these that defines `STACK` (see base.Stack), and its
+line in `_ALL` below; the order of `_ALL` is the order the schema lists the stacks in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelinegen.stacks import dockerfile, go, node, python, static
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+
+__all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
+           "Toolchain", "base_image", "get", "missing_files", "toolchain_stacks"]
+
+_ALL = (
+    python.STACK,
+    node.STACK,
+    go.STACK,
+    static.STACK,
+    dockerfile.STACK,
+)
+
+STACKS: dict[str, Stack] = {stack.name: stack for stack in _ALL}
+NAMES: tuple[str, ...] = tuple(STACKS)
+
+
+def get(name: str) -> Stack:
+    return STACKS[name]
+
+
+def toolchain_stacks() -> list[str]:
+    """The stacks CI sets a toolchain up for (and measures coverage of)."""
+    return [name for name, stack in STACKS.items() if stack.toolchain is not None]
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """What a newcomer can add under `bases:` for a stack's default base name."""
+
+    stack: str  # the stack that introduces it
+    template: str  # {version}: the toolchain version
+    default_version: str  # the owning stack's default toolchain version ("latest" if none)
+
+    def image(self, version: str | None = None) -> str:
+        return self.template.format(version=version or self.default_version)
+
+
+def base_image(base: str) -> BaseImage:
+    """The suggested image of a default base name, from the stack that introduces it."""
+    for stack in _ALL:
+        if base in stack.base_images:
+            chain = stack.toolchain
+            return BaseImage(stack.name, stack.base_images[base],
+                             chain.default_version if chain else "latest")
+    raise KeyError(base)
+
+
+@dataclass(frozen=True)
+class Missing:
+    path: str  # relative to the repository root
+    hint: str
+
+
+def missing_files(root: Path, service: Service) -> list[Missing]:
+    """The files the stack's Dockerfile copies from the service's directory that do not exist."""
+    found = []
+    for needed in get(service.stack).files:
+        target = root / service.path / needed.path
+        if not (target.is_dir() if needed.path.endswith("/") else target.is_file()):
+            found.append(Missing(f"{service.path}/{needed.path}",
+                                 f"{needed.create} (in {service.path})"))
+    return found
