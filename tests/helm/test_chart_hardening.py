@@ -73,20 +73,7 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
     assert metadata["labels"]["app.kubernetes.io/name"] == scenario.service
     assert spec["serviceAccountName"] == scenario.service
     [container] = spec["containers"]
-    if svc.port is None:  # a worker: no port, exec probes of its health command
-        assert "ports" not in container
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert container[probe]["exec"] == {"command": svc.health_command}
-    elif svc.grpc:
-        assert container["ports"] == [{"name": "grpc", "containerPort": svc.port,
-                                       "protocol": "TCP"}]
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert container[probe]["grpc"] == {"port": svc.port, "service": svc.health_service}
-    else:
-        assert container["ports"] == [{"name": "http", "containerPort": svc.port,
-                                       "protocol": "TCP"}]
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert container[probe]["httpGet"] == {"path": svc.health, "port": "http"}
+    _ports_and_probes(container, svc)
     selector = obj.body["spec"]["selector"]["matchLabels"]
     assert selector.items() <= metadata["labels"].items()
     deploy = svc.deploy_for(scenario.environment.name)
@@ -136,3 +123,21 @@ def test_replicated_pods_spread_and_have_a_disruption_budget(service: str) -> No
     [deployment] = [o for o in single if o.kind == "Deployment"]
     assert "topologySpreadConstraints" not in deployment.body["spec"]["template"]["spec"]
     assert "PodDisruptionBudget" not in [o.kind for o in single]
+
+
+def _ports_and_probes(container: Any, svc: Any) -> None:
+    """HTTP, gRPC or exec probes, and the port named after the protocol."""
+    if svc.port is None:  # a worker: no port, exec probes of its health command
+        assert "ports" not in container
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["exec"] == {"command": svc.health_command}
+    elif svc.grpc:
+        assert container["ports"] == [{"name": "grpc", "containerPort": svc.port,
+                                       "protocol": "TCP"}]
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["grpc"] == {"port": svc.port, "service": svc.health_service}
+    else:
+        assert container["ports"] == [{"name": "http", "containerPort": svc.port,
+                                       "protocol": "TCP"}]
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["httpGet"] == {"path": svc.health, "port": "http"}
