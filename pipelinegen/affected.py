@@ -64,7 +64,7 @@ def by_model_inherited(base: Model, head: Model, name: str) -> bool:
         return True
     changed_bases = {b for b in set(base.bases) | set(head.bases)
                      if base.bases.get(b) != head.bases.get(b)}
-    return bool(changed_bases & set(head.services[name].base_names()))
+    return bool(changed_bases & head.services[name].image_bases())
 
 
 def removed(root: Path, source: str, base: str, head: str = "HEAD") -> list[str]:
@@ -99,7 +99,7 @@ def by_paths(model: Model, changed: set[str], *, image_only: bool = False) -> se
         spec = layout.image_source(model, name)
         # A Dockerfile's own .dockerignore (BuildKit reads it beside the Dockerfile) counts too.
         owned = [service.path, *service.depends_on, spec.dockerfile,
-                 f"{spec.dockerfile}.dockerignore"]
+                 f"{spec.dockerfile}.dockerignore", *service.generated_sources()]
         if not image_only:
             # The chart of a backing service it uses too: deploying the user (its image as it
             # runs) runs the deploy workflow, whose first job upgrades the backing services.
@@ -128,7 +128,7 @@ def by_model(base: Model, head: Model) -> set[str]:
     for name, service in head.services.items():
         before = base.services.get(name)
         if (before is None or before.model_copy(update={"cost": service.cost}) != service
-                or changed_bases & set(service.base_names())
+                or changed_bases & service.image_bases()
                 or changed_backing & set(service.uses)):
             names.add(name)
     return names

@@ -104,6 +104,7 @@ TERRAFORM = "infra/terraform"
 TERRAFORM_MODULES = f"{TERRAFORM}/modules"
 RUNBOOKS = "docs/SRE"
 HTTPD_SOURCE = f"{DOCKER}/pipelinegen-httpd.go"  # the shipped file server, built in images
+GRPC_PROBE_SOURCE = f"{DOCKER}/pipelinegen-grpc-probe.go"  # the shipped gRPC health probe
 
 # --- repository files -----------------------------------------------------------------------
 WORKFLOWS = ".github/workflows"

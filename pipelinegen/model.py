@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipelinegen import stacks, toolsource
+from pipelinegen import layout, stacks, toolsource
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
 from pipelinegen.strictmodel import Strict
 from pipelinegen.vulns.settings import Severity, Vulnerabilities
@@ -39,6 +39,8 @@ MEMORY = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$"
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 HOSTNAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 HTTP_PATH = r"^/[A-Za-z0-9._~/-]*$"
+# A fully qualified protobuf service name, e.g. "printloop.v1.Stock" (empty: the whole server).
+GRPC_SERVICE = r"^([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)?$"
 GITHUB_REPO = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
 # CODEOWNERS owners: @user, @org/team, or an e-mail address whose characters GitHub reads as one
 # owner (no '#', which starts a comment, nor whitespace).
@@ -701,6 +703,9 @@ class Backing(Strict):
     )
     """CPU and memory requests and limits."""
 
+# The base (a Go toolchain) that builds the grpc health probe of images whose builder is not
+# the Go base (a Go stack's builder builds it itself).
+GRPC_PROBE_BASE = "go"
 
 # The registry's stacks (pipelinegen/stacks/), in its order; mypy sees a plain string.
 if TYPE_CHECKING:
@@ -725,14 +730,24 @@ class Service(Strict):
     """Name (in `bases`) of the build stage's base image; defaults by stack."""
     dockerfile: RelPath | None = None
     """For stack dockerfile: the service's own Dockerfile, relative to the repository root."""
-    port: Annotated[int, Field(ge=1, le=65535)]
-    """Port the service listens on (HTTP)."""
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    """Port the service listens on; omit for a worker that serves nothing (no Service, no
+    Ingress, no callers: its probes run `health_command`)."""
+    protocol: Literal["http", "grpc"] = "http"
+    """What the port speaks: http (probes GET `health`) or grpc (probes call the standard
+    grpc.health.v1 Health/Check for `health_service`)."""
     command: list[Arg] = Field(default_factory=list)
     """Command the container runs, exec form, e.g. ["python", "-m", "api"]."""
     test: list[Arg] = Field(default_factory=list)
     """Command that runs the service's tests from its directory, e.g. ["go", "test", "./..."]."""
     health: HttpPath = "/healthz"
-    """HTTP path that answers 200 when the service is healthy."""
+    """HTTP path that answers 200 when the service is healthy (protocol http)."""
+    health_service: Annotated[str, _pattern(GRPC_SERVICE, max_length=200)] = ""
+    """protocol grpc: the service name its grpc.health.v1 Health/Check reports on, e.g.
+    "printloop.Stock"; empty: the server as a whole."""
+    health_command: list[Arg] = Field(default_factory=list)
+    """Services without a port: the command (exec form) that exits 0 while the service is
+    healthy; the image's HEALTHCHECK and the pod's probes run it."""
     min_coverage: Percent | None = None
     """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go)."""
     image_size_budget: Size | None = None
@@ -773,6 +788,46 @@ class Service(Strict):
                              " remove it")
         return self
 
+    @model_validator(mode="after")
+    def _protocol_settings_fit(self) -> Service:
+        given = self.model_fields_set
+        if self.protocol == "grpc" and "health" in given:
+            raise ValueError("'health' is an HTTP path; a grpc service names its health"
+                             " service in 'health_service' instead")
+        if self.protocol != "grpc" and "health_service" in given:
+            raise ValueError("'health_service' is for protocol grpc; set 'protocol: grpc' or"
+                             " remove it")
+        if self.port is None:
+            if stacks.get(self.stack).serves:
+                raise ValueError(f"stack {self.stack!r} serves on a port; add 'port'")
+            for key in ("protocol", "health", "health_service", "callers"):
+                if key in given:
+                    raise ValueError(f"'{key}' needs a port: a service without one serves"
+                                     " nothing; remove it or add 'port'")
+            if not self.health_command:
+                raise ValueError("a service without a port needs 'health_command': the"
+                                 " command that exits 0 while it works (its probes run it)")
+        elif self.health_command:
+            raise ValueError("'health_command' is for services without a port (a service"
+                             " with one is probed on it); remove it")
+        return self._routable()
+
+    def _routable(self) -> Service:
+        """An Ingress routes HTTP to a port; SLOs need the metrics scraped from one."""
+        ingress = [self.deploy.ingress, *(o.ingress for o in self.environments.values())]
+        if any(ingress) and (self.port is None or self.protocol == "grpc"):
+            what = "without a port" if self.port is None else "speaking grpc"
+            raise ValueError(f"a service {what} has no Ingress (it routes HTTP requests);"
+                             " remove 'ingress'")
+        if self.slos is not None and self.port is None:
+            raise ValueError("'slos' need a port: their metrics are scraped from it; remove"
+                             " 'slos' or add 'port'")
+        return self
+
+    @property
+    def grpc(self) -> bool:
+        return self.port is not None and self.protocol == "grpc"
+
     def base_names(self) -> tuple[str | None, str | None]:
         """(builder, runtime) base names after stack defaults; None for own-Dockerfile services."""
         defaults = stacks.get(self.stack).bases
@@ -780,6 +835,25 @@ class Service(Strict):
             return (None, None)
         default_builder, default_runtime = defaults
         return (self.builder or default_builder, self.base or default_runtime)
+
+    def probe_base(self) -> str:
+        """The Go base the grpc probe builds on: the builder when the stack builds on the Go
+        base (go, static), else `go`."""
+        defaults = stacks.get(self.stack).bases
+        builder = self.base_names()[0]
+        return builder if defaults and defaults[0] == GRPC_PROBE_BASE and builder \
+            else GRPC_PROBE_BASE
+
+    def generated_sources(self) -> list[str]:
+        """Generated files the image builds from besides its Dockerfile: the grpc probe's."""
+        own = stacks.get(self.stack).own_dockerfile
+        return [layout.GRPC_PROBE_SOURCE] if self.grpc and not own else []
+
+    def image_bases(self) -> set[str]:
+        """Every base name the generated Dockerfile builds on: builder, runtime and the grpc
+        probe's Go base."""
+        names = {name for name in self.base_names() if name}
+        return names | {self.probe_base()} if self.generated_sources() else names
 
     def deploy_for(self, environment: str) -> Deploy:
         # Asked thousands of times per run (each asking validates a merged Deploy): the service
@@ -878,6 +952,14 @@ def _tooling_problems(model: Model) -> list[tuple[Loc, str, str]]:
     wrong_tool = toolsource.mismatch(model.project.ci.pipelinegen)
     if wrong_tool is not None:
         problems.append((("project", "ci", "pipelinegen"), *wrong_tool))
+    probe_users = sorted(name for name, svc in model.services.items()
+                         if svc.generated_sources() and svc.probe_base() == GRPC_PROBE_BASE)
+    if probe_users and GRPC_PROBE_BASE not in model.bases:
+        problems.append((("services", probe_users[0], "protocol"),
+                         f"the grpc health probe of the image builds on the base"
+                         f" {GRPC_PROBE_BASE!r} (a Go toolchain), not declared in bases",
+                         f"add '{GRPC_PROBE_BASE}: golang:<version>-bookworm' under bases, then"
+                         " `pipelinegen pin`"))
     test_base = model.project.test_base
     if test_base not in model.bases:
         own = "test_base" in model.project.model_fields_set

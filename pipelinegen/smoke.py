@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from pipelinegen.errors import PipelinegenError
-from pipelinegen.model import Model
+from pipelinegen.model import Model, Service
 
 TIMEOUT = 90.0  # seconds for the first healthy report
 LOG_LINES = 20
@@ -28,12 +28,14 @@ def run(client: Any, model: Model, name: str, ref: str, timeout: float = TIMEOUT
         raise PipelinegenError(f"{ref} has no HEALTHCHECK, so its smoke test cannot pass",
                                "add a HEALTHCHECK to the service's Dockerfile")
     defaults = model.project.defaults
-    port = model.services[name].port
+    service = model.services[name]
+    port = service.port
     started = time.monotonic()
     container = client.containers.run(
         ref, detach=True, user=f"{defaults.uid}:{defaults.gid}", read_only=True,
         tmpfs={"/tmp": "rw,nosuid,nodev,size=64m"}, cap_drop=["ALL"],
-        security_opt=["no-new-privileges"], environment={"PORT": str(port)},
+        security_opt=["no-new-privileges"],
+        environment={"PORT": str(port)} if port is not None else {},
         healthcheck={"interval": SECOND}, labels={"org.pipelinegen.smoke-test": name},
     )
     try:
@@ -47,8 +49,18 @@ def run(client: Any, model: Model, name: str, ref: str, timeout: float = TIMEOUT
         f"smoke test of {ref} failed: the container {state} (run as {defaults.uid}:"
         f"{defaults.gid}, read-only root filesystem, tmpfs /tmp, no capabilities, PORT={port});"
         f" its last {LOG_LINES} log lines:\n{logs or '(no output)'}",
-        f"make the service listen on $PORT ({port}) and answer {model.services[name].health}"
-        " without writing outside /tmp; `--no-smoke-test` skips this check")
+        f"make the service {_healthy(service)} without writing outside /tmp;"
+        " `--no-smoke-test` skips this check")
+
+
+def _healthy(service: Service) -> str:
+    """What the service must do for its HEALTHCHECK to pass."""
+    if service.port is None:
+        return f"pass its health command ({' '.join(service.health_command)})"
+    if service.grpc:
+        return (f"listen on $PORT ({service.port}) and report SERVING to a grpc.health.v1"
+                f" check of {service.health_service or 'the server'!r}")
+    return f"listen on $PORT ({service.port}) and answer {service.health}"
 
 
 def _wait(container: Any, deadline: float) -> str:

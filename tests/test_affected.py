@@ -13,7 +13,7 @@ import pytest
 from pipelinegen.affected import affected
 from tests.gitrepo import commit_all, example_repo, git
 
-ALL = ["api", "docs", "renderer", "web", "worker"]
+ALL = ["api", "courier", "docs", "renderer", "stock", "web", "worker"]
 
 
 def edit(path: str, old: str, new: str) -> Callable[[Path], None]:
@@ -35,7 +35,8 @@ def delete_service_docs(root: Path) -> None:
     git(root, "rm", "-rq", "services/docs")
     text = (root / "services.yaml").read_text()
     start = text.index("  docs:\n")
-    (root / "services.yaml").write_text(text[:start])
+    end = text.find("\n\n", start)  # the next service's block, if any, stays
+    (root / "services.yaml").write_text(text[:start] + (text[end + 2:] if end >= 0 else ""))
 
 
 def rename_renderer_dir(root: Path) -> None:
@@ -73,8 +74,10 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         ["api", "web"]),
     "service directory renamed with its path": (rename_renderer_dir, ["renderer"]),
     "go base digest (go builds renderer and docs)": (
-        edit("services.yaml", GO_DIGEST, "0" * 64), ["docs", "renderer"]),
-    "python base digest": (edit("services.yaml", PY_DIGEST, "1" * 64), ["api", "worker"]),
+        # stock's grpc health probe builds on the go base.
+        edit("services.yaml", GO_DIGEST, "0" * 64), ["docs", "renderer", "stock"]),
+    "python base digest": (edit("services.yaml", PY_DIGEST, "1" * 64),
+                           ["api", "courier", "stock", "worker"]),
     "project registry: every service": (
         edit("services.yaml", "registry: ghcr.io/printloop", "registry: ghcr.io/other"), ALL),
     "branch protection only": (

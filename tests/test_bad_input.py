@@ -58,13 +58,14 @@ def test_bad_input_is_reported_and_nothing_is_written(
 
 def test_every_problem_is_reported_at_once(tmp_path: Path, run_cli: RunCli) -> None:
     text = MINIMAL.read_text().replace("port: 8080", "port: 0").replace("port: 8081", "prot: 1")
+    text = text.replace("    path: services/worker\n", "")
     (tmp_path / "services.yaml").write_text(text)
     result = run_cli("check", "--file", tmp_path / "services.yaml")
     assert result.exit_code == 2
     assert "services.api.port: Input should be greater than or equal to 1" in result.stderr
     assert "services.worker.prot: unknown key" in result.stderr
     assert "did you mean 'port'?" in result.stderr
-    assert "services.worker.port: required key is missing" in result.stderr
+    assert "services.worker.path: required key is missing" in result.stderr
 
 
 def test_oversized_file_is_rejected(tmp_path: Path, run_cli: RunCli) -> None:

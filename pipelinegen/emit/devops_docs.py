@@ -11,7 +11,7 @@ from __future__ import annotations
 from pipelinegen import kept, layout
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
-from pipelinegen.model import Environment, Model
+from pipelinegen.model import Environment, Model, Service
 
 DIR = layout.DEVOPS_DOCS
 STRATEGY = {
@@ -84,12 +84,26 @@ def deployment(model: Model, source: str) -> list[str]:
             counts.append(f"{scale.min_replicas}-{scale.max_replicas}" if scale
                           else str(deploy.replicas))
         ingress = svc.deploy.ingress
-        rows.append([f"`{name}`", svc.stack, f"`{model.image(name)}`", str(svc.port),
-                     f"`{svc.health}`", " / ".join(counts),
+        rows.append([f"`{name}`", svc.stack, f"`{model.image(name)}`", _port(svc),
+                     _health(svc), " / ".join(counts),
                      f"`{ingress.host}{ingress.path}`" if ingress else "-"])
     lines += _table(["service", "stack", "image", "port", "health", "pods (" + " / ".join(envs)
                      + ")", "ingress"], rows)
     return lines
+
+
+def _port(svc: Service) -> str:
+    return "-" if svc.port is None else f"{svc.port}{' (grpc)' if svc.grpc else ''}"
+
+
+def _health(svc: Service) -> str:
+    """What the probes check: the HTTP path, the gRPC health service, or the command."""
+    if svc.port is None:
+        return f"`{' '.join(svc.health_command)}`"
+    if svc.grpc:
+        return f"grpc.health.v1 `{svc.health_service}`" if svc.health_service else \
+            "grpc.health.v1"
+    return f"`{svc.health}`"
 
 
 def environments(model: Model) -> list[str]:

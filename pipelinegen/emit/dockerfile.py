@@ -15,7 +15,8 @@ from importlib import resources
 from pipelinegen import layout, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model
+from pipelinegen.model import Model, Service
+from pipelinegen.stacks import grpcprobe
 from pipelinegen.stacks.base import Stages
 from pipelinegen.stacks.instructions import build_stage, exec_form, runtime_stage
 
@@ -34,12 +35,15 @@ def emit(inputs: Inputs) -> dict[str, str]:
             continue  # the service's own Dockerfile
         url = f"http://127.0.0.1:{service.port}{service.health}"
         stack = build(name, service, url)
+        probe = (grpcprobe.SOURCE,) if service.grpc else ()
         files[layout.dockerfile(name)] = dockerfile(inputs, name, stack)
         files[layout.dockerignore(name)] = dockerignore(
-            inputs, [service.path, *service.depends_on, *stack.extra_context]
+            inputs, [service.path, *service.depends_on, *stack.extra_context, *probe]
         )
         if layout.HTTPD_SOURCE in stack.extra_context:
             files[layout.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+        if probe:
+            files[grpcprobe.SOURCE] = header(inputs.source, "//") + grpcprobe.source()
     return files
 
 
@@ -61,17 +65,32 @@ def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
         f"FROM {model.bases[builder]} AS build",
         *build_stage(service, stack),
         "",
+        *([*grpcprobe.stage(model.bases[service.probe_base()]), ""] if service.grpc else []),
         f"FROM {model.bases[runtime]} AS runtime",
         *runtime_stage(service, stack),
-        # The PORT convention: the app listens on $PORT (the chart sets it too).
-        f"ENV PORT={service.port}",
+        *([grpcprobe.copy()] if service.grpc else []),
+        *_port_lines(service),
         f"USER {defaults.uid}:{defaults.gid}",
-        f"EXPOSE {service.port}",
-        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {exec_form(stack.health)}",
+        *([f"EXPOSE {service.port}"] if service.port is not None else []),
+        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {exec_form(health(service, stack))}",
         *labels(model, name),
         f"CMD {exec_form(list(service.command) or stack.command)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _port_lines(service: Service) -> list[str]:
+    # The PORT convention: the app listens on $PORT (the chart sets it too).
+    return [f"ENV PORT={service.port}"] if service.port is not None else []
+
+
+def health(service: Service, stack: Stages) -> list[str]:
+    """The HEALTHCHECK argv: the stack's HTTP check, the grpc probe, or the worker's command."""
+    if service.port is None:
+        return list(service.health_command)
+    if service.grpc:
+        return grpcprobe.health(service.port, service.health_service)
+    return stack.health
 
 
 def labels(model: Model, name: str) -> list[str]:

@@ -148,7 +148,11 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
         if stack == "node" and project.test.value[0] != "node":
             draft.set("min_coverage", 0, "CI's coverage gate wraps only `node ...` test commands")
     checked = ports.health(tree, project) or Guess("/healthz", "none found: serve 200 here")
-    draft.set("health", checked.value, checked.why)
+    if speaks_grpc := ports.grpc(tree, project):
+        # Probed by the standard gRPC health service, not an HTTP path.
+        draft.set("protocol", "grpc", speaks_grpc)
+    else:
+        draft.set("health", checked.value, checked.why)
     needed = links.depends_on(tree, project, libs, by_path)
     if needed:
         draft.set("depends_on", list(needed), "; ".join(needed.values()))
@@ -164,8 +168,9 @@ def _notes(tree: Tree, project: Project, stack: str, health: str) -> list[str]:
     """What the user must know or do that no field can say."""
     notes = []
     if reason := ports.grpc(tree, project):
-        notes.append(f"gRPC: {reason}. The port and health check are HTTP: serve {health} over"
-                     " HTTP beside the gRPC server")
+        notes.append(f"gRPC: {reason}. The probes call the standard grpc.health.v1 Health"
+                     " service: register it in the server (and set health_service to check"
+                     " one service)")
     if stack == "python" and not tree.has(f"{project.path}/requirements.txt"):
         notes.append(f"the python stack installs {project.path}/requirements.txt: create it"
                      " (it may list nothing)")

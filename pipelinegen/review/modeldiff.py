@@ -94,7 +94,7 @@ def _services(old: Model | None, new: Model | None) -> dict[str, ServiceDelta]:
     for name, delta in deltas.items():
         for service in (before.get(delta.renamed_from or name), after.get(name)):
             if service is not None:
-                delta.bases.update(base for base in service.base_names() if base)
+                delta.bases.update(service.image_bases())
     return dict(sorted(deltas.items()))
 
 
@@ -103,7 +103,8 @@ def _whole(name: str, service: Service, what: str) -> FieldChange:
     body = service.model_dump(mode="json", exclude_defaults=True)
     old, new = (None, body) if what == "added" else (body, None)
     return FieldChange(field=name, old=old, new=new,
-                       summary=f"{name}: {what} ({service.stack}, port {service.port}, "
+                       summary=f"{name}: {what} ({service.stack}, "
+                       f"{f'port {service.port}' if service.port else 'no port'}, "
                        f"path {service.path})")
 
 

@@ -48,7 +48,7 @@ class Service(Protocol):
     @property
     def depends_on(self) -> Sequence[str]: ...
     @property
-    def port(self) -> int: ...
+    def port(self) -> int | None: ...
     @property
     def health(self) -> str: ...
     @property
@@ -119,6 +119,7 @@ class Stack:
     port: int = 8080  # the usual port, when `pipelinegen init` finds none
     # Whether the runtime image has apt for `packages.runtime` (distroless ones have none).
     runtime_packages: bool = True
+    serves: bool = False  # the image is the server itself (static): a service needs a port
 
     @property
     def own_dockerfile(self) -> bool:

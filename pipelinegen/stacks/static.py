@@ -29,4 +29,5 @@ STACK = Stack(
     bases=("go", "static"),  # the go stack's: its builder compiles the file server
     stages=stages,
     files=(NeededFile("public/", "put the site's files in it"),),
+    serves=True,
 )

@@ -30,18 +30,26 @@ RULE = "consistency"
 class Expected:
     """What services.yaml says, as text (the form every file is compared in)."""
 
-    port: str
+    port: str  # "" for a service without a port
     health: str
     repository: str
     uid: str
     gid: str
+    protocol: str = "http"
+    health_service: str = ""
+    health_command: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, model: Model, service: str) -> Expected:
         svc = model.services[service]
         defaults = model.project.defaults
-        return cls(str(svc.port), svc.health, model.image(service), str(defaults.uid),
-                   str(defaults.gid))
+        return cls(str(svc.port or ""), svc.health, model.image(service), str(defaults.uid),
+                   str(defaults.gid), svc.protocol, svc.health_service,
+                   tuple(svc.health_command))
+
+    @property
+    def http(self) -> bool:
+        return bool(self.port) and self.protocol == "http"
 
 
 @rule(RULE)
@@ -83,16 +91,7 @@ def _dockerfile(context: Context, service: str, expected: Expected) -> Iterator[
                       f"save {path} as UTF-8" if own else fixes.restore(context.root, path))
         return
     facts = dockerfacts.facts(text)
-    checks = (
-        ("EXPOSE", facts.expose, expected.port, f"EXPOSE {expected.port}"),
-        ("USER", facts.user, f"{expected.uid}:{expected.gid}",
-         f"USER {expected.uid}:{expected.gid}"),
-        ("HEALTHCHECK port", facts.health_port, expected.port,
-         f"a HEALTHCHECK on http://127.0.0.1:{expected.port}{expected.health}"),
-        ("HEALTHCHECK path", facts.health_path, expected.health,
-         f"a HEALTHCHECK on http://127.0.0.1:{expected.port}{expected.health}"),
-    )
-    for what, fact, want, form in checks:
+    for what, fact, want, form in _dockerfile_checks(facts, expected, own):
         # The user's own Dockerfile is fixed by editing it; `generate` never writes it.
         fix = (f"edit {path}: its runtime stage needs {form} (or change services.yaml to match)"
                if own else fixes.restore(context.root, path))
@@ -104,6 +103,33 @@ def _dockerfile(context: Context, service: str, expected: Expected) -> Iterator[
             yield Problem(path, fact.line, 1, RULE,
                           f"{what} is {fact.value}, but the chart and services.yaml say {want}",
                           fix)
+
+
+_Check = tuple[str, "dockerfacts.Fact | None", str, str]
+
+
+def _dockerfile_checks(facts: dockerfacts.DockerFacts, expected: Expected,
+                       own: bool) -> list[_Check]:
+    """(what, fact, wanted value, the instruction that gives it) for one Dockerfile.
+
+    A HEALTHCHECK is demanded only in its HTTP form, of a generated Dockerfile or an own one
+    that has an HTTP check: a gRPC image, a shell-less one or a worker checks itself as it can
+    (the chart's grpc or exec probes do not depend on it).
+    """
+    user = f"{expected.uid}:{expected.gid}"
+    checks: list[_Check] = [("USER", facts.user, user, f"USER {user}")]
+    if expected.port:
+        checks.append(("EXPOSE", facts.expose, expected.port, f"EXPOSE {expected.port}"))
+    if expected.http and (not own or facts.health_port is not None):
+        form = f"a HEALTHCHECK on http://127.0.0.1:{expected.port}{expected.health}"
+        checks += [("HEALTHCHECK port", facts.health_port, expected.port, form),
+                   ("HEALTHCHECK path", facts.health_path, expected.health, form)]
+    if not own and not expected.http:
+        wanted = (" ".join(expected.health_command) if not expected.port
+                  else f"127.0.0.1:{expected.port}")
+        checks.append(("HEALTHCHECK", facts.health_command, wanted,
+                       f"a HEALTHCHECK running {wanted}"))
+    return checks
 
 
 # --- values files ----------------------------------------------------------------------------
@@ -150,6 +176,8 @@ def _values(context: Context, service: str, expected: Expected) -> Iterator[Prob
         for keys, field in _VALUE_KEYS:
             found = _locate(data, keys)
             want = getattr(expected, field)
+            if field == "port" and not want:
+                want = "0"  # the values' way of saying "no port"
             if found is not None and str(found[0]) != want:
                 yield Problem(path, found[1], found[2], RULE,
                               f"{'.'.join(keys)} ({_MEANING[field]}) is {found[0]}, but "
@@ -222,17 +250,18 @@ def _deployment(context: Context, obj: rendering.Rendered, title: str, expected:
     for container in _items(_at(pod, "containers")):
         for port in _items(container.get("ports")):
             ports[str(port.get("name"))] = port.get("containerPort")
-        http = ports.get("http")
-        if str(http) != expected.port:
-            yield _problem(context, obj.template, "containerPort:",
-                           f"{where}: container port http is {http}, but the Dockerfile "
-                           f"EXPOSE and services.yaml say {expected.port}")
+        if expected.port:
+            named = ports.get(expected.protocol)
+            if str(named) != expected.port:
+                yield _problem(context, obj.template, "containerPort:",
+                               f"{where}: container port {expected.protocol} is {named}, but"
+                               f" the Dockerfile EXPOSE and services.yaml say {expected.port}")
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            path = _at(container, probe, "httpGet", "path")
-            if path != expected.health:
-                yield _problem(context, obj.template, "path:",
-                               f"{where}: {probe} path is {path}, but the Dockerfile "
-                               f"HEALTHCHECK and services.yaml say {expected.health}")
+            got, want, needle = _probe(_at(container, probe), expected)
+            if got != want:
+                yield _problem(context, obj.template, needle,
+                               f"{where}: {probe} checks {got}, but the Dockerfile "
+                               f"HEALTHCHECK and services.yaml say {want}")
         image = str(container.get("image", ""))
         if repository_of(image) != expected.repository:
             yield _problem(context, obj.template, "image:",
@@ -245,6 +274,19 @@ def _deployment(context: Context, obj: rendering.Rendered, title: str, expected:
                 yield _problem(context, obj.template, f"{key}:",
                                f"{where}: {key} is {got}, but the Dockerfile USER and "
                                f"services.yaml say {want}")
+
+
+def _probe(probe: Any, expected: Expected) -> tuple[str, str, str]:
+    """(what the probe checks, what services.yaml says, the template line to point at)."""
+    if not expected.port:
+        command = _at(probe, "exec", "command")
+        got = " ".join(map(str, command)) if isinstance(command, list) else str(command)
+        return got, " ".join(expected.health_command), "command:"
+    if expected.protocol == "grpc":
+        port, name = _at(probe, "grpc", "port"), _at(probe, "grpc", "service")
+        return (f"grpc port {port} service {name!r}",
+                f"grpc port {expected.port} service {expected.health_service!r}", "grpc:")
+    return str(_at(probe, "httpGet", "path")), expected.health, "path:"
 
 
 def repository_of(image: str) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from pipelinegen.emit.dockerfile import httpd_source
 from pipelinegen.emit.header import header
+from pipelinegen.stacks import grpcprobe
 from pipelinegen.workspace import Workspace
 from tests.support.demo import REPO
 
@@ -42,14 +43,26 @@ def test_contract_lines(service: str) -> None:
     lines = instructions(text)
     builder, runtime = spec.base_names()
     assert builder and runtime
+    # A gRPC service's health probe has a stage of its own, on the Go base.
+    probe = [f"FROM {MODEL.bases['go']} AS grpc-probe"] if spec.grpc else []
     assert [line for line in lines if line.startswith("FROM ")] == [
-        f"FROM {MODEL.bases[builder]} AS build", f"FROM {MODEL.bases[runtime]} AS runtime"]
+        f"FROM {MODEL.bases[builder]} AS build", *probe,
+        f"FROM {MODEL.bases[runtime]} AS runtime"]
     runtime_stage = lines[lines.index(f"FROM {MODEL.bases[runtime]} AS runtime"):]
     assert "USER 10001:10001" in runtime_stage
-    assert f"EXPOSE {spec.port}" in runtime_stage
+    exposed = [line for line in runtime_stage if line.startswith("EXPOSE ")]
+    assert exposed == ([f"EXPOSE {spec.port}"] if spec.port else [])
     health = next(line for line in runtime_stage if line.startswith("HEALTHCHECK "))
     argv = json.loads(health.split(" CMD ", 1)[1])
-    assert argv[-1] == f"http://127.0.0.1:{spec.port}{spec.health}"
+    if spec.port is None:  # a worker: its own health command
+        assert argv == spec.health_command
+    elif spec.grpc:
+        assert argv == ["/usr/local/bin/pipelinegen-grpc-probe", "-addr",
+                        f"127.0.0.1:{spec.port}", "-service", spec.health_service]
+        assert ("COPY --from=grpc-probe /out/pipelinegen-grpc-probe"
+                " /usr/local/bin/pipelinegen-grpc-probe") in runtime_stage
+    else:
+        assert argv[-1] == f"http://127.0.0.1:{spec.port}{spec.health}"
     assert "curl" not in health and "wget" not in health
     command = json.loads(runtime_stage[-1].removeprefix("CMD "))
     assert runtime_stage[-1].startswith("CMD [")
@@ -95,15 +108,18 @@ def test_dockerignore_sends_only_what_the_image_needs(service: str) -> None:
     included = [p[1:] for p in patterns if p.startswith("!")]
     needs_httpd = spec.stack in ("go", "static")
     assert included == [spec.path, *spec.depends_on,
-                        *(["generated/docker/pipelinegen-httpd.go"] if needs_httpd else [])]
+                        *(["generated/docker/pipelinegen-httpd.go"] if needs_httpd else []),
+                        *(["generated/docker/pipelinegen-grpc-probe.go"] if spec.grpc else [])]
     assert "**/node_modules" in patterns and "**/__pycache__" in patterns
 
 
 def test_the_shipped_file_server_is_generated_once_with_a_header() -> None:
     assert FILES["generated/docker/pipelinegen-httpd.go"] == (
         header("services.yaml", "//") + httpd_source())
-    assert [p for p in FILES if p.startswith("generated/docker/") and p.endswith(".go")] == [
-        "generated/docker/pipelinegen-httpd.go"]
+    assert FILES["generated/docker/pipelinegen-grpc-probe.go"] == (
+        header("services.yaml", "//") + grpcprobe.source())
+    assert sorted(p for p in FILES if p.startswith("generated/docker/") and p.endswith(".go")) \
+        == ["generated/docker/pipelinegen-grpc-probe.go", "generated/docker/pipelinegen-httpd.go"]
 
 
 def test_a_dockerfile_service_gets_no_generated_dockerfile(tmp_path: Path) -> None:

@@ -62,7 +62,8 @@ def make_repo(tmp_path: Path) -> Path:
     docker = tmp_path / "generated" / "docker"
     docker.mkdir(parents=True, exist_ok=True)
     for name, svc in MODEL.services.items():
-        (docker / f"{name}.Dockerfile").write_text(dockerfile(svc.port, svc.health))
+        if svc.port is not None and not svc.grpc:  # the others keep their generated ones
+            (docker / f"{name}.Dockerfile").write_text(dockerfile(svc.port, svc.health))
     return tmp_path
 
 

@@ -74,7 +74,9 @@ def test_only_its_users_get_in_and_it_gets_out_nowhere() -> None:
 
 
 def _egress_to_cache(service: str) -> list[dict[str, Any]]:
-    policy = {obj.kind: obj.body for obj in render(service, "dev")}["NetworkPolicy"]
+    # The service's own policy (its helm test pod has one of its own, named <service>-test).
+    policy = next(obj.body for obj in render(service, "dev")
+                  if obj.kind == "NetworkPolicy" and obj.body["metadata"]["name"] == service)
     return [rule for rule in policy["spec"]["egress"]
             if {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "cache"}}}
             in rule["to"]]

@@ -5,6 +5,7 @@ http://127.0.0.1:<port><path>)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,7 @@ def test_a_hand_edited_values_port_is_reported_in_values_and_render(repo: Path) 
 @pytest.mark.helm
 def test_a_hand_edited_target_port_is_reported_at_the_template_line(repo: Path) -> None:
     path = repo / "generated/helm/docs/templates/service.yaml"
-    _edit(path, "targetPort: http", "targetPort: 8081")
+    _edit(path, "targetPort: {{ .Values.protocol }}", "targetPort: 8081")
     found = _check(repo)
     assert {(p.file, p.line) for p in found} == {
         ("generated/helm/docs/templates/service.yaml", _line_of(path, "targetPort"))}
@@ -100,12 +101,11 @@ def test_a_hand_edited_target_port_is_reported_at_the_template_line(repo: Path) 
 def test_a_hand_edited_probe_and_user_in_a_template_are_reported(repo: Path) -> None:
     helpers = repo / "generated/helm/worker/templates/_helpers.tpl"
     _edit(helpers, "runAsUser: {{ .Values.podSecurity.runAsUser }}", "runAsUser: 10005")
-    deployment = repo / "generated/helm/worker/templates/deployment.yaml"
-    _edit(deployment, "path: {{ $.Values.health }}", "path: /live")
+    _edit(helpers, "path: {{ .Values.health }}", "path: /live")
     found = _check(repo)
     assert {p.file for p in found} == {"generated/helm/worker/templates/deployment.yaml"}
     messages = " ".join(p.message for p in found)
-    assert "startupProbe path is /live" in messages
+    assert "startupProbe checks /live" in messages
     assert "runAsUser is 10005" in messages
 
 
@@ -127,3 +127,66 @@ def test_a_missing_dockerfile_is_reported_not_a_crash(repo: Path) -> None:
     [problem] = _check(repo)
     assert problem.file == "generated/docker/worker.Dockerfile"
     assert "no Dockerfile for service 'worker'" in problem.message
+
+
+def _own_dockerfile(repo: Path, service: str, text: str) -> Path:
+    """Make `service` a `stack: dockerfile` service with `text` as its own Dockerfile."""
+    model = repo / "services.yaml"
+    _edit(model, f"  {service}:\n    path: services/{service}\n    stack: python\n",
+          f"  {service}:\n    path: services/{service}\n    stack: dockerfile\n"
+          f"    dockerfile: services/{service}/Dockerfile\n")
+    # CI measures no coverage of an own Dockerfile's tests: no gate of its own.
+    text_now = model.read_text()
+    start = text_now.index(f"  {service}:\n")
+    end = text_now.index("\n\n", start)
+    block = re.sub(r"    min_coverage: [^\n]*\n", "", text_now[start:end] + "\n")
+    model.write_text(text_now[:start] + block.rstrip("\n") + text_now[end:])
+    path = repo / f"services/{service}/Dockerfile"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+SHELL_LESS = ("FROM gcr.io/distroless/static-debian12:nonroot@sha256:" + "1" * 64 + "\n"
+              "COPY app /app\nUSER 10001:10001\nEXPOSE {port}\nCMD [\"/app\"]\n")
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("service", ["stock", "api"], ids=["grpc", "http-shell-less"])
+def test_an_own_dockerfile_without_healthcheck_is_not_asked_for_an_http_one(
+        repo: Path, service: str) -> None:
+    port = {"stock": 50051, "api": 8080}[service]
+    _own_dockerfile(repo, service, SHELL_LESS.format(port=port))
+    found = [p for p in _check(repo) if p.file.endswith("Dockerfile")]
+    assert found == []
+
+
+@pytest.mark.helm
+def test_an_own_dockerfile_is_told_to_be_edited_not_generated(repo: Path) -> None:
+    path = _own_dockerfile(repo, "stock", SHELL_LESS.format(port=50051).replace(
+        "USER 10001:10001", "USER app"))
+    [problem] = [p for p in _check(repo) if p.file.endswith("Dockerfile")]
+    assert (problem.file, problem.line) == ("services/stock/Dockerfile", _line_of(path, "USER"))
+    assert "USER is app" in problem.message
+    assert problem.hint.startswith("edit services/stock/Dockerfile") and "generate" not in \
+        problem.hint
+
+
+@pytest.mark.helm
+def test_a_grpc_probe_pointing_elsewhere_is_reported(repo: Path) -> None:
+    path = repo / "generated/docker/stock.Dockerfile"
+    _edit(path, '"127.0.0.1:50051"', '"127.0.0.1:50052"')
+    [problem] = _check(repo)
+    assert problem.line == _line_of(path, "HEALTHCHECK")
+    assert "127.0.0.1:50052" in problem.message
+
+
+@pytest.mark.helm
+def test_a_grpc_probe_and_an_exec_probe_in_a_template_are_checked(repo: Path) -> None:
+    _edit(repo / "generated/helm/stock/values.yaml", "healthService: printloop.Stock",
+          "healthService: printloop.Other")
+    _edit(repo / "generated/helm/courier/values.yaml", "- courier.alive", "- courier.other")
+    found = _check(repo)
+    messages = " ".join(p.message for p in found)
+    assert "grpc port 50051 service 'printloop.Other'" in messages
+    assert "checks python -m courier.other" in messages

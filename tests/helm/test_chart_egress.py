@@ -61,7 +61,7 @@ def _policy(repo: Path, environment: str) -> dict[str, Any]:
     env = next(e for e in model.project.environments if e.name == environment)
     scenario = rendering.Scenario("api", env)
     objects = rendering.objects(rendering.render(helm_python, repo, scenario), scenario.chart)
-    [policy] = [o.body for o in objects if o.kind == "NetworkPolicy"]
+    [policy] = [o.body for o in objects if o.kind == "NetworkPolicy" and o.name == "api"]
     return dict(policy["spec"])
 
 

@@ -59,7 +59,9 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
         for kind in ("requests", "limits"):
             assert set(container["resources"][kind]) == {"cpu", "memory"}
         image = container["image"]
-        assert "@sha256:" in image or obj.kind == "Deployment"
+        # The test pod of a gRPC service runs the service's own image (its grpc probe): by
+        # digest as deployed, by tag like the Deployments without one.
+        assert "@sha256:" in image or obj.kind == "Deployment" or svc.grpc
 
     assert metadata["labels"]["app.kubernetes.io/instance"] == scenario.service
     assert metadata["labels"]["app.kubernetes.io/part-of"] == MODEL.project.name
@@ -71,9 +73,7 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
     assert metadata["labels"]["app.kubernetes.io/name"] == scenario.service
     assert spec["serviceAccountName"] == scenario.service
     [container] = spec["containers"]
-    assert container["ports"] == [{"name": "http", "containerPort": svc.port, "protocol": "TCP"}]
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert container[probe]["httpGet"] == {"path": svc.health, "port": "http"}
+    _ports_and_probes(container, svc)
     selector = obj.body["spec"]["selector"]["matchLabels"]
     assert selector.items() <= metadata["labels"].items()
     deploy = svc.deploy_for(scenario.environment.name)
@@ -88,9 +88,10 @@ def test_pod_template_is_hardened(scenario: Any, obj: Any) -> None:
     for resource, spec_ in svc.infra.items():
         for variable, key in cloud.connection_env(resource, spec_.kind).items():
             expected[variable] = {"secretKeyRef": {"name": prefix + resource, "key": key}}
-    env = container["env"]
-    assert env[0] == {"name": "PORT", "value": str(svc.port)}
-    assert {e["name"]: e["valueFrom"] for e in env[1:]} == expected
+    env = container["env"] or []  # a worker without a port nor secrets has none
+    port = [{"name": "PORT", "value": str(svc.port)}] if svc.port else []
+    assert env[:len(port)] == port
+    assert {e["name"]: e["valueFrom"] for e in env[len(port):]} == expected
 
 
 @pytest.mark.helm
@@ -122,3 +123,21 @@ def test_replicated_pods_spread_and_have_a_disruption_budget(service: str) -> No
     [deployment] = [o for o in single if o.kind == "Deployment"]
     assert "topologySpreadConstraints" not in deployment.body["spec"]["template"]["spec"]
     assert "PodDisruptionBudget" not in [o.kind for o in single]
+
+
+def _ports_and_probes(container: Any, svc: Any) -> None:
+    """HTTP, gRPC or exec probes, and the port named after the protocol."""
+    if svc.port is None:  # a worker: no port, exec probes of its health command
+        assert "ports" not in container
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["exec"] == {"command": svc.health_command}
+    elif svc.grpc:
+        assert container["ports"] == [{"name": "grpc", "containerPort": svc.port,
+                                       "protocol": "TCP"}]
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["grpc"] == {"port": svc.port, "service": svc.health_service}
+    else:
+        assert container["ports"] == [{"name": "http", "containerPort": svc.port,
+                                       "protocol": "TCP"}]
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["httpGet"] == {"path": svc.health, "port": "http"}

@@ -11,7 +11,9 @@ from pipelinegen.validate.rendering import Rendered
 
 
 def _one(objects: list[Rendered], kind: str) -> dict[str, Any]:
-    [body] = [o.body for o in objects if o.kind == kind]
+    """The one object of a kind, the `helm test` hooks (pod and policy) left out."""
+    [body] = [o.body for o in objects if o.kind == kind
+              and "helm.sh/hook" not in o.body["metadata"].get("annotations", {})]
     return body
 
 
@@ -36,9 +38,14 @@ def test_objects_follow_the_model(service: str) -> None:
         else:
             assert "ConfigMap" not in kinds
         assert _one(objects, "ServiceAccount")["automountServiceAccountToken"] is False
+        svc = MODEL.services[service]
+        if svc.port is None:  # nothing to reach: no Service
+            assert "Service" not in kinds
+            continue
         port = _one(objects, "Service")["spec"]["ports"][0]
-        assert port == {"name": "http", "port": MODEL.services[service].port,
-                        "targetPort": "http", "protocol": "TCP"}
+        named = "grpc" if svc.grpc else "http"
+        assert port == {"name": named, "port": svc.port, "targetPort": named, "protocol": "TCP",
+                        **({"appProtocol": "grpc"} if svc.grpc else {})}
 
 
 def _peers(rule: dict[str, Any]) -> list[dict[str, Any]]:
@@ -63,12 +70,14 @@ def test_network_policy_denies_by_default_and_allows_what_the_model_declares() -
                          "app.kubernetes.io/instance": "api"}},
     ]
     assert inbound["ports"] == [{"port": "http", "protocol": "TCP"}]
-    # api calls no service of the model; out: DNS, the backing cache it uses, then its cloud
-    # resources (services.yaml infra): the AWS APIs over HTTPS for its bucket, its database's
-    # VPC on the Postgres port.
-    dns, cache, aws_apis, database = api["egress"]
+    # api calls the gRPC stock service (it lists api among its callers); out: DNS, the backing
+    # cache it uses and stock, by name, then its cloud resources (services.yaml infra): the AWS
+    # APIs over HTTPS for its bucket, its database's VPC on the Postgres port.
+    dns, cache, stock, aws_apis, database = api["egress"]
     assert cache == {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "cache"}}}],
                      "ports": [{"port": 6379, "protocol": "TCP"}]}
+    assert stock == {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "stock"}}}],
+                     "ports": [{"port": 50051, "protocol": "TCP"}]}
     assert _peers(dns) == [{"namespaceSelector": {"kubernetes.io/metadata.name": "kube-system"},
                             "podSelector": {"k8s-app": "kube-dns"}}]
     assert {(p["port"], p["protocol"]) for p in dns["ports"]} == {(53, "UDP"), (53, "TCP")}

@@ -64,7 +64,7 @@ def test_rendered_objects_reference_secrets_and_never_hold_them() -> None:
                     references += 1
             for container in obj.body.get("spec", {}).get("template", {}).get(
                     "spec", {}).get("containers", []):
-                for entry in container.get("env", []):
+                for entry in container.get("env") or []:
                     if entry["name"] in SECRET_VARS:
                         assert "value" not in entry and "secretKeyRef" in entry["valueFrom"]
             if obj.kind == "ConfigMap":

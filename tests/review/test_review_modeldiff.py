@@ -65,7 +65,8 @@ def test_a_base_reads_as_digests_or_as_short_image_references() -> None:
         "bases.python: python:3.12-slim-bookworm@782412e -> "
         "gcr.io/distroless/python3-debian12:nonroot@7d1042c"]
     delta = modeldiff.compare(_model(BUNDLED), _model(retagged))
-    assert sorted(n for n, d in delta.services.items() if "python" in d.bases) == ["api", "worker"]
+    python_users = sorted(n for n, d in delta.services.items() if "python" in d.bases)
+    assert python_users == ["api", "courier", "stock", "worker"]
 
 
 def test_a_rename_is_a_body_kept_under_a_new_name() -> None:

@@ -43,11 +43,15 @@ class Recipe:
     # Installed afterwards with apt inside the new root: debootstrap's own dependency resolver
     # cannot install packages with deep dependency trees such as npm.
     apt: tuple[str, ...] = ()
+    # Trust the certificate authorities this machine adds (/usr/local/share/ca-certificates):
+    # a builder that installs from PyPI reaches it through the machine's TLS-inspecting egress.
+    host_ca: bool = False
 
     @property
     def key(self) -> str:
         data = json.dumps([SUITE, self.packages, self.apt, TRIM,
-                           _TINY_FILES if not self.packages else []])
+                           _TINY_FILES if not self.packages else [],
+                           _host_cas() if self.host_ca else {}])
         return hashlib.sha256(data.encode()).hexdigest()[:12]
 
     @property
@@ -60,6 +64,9 @@ RECIPES = {
     for recipe in (
         Recipe("python", ("python3", "python-is-python3")),
         Recipe("python-build", ("python3", "python-is-python3", "python3-pip")),
+        # Builds images whose requirements come from PyPI (the gRPC demo's grpcio).
+        Recipe("python-build-pypi", ("python3", "python-is-python3", "python3-pip",
+                                     "ca-certificates"), host_ca=True),
         Recipe("node", ("nodejs",)),
         Recipe("node-build", ("nodejs", "ca-certificates"), apt=("npm",)),
         Recipe("go", ("golang-go", "ca-certificates")),
@@ -75,6 +82,16 @@ RECIPES = {
 
 # The bases demo images build on (every recipe but the act runner and the backing redis).
 IMAGE_BASES = tuple(name for name in RECIPES if name not in ("runner", "redis"))
+
+HOST_CAS = Path("/usr/local/share/ca-certificates")
+
+
+def _host_cas() -> dict[str, str]:
+    """The machine's own CA certificates by file name (empty where it adds none)."""
+    if not HOST_CAS.is_dir():
+        return {}
+    return {path.name: path.read_text() for path in sorted(HOST_CAS.glob("*.crt"))}
+
 
 # A distroless-like runtime: users, groups, a writable /tmp and nothing else.
 _TINY_FILES = {
@@ -171,6 +188,10 @@ def _debootstrap(recipe: Recipe) -> bytes:
             run("chroot", str(root), *env, "apt-get", "install", "-y", "-qq",
                 "--no-install-recommends", *recipe.apt)
             (root / "etc/resolv.conf").unlink()
+        if recipe.host_ca:
+            for name, text in _host_cas().items():
+                (root / "usr/local/share/ca-certificates" / name).write_text(text)
+            run("chroot", str(root), "update-ca-certificates")
         for path in TRIM:
             target = root / path
             if target.is_dir():

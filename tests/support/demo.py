@@ -26,9 +26,11 @@ SERVICES = {
     "web": ("node-build", "node"),
     "renderer": ("go", "static"),
     "docs": ("go", "static"),
+    "stock": ("python-build-pypi", "python"),  # grpcio comes from PyPI
+    "courier": ("python-build", "python"),
 }
 STACK_OF = {"api": "python", "worker": "python", "web": "node", "renderer": "go",
-            "docs": "static"}
+            "docs": "static", "stock": "python", "courier": "python"}
 
 
 def model_text(refs: dict[str, str], registry: str, budgets: dict[str, str] | None = None) -> str:

@@ -31,6 +31,7 @@ TEMPLATES: dict[str, str] = {
     "templates/externalsecrets.yaml": secret_objects.EXTERNAL_SECRETS,
     "templates/servicemonitor.yaml": objects.SERVICE_MONITOR,
     "templates/tests/test-connection.yaml": objects.TEST_HOOK,
+    "templates/tests/test-networkpolicy.yaml": objects.TEST_NETWORK_POLICY,
     "templates/NOTES.txt": objects.NOTES,
 }
 

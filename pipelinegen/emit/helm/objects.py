@@ -4,6 +4,7 @@ PodDisruptionBudget, NetworkPolicy, ServiceMonitor, the `helm test` hook and NOT
 from __future__ import annotations
 
 SERVICE = """\
+{{- if .Values.port }}
 apiVersion: v1
 kind: Service
 metadata:
@@ -19,10 +20,14 @@ spec:
     pipelinegen.dev/track: {{ .Values.blueGreen.active }}
     {{- end }}
   ports:
-    - name: http
+    - name: {{ .Values.protocol }}
       port: {{ .Values.port }}
-      targetPort: http
+      targetPort: {{ .Values.protocol }}
       protocol: TCP
+      {{- if eq .Values.protocol "grpc" }}
+      appProtocol: grpc
+      {{- end }}
+{{- end }}
 """
 
 SERVICE_ACCOUNT = """\
@@ -55,7 +60,7 @@ data:
 """
 
 INGRESS = """\
-{{- if .Values.ingress.enabled }}
+{{- if and .Values.ingress.enabled .Values.port (eq .Values.protocol "http") }}
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
@@ -135,8 +140,9 @@ spec:
 {{- end }}
 """
 
-# Deny by default. In: the ingress controller's namespace (when there is an Ingress), the pods
-# of the callers, and this release's test pod. Out: DNS, the services it calls, its cloud
+# Deny by default. In (to a service with a port; one without admits nothing): the ingress
+# controller's namespace (when there is an Ingress), the pods of the callers, and this release's
+# test pod. Out: DNS, the services it calls, its cloud
 # resources, the model's egress (IP blocks, or pods by namespace and labels) and extraEgress.
 NETWORK_POLICY = """\
 apiVersion: networking.k8s.io/v1
@@ -153,6 +159,7 @@ spec:
   policyTypes:
     - Ingress
     - Egress
+  {{- if .Values.port }}
   ingress:
     - from:
         {{- if .Values.ingress.enabled }}
@@ -175,8 +182,9 @@ spec:
               app.kubernetes.io/name: {{ include "svc.name" . }}-test
               app.kubernetes.io/instance: {{ .Release.Name }}
       ports:
-        - port: http
+        - port: {{ .Values.protocol }}
           protocol: TCP
+  {{- end }}
   egress:
     - to:
         - namespaceSelector:
@@ -271,18 +279,20 @@ spec:
 {{- end }}
 """
 
+# The `helm test` pod checks the service through its Service as a caller would: busybox wget
+# of the health path (http), or the grpc health probe of the service's own image (grpc). Its
+# probes run the same check, so a service that stops answering mid-test fails it. A service
+# without a port has no test: nothing of it can be reached, and `helm upgrade --wait` already
+# waits for its pods to pass their health command.
 TEST_HOOK = """\
+{{- if .Values.port }}
 apiVersion: v1
 kind: Pod
 metadata:
   name: {{ include "svc.fullname" . }}-test
   namespace: {{ .Release.Namespace }}
   labels:
-    helm.sh/chart: {{ include "svc.chart" . }}
-    app.kubernetes.io/name: {{ include "svc.name" . }}-test
-    app.kubernetes.io/instance: {{ .Release.Name }}
-    app.kubernetes.io/managed-by: {{ .Release.Service }}
-    app.kubernetes.io/part-of: {{ .Values.partOf }}
+    {{- include "svc.testLabels" . | nindent 4 }}
   annotations:
     helm.sh/hook: test
     helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
@@ -294,16 +304,28 @@ spec:
     {{- include "svc.podSecurityContext" . | nindent 4 }}
   containers:
     - name: health
+      {{- if eq .Values.protocol "grpc" }}
+      {{- $image := dict "image" .Values.image "digest" .Values.image.digest }}
+      image: {{ include "svc.image" $image | quote }}
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      {{- else }}
       image: {{ .Values.tests.image | quote }}
       imagePullPolicy: IfNotPresent
+      {{- end }}
       command:
-        - wget
-        - -q
-        - -T
-        - "5"
-        - -O
-        - /dev/null
-        - http://{{ include "svc.fullname" . }}:{{ .Values.port }}{{ .Values.health }}
+        {{- include "svc.testCommand" . | nindent 8 }}
+      readinessProbe:
+        exec:
+          command:
+            {{- include "svc.testCommand" . | nindent 12 }}
+        periodSeconds: 5
+        timeoutSeconds: 5
+      livenessProbe:
+        exec:
+          command:
+            {{- include "svc.testCommand" . | nindent 12 }}
+        periodSeconds: 10
+        timeoutSeconds: 5
       resources:
         requests:
           cpu: 10m
@@ -320,6 +342,53 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 8Mi
+{{- end }}
+"""
+
+# The test pod may reach DNS and its service's pods on the service's port, nothing else, and
+# is reached by nothing (the service's own policy admits it as a caller).
+TEST_NETWORK_POLICY = """\
+{{- if .Values.port }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "svc.fullname" . }}-test
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "svc.testLabels" . | nindent 4 }}
+  annotations:
+    helm.sh/hook: test
+    helm.sh/hook-weight: "-1"
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: {{ include "svc.name" . }}-test
+      app.kubernetes.io/instance: {{ .Release.Name }}
+  policyTypes:
+    - Ingress
+    - Egress
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+    - to:
+        - podSelector:
+            matchLabels:
+              {{- include "svc.selectorLabels" . | nindent 14 }}
+      ports:
+        - port: {{ .Values.port }}
+          protocol: TCP
+{{- end }}
 """
 
 NOTES = """\
@@ -337,6 +406,10 @@ The Service sends traffic to {{ .Values.blueGreen.active }}. Switch colours with
 A canary runs {{ .Values.canary.digest }}. Promote it with
   --set image.digest={{ .Values.canary.digest }} --set canary.digest=
 {{- end }}
+{{- if .Values.port }}
 Check it: helm test {{ .Release.Name }} -n {{ .Release.Namespace }}
+{{- else }}
+It serves no port: its pods are ready while `{{ join " " .Values.healthCommand }}` succeeds.
+{{- end }}
 See docs/rollouts.md for promotion and rollback.
 """

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from pipelinegen.emit.helm import external
 from pipelinegen.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
+from pipelinegen.stacks.grpcprobe import BINARY as GRPC_PROBE
 
 DIGEST = r"^(sha256:[0-9a-f]{64})?$"
 
@@ -233,7 +234,10 @@ class PodSecurity(Values):
 
 class Tests(Values):
     image: str
-    """Image of the `helm test` pod; it needs busybox wget."""
+    """Image of the `helm test` pod of an http service; it needs busybox wget."""
+    grpcProbe: str
+    """The grpc health probe in the service's own image, run by the test pod of a grpc
+    service."""
 
 
 class Environment(Values):
@@ -262,10 +266,17 @@ class ChartValues(Values):
     """Blue-green rollout (strategy blue-green)."""
     replicas: Annotated[int, Field(ge=0, le=1000)]
     """Pods per Deployment when not autoscaling."""
-    port: Annotated[int, Field(ge=1, le=65535)]
-    """Container port (named http); the Dockerfile EXPOSEs the same."""
+    port: Annotated[int, Field(ge=0, le=65535)]
+    """Container port (named after the protocol); the Dockerfile EXPOSEs the same. 0: the
+    service serves nothing (no Service, no test, probes run healthCommand)."""
+    protocol: Literal["http", "grpc"]
+    """What the port speaks: http (probes GET health) or grpc (grpc.health.v1 probes)."""
     health: Annotated[str, Field(pattern=r"^/")]
-    """HTTP path of the probes; the Dockerfile HEALTHCHECK uses the same."""
+    """HTTP path of the probes (protocol http); the Dockerfile HEALTHCHECK uses the same."""
+    healthService: str
+    """Service name the grpc probes check (protocol grpc); empty: the whole server."""
+    healthCommand: list[str]
+    """Command of the exec probes of a service without a port; its HEALTHCHECK runs the same."""
     resources: Resources
     """CPU and memory requests and limits."""
     autoscaling: Autoscaling
@@ -348,7 +359,7 @@ def calls(model: Model, service: str) -> list[Callee]:
     """The services that list `service` among their callers, i.e. the ones it calls, and the
     backing services it uses."""
     found = [(name, other.port) for name, other in model.services.items()
-             if service in other.callers]
+             if service in other.callers and other.port is not None]
     found += [(name, model.backing[name].port) for name in model.services[service].uses]
     return [Callee(service=name, port=port) for name, port in sorted(found)]
 
@@ -368,8 +379,11 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
         **deploy_values(svc.deploy),
         "secrets": external.secrets(model, service, svc.deploy),
         **external.base(),
-        "port": svc.port,
+        "port": svc.port or 0,
+        "protocol": svc.protocol,
         "health": svc.health,
+        "healthService": svc.health_service,
+        "healthCommand": list(svc.health_command),
         "podSecurity": {"runAsUser": defaults.uid, "runAsGroup": defaults.gid},
         "networkPolicy": {
             "ingressNamespace": model.project.ingress_namespace,
@@ -386,7 +400,7 @@ def base_values(model: Model, service: str, app_version: str) -> ChartValues:
             "prometheusNamespace": model.project.observability.namespace,
         },
         # From `bases` (project.test_base), so `pin` keeps it current like every other image.
-        "tests": {"image": model.bases[model.project.test_base]},
+        "tests": {"image": model.bases[model.project.test_base], "grpcProbe": GRPC_PROBE},
     })
 
 

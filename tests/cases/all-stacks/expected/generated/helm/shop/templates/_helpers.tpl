@@ -93,6 +93,55 @@ app.kubernetes.io/part-of: {{ .Values.partOf }}
 {{- else if gt (int .Values.replicas) 1 }}true{{ end -}}
 {{- end -}}
 
+{{/* How the kubelet checks the container: GET the health path (http), the standard gRPC
+health check (grpc: Kubernetes' own client), or the health command of a service without a port.
+The image's HEALTHCHECK checks the same. */}}
+{{- define "svc.probe" -}}
+{{- if not .Values.port -}}
+exec:
+  command:
+    {{- toYaml .Values.healthCommand | nindent 4 }}
+timeoutSeconds: 5
+{{- else if eq .Values.protocol "grpc" -}}
+grpc:
+  port: {{ .Values.port }}
+  service: {{ .Values.healthService | quote }}
+{{- else -}}
+httpGet:
+  path: {{ .Values.health }}
+  port: http
+{{- end -}}
+{{- end -}}
+
+{{/* The `helm test` pod: its labels (the service's NetworkPolicy admits it by them) and the
+check it runs against the Service. */}}
+{{- define "svc.testLabels" -}}
+helm.sh/chart: {{ include "svc.chart" . }}
+app.kubernetes.io/name: {{ include "svc.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: {{ .Values.partOf }}
+{{- end -}}
+
+{{- define "svc.testCommand" -}}
+{{- $address := printf "%s:%v" (include "svc.fullname" .) .Values.port -}}
+{{- if eq .Values.protocol "grpc" -}}
+- {{ .Values.tests.grpcProbe }}
+- -addr
+- {{ $address }}
+- -service
+- {{ .Values.healthService | quote }}
+{{- else -}}
+- wget
+- -q
+- -T
+- "4"
+- -O
+- /dev/null
+- http://{{ $address }}{{ .Values.health }}
+{{- end -}}
+{{- end -}}
+
 {{/* The hardened security context of every container (Pod Security Standard "restricted"). */}}
 {{- define "svc.containerSecurityContext" -}}
 allowPrivilegeEscalation: false

@@ -1,0 +1,1 @@
+"""Paper stock levels over gRPC, with the standard grpc.health.v1 health service."""
