@@ -16,6 +16,7 @@ from pathlib import Path
 from pipelinegen.emit.dockerfile import dockerfile_path
 from pipelinegen.emit.stacks import STACK_FILES
 from pipelinegen.model import Model, Service
+from pipelinegen.stacks import dotnet, java, rust
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ _CREATE = {
     "package-lock.json": "run `npm install` there to write it, and commit it",
     "go.mod": "run `go mod init <module path>` there",
     "public/": "put the site's files in it",
+    **java.CREATE, **rust.CREATE, **dotnet.CREATE,
 }
 
 
@@ -53,8 +55,14 @@ def missing_stack_files(root: Path, service: Service) -> list[Missing]:
     """The files the stack's Dockerfile copies from the service's directory that do not exist."""
     found = []
     for needed in STACK_FILES.get(service.stack, ()):
-        target = root / service.path / needed
-        if not (target.is_dir() if needed.endswith("/") else target.is_file()):
-            found.append(Missing(f"{service.path}/{needed}",
+        if not any(_present(root / service.path, choice) for choice in needed.split("|")):
+            found.append(Missing(f"{service.path}/{needed.replace('|', ' or ')}",
                                  f"{_CREATE[needed]} (in {service.path})"))
     return found
+
+
+def _present(directory: Path, needed: str) -> bool:
+    if "*" in needed:
+        return any(path.is_file() for path in directory.glob(needed))
+    target = directory / needed
+    return target.is_dir() if needed.endswith("/") else target.is_file()

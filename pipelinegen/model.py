@@ -22,6 +22,7 @@ from pydantic import (
 
 from pipelinegen import toolsource
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
+from pipelinegen.stacks import dotnet, java, rust
 from pipelinegen.strictmodel import Strict
 from pipelinegen.vulns.settings import Severity, Vulnerabilities
 
@@ -634,7 +635,7 @@ class Deploy(Strict):
         return Deploy.model_validate(data)
 
 
-Stack = Literal["python", "node", "go", "static", "dockerfile"]
+Stack = Literal["python", "node", "go", "static", "java", "rust", "dotnet", "dockerfile"]
 
 # Stacks whose tests CI measures, and how a test command must start for the coverage tool to
 # wrap it (python: any command, run under coverage.py).
@@ -649,6 +650,9 @@ STACK_BASES: dict[str, tuple[str, str]] = {
     "go": ("go", "static"),
     # Static sites are served by a tiny Go file server that pipelinegen ships.
     "static": ("go", "static"),
+    "java": (java.BUILDER, java.RUNTIME),
+    "rust": (rust.BUILDER, rust.RUNTIME),
+    "dotnet": (dotnet.BUILDER, dotnet.RUNTIME),
 }
 
 
@@ -656,9 +660,11 @@ class Service(Strict):
     path: RelPath
     """Build context: the service's directory, relative to the repository root."""
     stack: Stack
-    """Toolchain: python, node, go, static, or dockerfile (the service brings its own)."""
+    """Toolchain: python, node, go, static, java, rust, dotnet, or dockerfile (the service brings
+    its own)."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
-    """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
+    """Stack version for CI toolchain set-up, e.g. "3.12" for python, "22" for node, "17" for
+    java, "1.97" for rust or "10.0" for dotnet."""
     app_version: Annotated[str, _pattern(SEMVER, max_length=64)] = "0.1.0"
     """Semantic version: the chart's appVersion and the image tag used when no digest is set."""
     base: BaseName | None = None

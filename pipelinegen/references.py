@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelinegen.model import CI_JOBS, STACK_BASES, Loc, Model, model_problems
+from pipelinegen.stacks import dotnet, java, rust
 from pipelinegen.toolchain import DEFAULT_VERSIONS
 
 Reference = tuple[Loc, str, str]  # (location, problem, hint)
@@ -24,6 +25,7 @@ SUGGESTED_IMAGES: dict[str, str] = {
     "node": "node:{version}-bookworm-slim",
     "go": "golang:{version}-bookworm",
     "static": "gcr.io/distroless/static-debian12:nonroot",
+    **java.SUGGESTED_IMAGES, **rust.SUGGESTED_IMAGES, **dotnet.SUGGESTED_IMAGES,
 }
 
 
@@ -149,7 +151,8 @@ def _bases(facts: _Facts, name: str, service: _Service) -> list[Reference]:
 def _bases_lines(names: list[str], service: _Service, merge: bool) -> str:
     lines = "".join(
         f"\n  {base}: " + SUGGESTED_IMAGES[base].format(
-            version=service.version or DEFAULT_VERSIONS.get(base, "latest"))
+            version=service.version or DEFAULT_VERSIONS.get(str(service.stack))
+            or DEFAULT_VERSIONS.get(base, "latest"))
         for base in names)
     where = "add under your `bases:`" if merge else "add"
     return (f"{where} (then run `pipelinegen pin` to pin the digests):\nbases:{lines}")

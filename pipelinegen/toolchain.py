@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 
 from pipelinegen.model import Model
+from pipelinegen.stacks import dotnet, java, rust
 
 # Version when neither the service nor its base tags name one.
-DEFAULT_VERSIONS = {"python": "3.12", "node": "22", "go": "1.25"}
+DEFAULT_VERSIONS = {"python": "3.12", "node": "22", "go": "1.25", "java": java.DEFAULT_VERSION,
+                    "rust": rust.DEFAULT_VERSION, "dotnet": dotnet.DEFAULT_VERSION}
 # Image names (last path segment, prefix) that carry each stack's toolchain.
-TOOLCHAIN_IMAGES = {"python": ("python",), "node": ("node",), "go": ("golang", "go")}
+TOOLCHAIN_IMAGES = {"python": ("python",), "node": ("node",), "go": ("golang", "go"),
+                    "java": java.TOOLCHAIN_IMAGES, "rust": rust.TOOLCHAIN_IMAGES,
+                    "dotnet": dotnet.TOOLCHAIN_IMAGES}
 _TAG_VERSION = re.compile(r"^([0-9]+(?:\.[0-9]+)*)(?:$|[-_])")
 
 

@@ -39,11 +39,18 @@ def emit(inputs: Inputs) -> dict[str, str]:
         path = dockerfile_path(name)
         files[path] = dockerfile(inputs, name, stack)
         files[f"{path}.dockerignore"] = dockerignore(
-            inputs, [service.path, *service.depends_on, *stack.extra_context]
+            inputs, [service.path, *service.depends_on, *stack.extra_context], stack.ignored
         )
-        if stack.extra_context:
-            files[stacks.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+        for shipped in stack.extra_context:
+            files[shipped] = shipped_file(inputs, shipped)
     return files
+
+
+def shipped_file(inputs: Inputs, path: str) -> str:
+    """A file pipelinegen ships for the images (stacks.SHIPPED), with its header."""
+    data, comment = stacks.SHIPPED[path]
+    text = (resources.files("pipelinegen") / "data" / data).read_text()
+    return text if comment is None else header(inputs.source, comment) + text
 
 
 def httpd_source() -> str:
@@ -90,12 +97,13 @@ def labels(model: Model, name: str) -> list[str]:
     ]
 
 
-def dockerignore(inputs: Inputs, included: list[str]) -> str:
+def dockerignore(inputs: Inputs, included: list[str], ignored: tuple[str, ...] = ()) -> str:
     lines = [
         header(inputs.source).rstrip("\n"),
         "# The build context is the repository root: send only what this image needs.",
         "*",
         *(f"!{path}" for path in included),
         *ALWAYS_IGNORED,
+        *ignored,
     ]
     return "\n".join(lines) + "\n"

@@ -10,10 +10,11 @@ dependency layer.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
 from pipelinegen.model import Service
+from pipelinegen.stacks import dotnet, java, rust
+from pipelinegen.stacks.stage import Stack, exec_form, run
+
+__all__ = ["SHIPPED", "STACKS", "STACK_FILES", "Stack", "exec_form", "run"]
 
 # The shipped static file server / health probe (see pipelinegen/data/pipelinegen-httpd.go).
 HTTPD_SOURCE = "generated/docker/pipelinegen-httpd.go"
@@ -25,11 +26,15 @@ GO_ENV = "ENV CGO_ENABLED=0 GOCACHE=/root/.cache/go-build GOMODCACHE=/go/pkg/mod
 
 # What each stack's Dockerfile copies from the service's directory (a trailing / is a directory);
 # validate's service-files rule checks they exist.
+# An entry `a|b` is any one of them; `*.x` any file matching it.
 STACK_FILES: dict[str, tuple[str, ...]] = {
     "python": ("requirements.txt",),
     "node": ("package.json", "package-lock.json"),
     "go": ("go.mod",),
     "static": ("public/",),
+    "java": java.FILES,
+    "rust": rust.FILES,
+    "dotnet": dotnet.FILES,
 }
 
 
@@ -38,27 +43,6 @@ STACK_FILES: dict[str, tuple[str, ...]] = {
 PIP_HASHES = ('if grep -q -e "--hash=" requirements.txt; then hashes="--require-hashes";'
               ' else hashes=""; fi')
 PIP_HASH_FLAG = '${hashes:+"${hashes}"}'
-
-
-@dataclass(frozen=True)
-class Stack:
-    """What a stack contributes: its build stage body and its runtime stage body."""
-
-    build: list[str]  # instructions after `FROM <builder> AS build`
-    runtime: list[str]  # instructions after `FROM <runtime> AS runtime`, before USER
-    health: list[str]  # argv of the HEALTHCHECK; the URL is one argument of its own
-    command: list[str]  # the CMD when the service names none
-    extra_context: tuple[str, ...] = ()  # generated paths the build context must include
-
-
-def exec_form(argv: list[str]) -> str:
-    """A JSON array, the exec form of CMD and HEALTHCHECK (no shell, no variable expansion)."""
-    return json.dumps(argv)
-
-
-def run(*lines: str) -> str:
-    """A RUN instruction continued over several lines."""
-    return " \\\n    ".join(("RUN " + lines[0], *lines[1:]))
 
 
 def _copy_depends_on(service: Service, base: str) -> list[str]:
@@ -160,4 +144,12 @@ def static(name: str, service: Service, url: str) -> Stack:
     )
 
 
-STACKS = {"python": python, "node": node, "go": go, "static": static}
+STACKS = {"python": python, "node": node, "go": go, "static": static,
+          "java": java.stack, "rust": rust.stack, "dotnet": dotnet.stack}
+
+# Files pipelinegen ships into generated/docker/ for the images that need them:
+# {path: (file in pipelinegen/data, comment marker of its header, None for no header)}.
+SHIPPED: dict[str, tuple[str, str | None]] = {
+    HTTPD_SOURCE: ("pipelinegen-httpd.go", "//"),
+    **java.SHIPPED, **rust.SHIPPED, **dotnet.SHIPPED,
+}

@@ -191,11 +191,16 @@ def _java(tree: Tree, project: Project) -> None:
     if any(re.search(r"static\s+void\s+main\s*\(|fun\s+main\s*\(|@SpringBootApplication",
                      tree.read(path) or "") for path in sources):
         project.entry = "it has a main class"
+    here = _join(project.path)
     if project.manifest.endswith("pom.xml"):
         project.workspace = "<modules>" in text
-        project.test = Guess(["mvn", "--batch-mode", "test"], "Maven's test phase")
+        wrapper = tree.has(f"{here}mvnw")
+        project.test = Guess(["./mvnw" if wrapper else "mvn", "--batch-mode", "test"],
+                             "Maven's test phase" + (", through the project's mvnw" * wrapper))
     else:
-        project.test = Guess(["gradle", "test"], "Gradle's test task")
+        wrapper = tree.has(f"{here}gradlew")
+        project.test = Guess(["./gradlew" if wrapper else "gradle", "test"],
+                             "Gradle's test task" + (", through the project's gradlew" * wrapper))
 
 
 def _dotnet(tree: Tree, project: Project) -> None:

@@ -1,8 +1,8 @@
 """From the projects found to a first model: services, project settings and bases, every value
 with the reason it was chosen (the comments `render` writes).
 
-Stacks pipelinegen does not build yet (Java, .NET, Rust) become `stack: dockerfile` services
-when their directory has a Dockerfile, and are reported as skipped otherwise.
+Projects of a kind pipelinegen does not build (a bare Dockerfile) become `stack: dockerfile`
+services.
 """
 
 from __future__ import annotations
@@ -17,19 +17,17 @@ from pipelinegen.errors import PipelinegenError
 from pipelinegen.init import detect, links, ports
 from pipelinegen.init.detect import Guess, Project
 from pipelinegen.init.tree import Tree
-from pipelinegen.model import GITHUB_OWNER, REL_PATH
+from pipelinegen.model import GITHUB_OWNER, REL_PATH, STACK_BASES
+from pipelinegen.references import SUGGESTED_IMAGES
 from pipelinegen.toolchain import DEFAULT_VERSIONS
 
-BUILT = ("python", "node", "go", "static")
-NOT_YET = {"java": "Java", "dotnet": ".NET", "rust": "Rust"}
+BUILT = ("python", "node", "go", "static", "java", "rust", "dotnet")
 # The stack's usual toolchain and port when nothing in the repository says.
-DEFAULT_PORT = {"python": 8000, "node": 3000, "go": 8080, "static": 8080, "dockerfile": 8080}
-# Base images by stack: the official images (pin them with `pipelinegen pin`).
+DEFAULT_PORT = {"python": 8000, "node": 3000, "go": 8080, "static": 8080, "java": 8080,
+                "rust": 8080, "dotnet": 8080, "dockerfile": 8080}
+# Base images by name: the official images (pin them with `pipelinegen pin`).
 BASES = {
-    "python": "python:{python}-slim-bookworm",
-    "node": "node:{node}-bookworm-slim",
-    "go": "golang:{go}-bookworm",
-    "static": "gcr.io/distroless/static-debian12:nonroot",
+    **SUGGESTED_IMAGES,
     # The `helm test` pod's image (project.test_base): non-root, with busybox wget.
     "helm-test": "docker.io/nginxinc/nginx-unprivileged:1.27-alpine",
 }
@@ -114,12 +112,8 @@ def _stack(project: Project, chosen: list[Project], count: int) -> tuple[str | N
         pass
     elif project.kind in BUILT:
         return project.kind, ""
-    elif project.kind == "docker" or project.dockerfile:
+    else:  # a bare Dockerfile
         return "dockerfile", ""
-    else:
-        reason = (f"{NOT_YET[project.kind]} ({project.manifest}) is not a stack pipelinegen"
-                  " builds yet, and the directory has no Dockerfile: add one and run init"
-                  " again to list it as stack: dockerfile")
     return None, reason
 
 
@@ -129,9 +123,7 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
     draft = Draft(name)
     draft.set("path", project.path, f"{project.manifest}: {project.entry}")
     if stack == "dockerfile":
-        what = NOT_YET.get(project.kind, "")
-        draft.set("stack", stack, f"{what} is not built by pipelinegen yet: your Dockerfile is"
-                  if what else "its own Dockerfile, nothing else to build from")
+        draft.set("stack", stack, "its own Dockerfile, nothing else to build from")
         draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
     else:
         draft.set("stack", stack, f"from {project.manifest}")
@@ -228,21 +220,23 @@ def _project(root: Path, owners: tuple[str, list[links.OwnerRule]] | None,
 def _bases(services: list[Draft], overrides: dict[str, str]) -> Draft:
     draft = Draft("bases")
     stacks = {service.fields["stack"] for service in services}
-    needed = {"python"} if "python" in stacks else set()
-    needed |= {"node"} if "node" in stacks else set()
-    needed |= {"go", "static"} if stacks & {"go", "static"} else set()
+    # Each base at the newest version of the services of its stack (a go builder also builds
+    # the static stack's file server).
+    needed: dict[str, str] = {}
+    for stack in sorted(stacks & set(STACK_BASES), key=lambda stack: stack == "static"):
+        version = max((str(s.fields["version"]) for s in services
+                       if s.fields["stack"] == stack and "version" in s.fields),
+                      key=_version_key, default=DEFAULT_VERSIONS.get(stack, ""))
+        for base in STACK_BASES[stack]:
+            needed.setdefault(base, version or DEFAULT_VERSIONS.get(base, ""))
     if services:
-        needed.add("helm-test")  # every chart's test pod
-    versions = {stack: max((str(s.fields["version"]) for s in services
-                            if s.fields["stack"] == stack), key=_version_key,
-                           default=DEFAULT_VERSIONS.get(stack, ""))
-                for stack in ("python", "node", "go")}
-    for base in sorted(needed):
+        needed["helm-test"] = ""  # every chart's test pod
+    for base, version in sorted(needed.items()):
         if base in overrides:
             draft.set(base, overrides[base], "given with --base")
         else:
             what = "the helm test pod's" if base == "helm-test" else f"the official {base}"
-            draft.set(base, BASES[base].format(**versions), f"{what} image")
+            draft.set(base, BASES[base].format(version=version), f"{what} image")
     return draft
 
 

@@ -22,6 +22,8 @@ ANSWERS = {
     "web": ("/health", "ok"),
     "renderer": ("/proof?w=3&h=2", 'width="3" height="2"'),
     "docs": ("/", "Printloop help"),
+    "ledger": ("/balance", '"balance_cents": 0'),
+    "imposer": ("/sheets?pages=16&up=4&copies=3", '"sheets": 6'),
 }
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from itertools import groupby
 
 from pipelinegen import toolchain
 from pipelinegen.emit import stacks
 from pipelinegen.emit.workflows.common import Step, action, step
 from pipelinegen.inputs import Inputs
+from pipelinegen.stacks import dotnet, java, rust
+from pipelinegen.stacks.ci import Toolchain
 
 # coverage.py, installed by the python test step when a gate applies (an exact version, like
 # pipelinegen itself).
@@ -48,18 +48,6 @@ def _go_coverage(test: list[str]) -> str:
             + (" " + shlex.join(test[2:]) if test[2:] else "") + "\n")
 
 
-@dataclass(frozen=True)
-class Toolchain:
-    setup: str  # the set-up action
-    version_input: str  # its version input
-    cache_paths: str
-    cache_key_files: str  # the files the cache key hashes
-    install: str  # shell: installs a service's locked dependencies, if it has any
-    coverage: Callable[[list[str]], str]  # the test command, run measuring coverage
-    figure: str  # shell: prints the total line coverage in percent
-    extra: dict[str, object] = field(default_factory=dict)  # more inputs of the set-up action
-
-
 TOOLCHAINS: dict[str, Toolchain] = {
     "python": Toolchain(
         "actions/setup-python", "python-version", "~/.cache/pip",
@@ -82,6 +70,9 @@ TOOLCHAINS: dict[str, Toolchain] = {
         "go tool cover -func=\"${RUNNER_TEMP}/coverage.out\""
         " | awk '$1 == \"total:\" { sub(/%$/, \"\", $NF); print $NF }'",
         extra={"cache": False}),
+    "java": java.TOOLCHAIN,
+    "rust": rust.TOOLCHAIN,
+    "dotnet": dotnet.TOOLCHAIN,
 }
 
 
@@ -146,7 +137,7 @@ def test_script(inputs: Inputs, name: str) -> tuple[str, dict[str, str]]:
     if chain is None:
         return shlex.join(service.test), {}
     minimum = inputs.model.coverage_minimum(name)
-    if not minimum:
+    if not minimum or chain.coverage is None or chain.figure is None:
         return chain.install + shlex.join(service.test), {}
     gate = COVERAGE_GATE.format(figure=chain.figure, name=name)
     return chain.install + chain.coverage(service.test) + gate, {"MIN_COVERAGE": f"{minimum:g}"}

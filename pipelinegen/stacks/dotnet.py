@@ -1,0 +1,76 @@
+"""The dotnet stack: `dotnet restore` of the project file alone, `dotnet publish`, and a chiseled
+(shell-less) ASP.NET runtime.
+
+The restore runs before any source is copied, with NuGet's package folder as a cache mount, so
+a source-only change reuses it. The runtime listens where ASPNETCORE_HTTP_PORTS says (the
+service's port) and runs as the project's numeric uid, not the image's `app` user (APP_UID
+1654): the chart and every image run as one uid >= 10000, and a chiseled image needs no passwd
+entry for it. Its health probe is a small published program (pipelinegen/data/
+pipelinegen-probe.cs) run by the runtime's own `dotnet`: a chiseled image has no curl.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipelinegen.stacks.ci import Toolchain
+from pipelinegen.stacks.stage import Stack, run
+
+if TYPE_CHECKING:
+    from pipelinegen.model import Service
+
+BUILDER, RUNTIME = "dotnet-sdk", "aspnet"
+DEFAULT_VERSION = "10.0"
+TOOLCHAIN_IMAGES = ("sdk", "aspnet", "runtime")
+SUGGESTED_IMAGES = {
+    BUILDER: "mcr.microsoft.com/dotnet/sdk:{version}",
+    RUNTIME: "mcr.microsoft.com/dotnet/aspnet:{version}-noble-chiseled",
+}
+# One project file in the service's directory (any name: the assembly is named after the
+# service at publish).
+FILES = ("*.csproj",)
+CREATE = {"*.csproj": "run `dotnet new web` there (one project file per service directory)"}
+
+PROBE_SOURCE = "generated/docker/pipelinegen-probe.cs"
+PROBE_PROJECT = "generated/docker/pipelinegen-probe.csproj"
+# XML comments cannot hold the regenerate command's `--` options: the project file has no header.
+SHIPPED = {PROBE_SOURCE: ("pipelinegen-probe.cs", "//"),
+           PROBE_PROJECT: ("pipelinegen-probe.csproj", None)}
+PROBE_DIR = "/opt/pipelinegen-probe"
+NUGET = "--mount=type=cache,target=/root/.nuget/packages"
+ENV = "ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1"
+
+
+def stack(name: str, service: Service, url: str) -> Stack:
+    return Stack(
+        build=[
+            ENV,
+            f"COPY {PROBE_PROJECT} {PROBE_SOURCE} /src/probe/",
+            run(f"{NUGET} dotnet publish /src/probe/pipelinegen-probe.csproj"
+                " --configuration Release --output /out/probe"),
+            *(f"COPY {path}/ /src/{path}/" for path in service.depends_on),
+            f"WORKDIR /src/{service.path}",
+            f"COPY {service.path}/*.csproj ./",
+            run(f"{NUGET} dotnet restore"),
+            f"COPY {service.path}/ ./",
+            run(f"{NUGET} dotnet publish --no-restore --configuration Release --output /out/app",
+                f"-p:UseAppHost=false -p:AssemblyName={name}"),
+        ],
+        runtime=[
+            # The port as ASP.NET reads it; PORT (set below) is for everything else.
+            f"ENV ASPNETCORE_HTTP_PORTS={service.port}",
+            "WORKDIR /app",
+            f"COPY --from=build /out/probe {PROBE_DIR}",
+            "COPY --from=build /out/app ./",
+        ],
+        health=["dotnet", f"{PROBE_DIR}/pipelinegen-probe.dll", url],
+        command=["dotnet", f"/app/{name}.dll"],
+        extra_context=(PROBE_SOURCE, PROBE_PROJECT),
+        ignored=(f"{service.path}/**/bin", f"{service.path}/**/obj"),  # build output
+    )
+
+
+TOOLCHAIN = Toolchain(
+    "actions/setup-dotnet", "dotnet-version", "~/.nuget/packages\n",
+    "'**/packages.lock.json', '**/*.csproj'",
+    "dotnet restore\n", None, None)

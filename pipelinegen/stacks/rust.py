@@ -1,0 +1,74 @@
+"""The rust stack: the dependencies built in a layer of their own, a distroless-cc runtime.
+
+Before any source, the build stage compiles the crate's locked dependencies against a throwaway
+`main` (the layer split cargo-chef automates, without a tool to install): a source-only change
+reuses that layer. `cargo install --path .` then builds the crate's binaries into /out/bin, and
+the runtime holds them with a small std-only health probe (pipelinegen/data/pipelinegen-probe.rs)
+compiled with the same rustc: a distroless image has no shell or curl.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipelinegen.stacks.ci import Toolchain
+from pipelinegen.stacks.stage import Stack, run
+
+if TYPE_CHECKING:
+    from pipelinegen.model import Service
+
+BUILDER, RUNTIME = "rust", "cc"
+DEFAULT_VERSION = "1.97"
+TOOLCHAIN_IMAGES = ("rust",)
+SUGGESTED_IMAGES = {
+    BUILDER: "rust:{version}-slim-bookworm",
+    RUNTIME: "gcr.io/distroless/cc-debian12:nonroot",
+}
+FILES = ("Cargo.toml", "Cargo.lock")
+CREATE = {"Cargo.toml": "run `cargo init` there",
+          "Cargo.lock": "run `cargo generate-lockfile` there, and commit it"}
+
+PROBE_SOURCE = "generated/docker/pipelinegen-probe.rs"
+SHIPPED = {PROBE_SOURCE: ("pipelinegen-probe.rs", "//")}
+PROBE = "/usr/local/bin/pipelinegen-probe"
+# CARGO_HOME as in the official rust images; its registry is a cache mount, never a layer.
+ENV = "ENV CARGO_HOME=/usr/local/cargo CARGO_TERM_COLOR=never"
+REGISTRY = "--mount=type=cache,target=/usr/local/cargo/registry"
+
+
+def stack(name: str, service: Service, url: str) -> Stack:
+    return Stack(
+        build=[
+            ENV,
+            f"COPY {PROBE_SOURCE} /src/{PROBE_SOURCE}",
+            run("mkdir -p /out", "&& rustc -C opt-level=2 -C strip=symbols"
+                f" -o /out/pipelinegen-probe /src/{PROBE_SOURCE}"),
+            *(f"COPY {path}/ /src/{path}/" for path in service.depends_on),
+            f"WORKDIR /src/{service.path}",
+            f"COPY {service.path}/Cargo.toml {service.path}/Cargo.lock ./",
+            # The dependencies alone, against a throwaway main.
+            run(f"{REGISTRY} mkdir -p src", "&& echo 'fn main() {}' > src/main.rs",
+                "&& cargo build --release --locked", "&& rm -rf src"),
+            f"COPY {service.path}/ ./",
+            # The real sources are older than the throwaway build: touch them so cargo rebuilds.
+            run(f"{REGISTRY} find src -name '*.rs' -exec touch {{}} +",
+                "&& cargo install --path . --locked --root /out --target-dir target"),
+        ],
+        runtime=[
+            f"COPY --from=build /out/pipelinegen-probe {PROBE}",
+            "COPY --from=build /out/bin/ /app/",
+        ],
+        health=[PROBE, url],
+        command=[f"/app/{name}"],
+        extra_context=(PROBE_SOURCE,),
+        ignored=(f"{service.path}/target",),  # local build output
+    )
+
+
+TOOLCHAIN = Toolchain(
+    "actions-rust-lang/setup-rust-toolchain", "toolchain",
+    "~/.cargo/registry/index\n~/.cargo/registry/cache\n~/.cargo/git/db\n", "'**/Cargo.lock'",
+    "if [ -f Cargo.lock ]; then\n  cargo fetch --locked\nfi\n", None, None,
+    # The cache step beside it is the one every stack has; warnings stay warnings, as in the
+    # image build.
+    extra={"cache": False, "rustflags": ""})
