@@ -209,7 +209,13 @@ def _dotnet(tree: Tree, project: Project) -> None:
         project.version = Guess(found.group(1), f"TargetFramework in {project.manifest}")
     if "Microsoft.NET.Sdk.Web" in text or "<OutputType>Exe" in text:
         project.entry = f"{project.manifest} builds an executable"
-    project.test = Guess(["dotnet", "test"], ".NET's test runner")
+    tests = sorted(path for path in tree.under(project.path, ".csproj")
+                   if "Microsoft.NET.Test.Sdk" in (tree.read(path) or ""))
+    if tests and parent(tests[0]) != project.path:  # the tests are a project of their own
+        where = parent(tests[0]).removeprefix(_join(project.path))
+        project.test = Guess(["dotnet", "test", where], f"{tests[0]} is a test project")
+    else:
+        project.test = Guess(["dotnet", "test"], ".NET's test runner")
 
 
 def _rust(tree: Tree, project: Project) -> None:

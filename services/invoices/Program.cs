@@ -3,11 +3,9 @@
 // ASPNETCORE_HTTP_PORTS to the same port).
 using Invoices;
 
+var port = Environment.GetEnvironmentVariable("PORT") ?? "8050";
 var builder = WebApplication.CreateSlimBuilder(args);
-if (Environment.GetEnvironmentVariable("PORT") is { Length: > 0 } port)
-{
-    builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
-}
+builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
 var app = builder.Build();
 
 app.MapGet("/health", () => Results.Text("ok\n"));
