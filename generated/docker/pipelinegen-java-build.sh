@@ -39,18 +39,17 @@ jar="$jars"
 
 layers="dependencies spring-boot-loader snapshot-dependencies application"
 rm -rf "$out"
-if jar tf "$jar" | grep -qx 'BOOT-INF/layers.idx'; then
-    if java -Djarmode=tools -jar "$jar" extract --layers --destination "$out" >&2; then
-        # Boot 3.3+: application/<name>.jar with its lib/ in the dependency layers.
-        mv "$out"/application/*.jar "$out/application/app.jar"
-    else
-        # Before Boot 3.3 (`layertools`) the layers start only through Boot's launcher class,
-        # not `java -jar`: the jar stays whole.
-        rm -rf "$out"
-        mkdir -p "$out/application"
-        cp "$jar" "$out/application/app.jar"
-    fi
+# Boot 3.3+ extracts application/<name>.jar with its lib/ in the dependency layers. A jar
+# whose main class ignores the jar mode exits 0 having extracted nothing: look, not trust.
+if jar tf "$jar" | grep -qx 'BOOT-INF/layers.idx' \
+    && java -Djarmode=tools -jar "$jar" extract --layers --destination "$out" >&2 \
+    && [ "$(find "$out/application" -maxdepth 1 -name '*.jar' 2>/dev/null | wc -l)" -eq 1 ]
+then
+    mv "$out"/application/*.jar "$out/application/app.jar"
 else
+    # Not Boot, or before Boot 3.3 (`layertools` layers start only through Boot's launcher
+    # class, not `java -jar`): the jar stays whole.
+    rm -rf "$out"
     mkdir -p "$out/application"
     cp "$jar" "$out/application/app.jar"
 fi
