@@ -110,13 +110,13 @@ def test_dockerignore_sends_only_what_the_image_needs(service: str) -> None:
 
 # The files pipelinegen ships into generated/docker/ for each stack's image, and the local build
 # output its context leaves out.
-SHIPPED = {
-    "go": ("generated/docker/pipelinegen-httpd.go",),
-    "static": ("generated/docker/pipelinegen-httpd.go",),
-    "java": ("generated/docker/PipelinegenProbe.java", "generated/docker/pipelinegen-java-build.sh"),
-    "rust": ("generated/docker/pipelinegen-probe.rs",),
-    "dotnet": ("generated/docker/pipelinegen-probe.cs", "generated/docker/pipelinegen-probe.csproj"),
-}
+SHIPPED = {stack: tuple(f"generated/docker/{name}" for name in names) for stack, names in {
+    "go": ("pipelinegen-httpd.go",),
+    "static": ("pipelinegen-httpd.go",),
+    "java": ("PipelinegenProbe.java", "pipelinegen-java-build.sh"),
+    "rust": ("pipelinegen-probe.rs",),
+    "dotnet": ("pipelinegen-probe.cs", "pipelinegen-probe.csproj"),
+}.items()}
 BUILD_OUTPUT = {"java": ("target", "build"), "rust": ("target",), "dotnet": ("**/bin", "**/obj")}
 
 

@@ -116,11 +116,11 @@ def test_text_format_lists_services_files_and_diffs(sample_repo: Repo) -> None:
     lines = text.splitlines()
     assert lines[:5] == ["services.yaml: HEAD~1 -> HEAD", lines[1], "", "api: changed",
                          "  api.deploy.replicas: 2 -> 3"]
-    assert lines[1].startswith("1 of 5 service(s) affected, ")
-    api = lines[4:lines.index("unchanged: docs, renderer, web, worker")]
+    assert lines[1].startswith("1 of 8 service(s) affected, ")
+    api = lines[4:lines.index("unchanged: docs, imposer, invoices, ledger, renderer, web, worker")]
     assert "  M generated/sample/api.txt (+1 -1)" in api
     assert "  M generated/sample/api/values-staging.txt (+1 -1)" in api
     assert "-replicas 2\n+replicas 3\n" in text
-    assert "unchanged: docs, renderer, web, worker\n" in text
+    assert "unchanged: docs, imposer, invoices, ledger, renderer, web, worker\n" in text
     stat = sample_repo.review("--base", "HEAD~1", "--head", "HEAD", "--stat")
     assert "@@" not in stat and "api.deploy.replicas: 2 -> 3" in stat

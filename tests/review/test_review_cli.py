@@ -65,10 +65,11 @@ def test_a_ref_without_a_services_file_adds_every_service(repo: Repo) -> None:
     report = ChangeReport.model_validate_json(
         repo.review("--base", "empty", "--format", "json"))
     assert {s.name: s.status for s in report.services} == dict.fromkeys(
-        ("api", "docs", "renderer", "web", "worker"), "added")
+        ("api", "docs", "renderer", "web", "worker", "ledger", "imposer", "invoices"), "added")
     assert [c.field for c in report.project.changes] == [
         "version", "project", "bases.helm-test", "bases.python", "bases.node", "bases.go",
-        "bases.static"]
+        "bases.static", "bases.jdk", "bases.jre", "bases.rust", "bases.cc", "bases.dotnet-sdk",
+        "bases.aspnet"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

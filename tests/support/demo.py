@@ -47,7 +47,6 @@ def model_text(refs: dict[str, str], registry: str, budgets: dict[str, str] | No
     text = text[:start] + "\nbases:\n" + listed + text[end:]
     for service in NOT_BUILT_HERE:
         text = re.sub(rf"\n(?:  #[^\n]*\n)*  {service}:\n(?:    [^\n]*\n|\n(?=    ))*", "\n", text)
-        text = re.sub(rf"callers: \[([^\]]*)\b{service}\b,? ?", r"callers: [\1", text)
     for service, (builder, runtime) in SERVICES.items():
         text = re.sub(rf"(\n  {service}:\n    path: [^\n]+\n    stack: [^\n]+\n)",
                       rf"\1    builder: {builder}\n    base: {runtime}\n", text)
