@@ -4,12 +4,15 @@ test builder (Debian's OpenJDK 17 and Maven) and through `pipelinegen build`."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
+from pipelinegen import load
 from pipelinegen.emit.dockerfile import shipped_file
 from pipelinegen.inputs import Inputs
 from pipelinegen.stacks import java
@@ -33,17 +36,15 @@ jar --create --file build/libs/app-0.1-plain.jar -C build/classes .
 
 def run_script(workdir: Path, check: bool = True) -> str:
     """The shipped build script in the java builder, on workdir/svc, writing workdir/out."""
-    model = demo.REPO / "services.yaml"
-    from pipelinegen import load
-
-    text = shipped_file(Inputs(load.load(model), "services.yaml"), java.BUILD_SCRIPT)
+    text = shipped_file(Inputs(load.load(demo.REPO / "services.yaml"), "services.yaml"),
+                        java.BUILD_SCRIPT)
     (workdir / SCRIPT).write_text(text)
     argv = ["run", "--rm", "--network", "none", "-v", f"{workdir}:/w", "-w", "/w/svc",
             bases.ensure("java-build"), "sh", f"/w/{SCRIPT}", "/w/out"]
     if check:
         return demo.docker(*argv)
-    done = __import__("subprocess").run([bases.docker_cli(), *argv], capture_output=True,
-                                        text=True, check=False)
+    done = subprocess.run([bases.docker_cli(), *argv], capture_output=True, text=True,
+                          check=False)
     assert done.returncode != 0, done.stdout
     return done.stderr
 
@@ -123,5 +124,20 @@ def test_a_rust_source_change_reaches_the_image(
                 assert reply.read().decode() == f"{marker}\n"
                 return
         except OSError:
-            __import__("time").sleep(0.2)
+            time.sleep(0.2)
     raise AssertionError(demo.docker("logs", name))
+
+
+@pytest.mark.parametrize(("service", "base", "passed"), [
+    ("ledger", "java-build", "Tests run: 3, Failures: 0, Errors: 0"),
+    ("imposer", "rust-build", "test result: ok. 3 passed"),
+])
+def test_the_demo_services_own_tests_pass_offline_with_the_debian_toolchains(
+        tmp_path: Path, service: str, base: str, passed: str) -> None:
+    """The bundled model's `test` command, run from the service's directory as CI runs it."""
+    command = load.load(demo.REPO / "services.yaml").services[service].test
+    shutil.copytree(demo.REPO / "services" / service, tmp_path / service,
+                    ignore=shutil.ignore_patterns("target"))
+    output = demo.docker("run", "--rm", "--network", "none", "-v", f"{tmp_path}:/w",
+                         "-w", f"/w/{service}", bases.ensure(base), *command)
+    assert passed in output, output[-3000:]
