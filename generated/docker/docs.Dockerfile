@@ -23,4 +23,4 @@ LABEL org.opencontainers.image.title="docs" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.version="${VERSION}"
-CMD ["/usr/local/bin/pipelinegen-httpd", "-root", "/srv/www", "-listen", ":8080", "-health", "/healthz"]
+CMD ["/usr/local/bin/pipelinegen-httpd", "-root", "/srv/www", "-listen", ":8080", "-health", "/healthz", "-metrics", "/metrics"]

@@ -139,7 +139,7 @@ def static(name: str, service: Service, url: str) -> Stack:
         ],
         health=[HTTPD, "-probe", url],
         command=[HTTPD, "-root", STATIC_ROOT, "-listen", f":{service.port}",
-                 "-health", service.health],
+                 "-health", service.health, "-metrics", service.metrics.path],
         extra_context=(HTTPD_SOURCE,),
     )
 

@@ -28,10 +28,15 @@ func newMux() *http.ServeMux {
 	return mux
 }
 
+// newHandler is the service: its routes, instrumented, and its metrics on /metrics.
+func newHandler() http.Handler {
+	return instrument(newMux(), newMetrics(), "/metrics")
+}
+
 func main() {
 	port := os.Getenv("PORT")
 	if port == "" {
 		port = "8090"
 	}
-	log.Fatal(http.ListenAndServe(":"+port, newMux()))
+	log.Fatal(http.ListenAndServe(":"+port, newHandler()))
 }

@@ -1,6 +1,8 @@
 "use strict";
-// Storefront admin: a health endpoint and an orders page (standard library only).
+// Storefront admin: a health endpoint, an orders page and Prometheus metrics (standard
+// library only).
 const http = require("node:http");
+const { createMetrics, instrument } = require("./metrics");
 
 function handle(req, res) {
   if (req.url === "/health") {
@@ -18,7 +20,7 @@ function handle(req, res) {
 }
 
 function createServer() {
-  return http.createServer(handle);
+  return http.createServer(instrument(handle, createMetrics()));
 }
 
 module.exports = { createServer };

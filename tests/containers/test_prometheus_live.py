@@ -1,4 +1,5 @@
-"""A real Prometheus on 127.0.0.1 scrapes the real api container with the generated rules.
+"""A real Prometheus on 127.0.0.1 scrapes real demo containers with the generated rules: the
+api (Python), the renderer (Go) and docs (the shipped static file server).
 
 Test-only settings, to keep it to seconds: Prometheus scrapes and evaluates every second (a
 cluster would use 30s or so). The rules are the generated file as is: windows and `for:` are
@@ -16,6 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,44 +57,49 @@ def _wait(what: str, ready: object, timeout: float = 60) -> object:
 
 
 TAG = "prometheus-live"  # its own tag: other test runs on this engine build api:test
+PORTS = {"api": 8080, "renderer": 8090, "docs": 8080}
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory, base_refs: dict[str, str],
          registry: str) -> Path:
-    """The demo repository, generated, with the api image built by `pipelinegen build`."""
+    """The demo repository, generated, with the images built by `pipelinegen build`."""
     root = demo.make_repo(tmp_path_factory.mktemp("live") / "repo", base_refs, registry)
-    demo.run_pipelinegen(root, "build", "api", "--tag", TAG, check=True)
+    for service in PORTS:
+        demo.run_pipelinegen(root, "build", service, "--tag", TAG, check=True)
     return root
 
 
-@pytest.fixture
-def api(repo: Path, registry: str) -> Iterator[str]:
-    """The api container, published on a loopback port; yields its base URL."""
-    name = "pipelinegen-test-prometheus-api"
+@contextmanager
+def _container(service: str, registry: str) -> Iterator[str]:
+    """The service's container, published on a loopback port; yields its base URL."""
+    name = f"pipelinegen-test-prometheus-{service}"
     demo.docker("rm", "-f", name, check=False)
-    demo.docker("run", "-d", "--name", name, "-p", "127.0.0.1::8080", f"{registry}/api:{TAG}")
+    port = str(PORTS[service])
+    demo.docker("run", "-d", "--name", name, "-p", f"127.0.0.1::{port}",
+                f"{registry}/{service}:{TAG}")
     try:
-        mapped = demo.docker("port", name, "8080").split()[0].rsplit(":", 1)[1]
+        mapped = demo.docker("port", name, port).split()[0].rsplit(":", 1)[1]
         base = f"http://127.0.0.1:{mapped}"
-        _wait("the api to answer", lambda: _get(base + "/healthz")[0] == 200)
+        _wait(f"{service} to answer", lambda: _get(base + "/healthz")[0] == 200)
         yield base
     finally:
         demo.docker("rm", "-f", name, check=False)
 
 
-@pytest.fixture
-def prometheus(repo: Path, api: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def _prometheus(repo: Path, targets: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """A Prometheus scraping each service's base URL as job <service>, with its rules."""
     binary = shutil.which("prometheus")
     assert binary, "prometheus is not installed: run scripts/bootstrap"
-    rules = repo / "generated/observability/api/rules.yaml"
-    target = api.removeprefix("http://")
+    rules = [str(repo / f"generated/observability/{service}/rules.yaml") for service in targets]
+    jobs = "".join(
+        f"  - job_name: {service}\n"
+        f"    static_configs: [{{targets: [{json.dumps(base.removeprefix('http://'))}]}}]\n"
+        for service, base in targets.items())
     config = tmp_path / "prometheus.yml"
-    config.write_text(
-        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-        f"rule_files: [{json.dumps(str(rules))}]\n"
-        "scrape_configs:\n"
-        f"  - job_name: api\n    static_configs: [{{targets: [{json.dumps(target)}]}}]\n")
+    config.write_text("global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+                      f"rule_files: {json.dumps(rules)}\nscrape_configs:\n{jobs}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = (tmp_path / "prometheus.log").open("wb")
@@ -106,6 +113,18 @@ def prometheus(repo: Path, api: str, tmp_path: Path) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture
+def api(registry: str) -> Iterator[str]:
+    with _container("api", registry) as base:
+        yield base
+
+
+@pytest.fixture
+def prometheus(repo: Path, api: str, tmp_path: Path) -> Iterator[str]:
+    with _prometheus(repo, {"api": api}, tmp_path) as url:
+        yield url
 
 
 def _query(url: str, promql: str) -> list[dict[str, object]]:
@@ -154,3 +173,37 @@ def test_recording_rules_record_and_the_page_alert_goes_pending_on_errors(
     assert states == {"ApiAvailabilityBurn1h": "pending"}
     # The latency SLO is not burnt by fast errors, so its alerts stay silent.
     assert not [name for name in _alerts(prometheus) if name.startswith("ApiLatency")]
+
+
+def _groups(url: str) -> list[str]:
+    loaded = json.loads(_get(url + "/api/v1/rules")[1])["data"]["groups"]
+    return sorted(group["name"] for group in loaded)
+
+
+def test_go_and_static_containers_are_scraped_and_their_slis_recorded(
+        repo: Path, registry: str, tmp_path: Path) -> None:
+    with _container("renderer", registry) as renderer, _container("docs", registry) as docs, \
+            _prometheus(repo, {"renderer": renderer, "docs": docs}, tmp_path) as url:
+        assert _groups(url) == ["docs-slo-alerts", "docs-slo-recording",
+                                "renderer-slo-alerts", "renderer-slo-recording"]
+        # Proofs, some refused (400: a client error, not against the SLO), and help pages.
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            for path in ("/proof?w=40&h=30", "/proof?w=0&h=30"):
+                _get(renderer + path)
+            for path in ("/", "/missing.html"):
+                _get(docs + path)
+            time.sleep(0.02)
+        wanted = [("renderer", "availability"), ("renderer", "latency"),
+                  ("docs", "availability")]
+        for service, slo in wanted:
+            series = _wait(f"the {service} {slo} SLI", lambda s=service, o=slo: _query(
+                url, f'slo:sli_error:ratio_rate5m{{service="{s}",slo="{o}"}}'))
+            assert isinstance(series, list)
+            assert float(series[0]["value"][1]) == 0.0, series  # type: ignore[index]
+        # Both services' own series are what the recording rules read, 400s and 404s counted.
+        codes = {(s["metric"]["job"], s["metric"]["code"])  # type: ignore[index]
+                 for s in _query(url, "http_requests_total")}
+        assert {("renderer", "200"), ("renderer", "400"), ("docs", "200"),
+                ("docs", "404")} <= codes
+        assert _alerts(url) == {}

@@ -15,7 +15,8 @@ from pipelinegen.validate import promql
 from tests.conftest import RunCli
 from tests.observability.obskit import bundled, generate
 
-BOARDS = ("api/dashboard.yaml", "worker/dashboard.yaml", "overview-dashboard.yaml")
+SERVICES = ("api", "docs", "renderer", "web", "worker")
+BOARDS = (*(f"{service}/dashboard.yaml" for service in SERVICES), "overview-dashboard.yaml")
 
 
 def _boards(root: Path) -> list[dict[str, Any]]:
@@ -33,7 +34,8 @@ def test_dashboards_round_trip_through_the_sdk_model_and_every_query_parses(
     generate(bundled(), tmp_path)
     boards = _boards(tmp_path)
     titles = [board["title"] for board in boards]
-    assert titles == ["printloop / api", "printloop / worker", "printloop / SLO overview"]
+    assert titles == [*(f"printloop / {service}" for service in SERVICES),
+                      "printloop / SLO overview"]
     for board in boards:
         # The SDK's typed model reads it back whole: nothing it does not know, nothing lost.
         again = json.loads(json.dumps(Dashboard.from_json(board), cls=JSONEncoder))

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from pipelinegen import load
+from pipelinegen.emit.observability import observed
 from pipelinegen.validate import crds, rendering
 from tests.observability.obskit import bundled, generate
 
@@ -30,14 +31,25 @@ def _objects(root: Path, service: str, kind: str) -> list[dict[str, Any]]:
 
 
 def test_every_service_monitor_validates_and_selects_the_service(tmp_path: Path) -> None:
-    monitors = _objects(tmp_path, "api", "ServiceMonitor")
-    assert len(monitors) >= 3  # every environment
-    for monitor in monitors:
-        assert crds.errors(monitor) == []
-        assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
-        assert monitor["spec"]["jobLabel"] == "app.kubernetes.io/name"
-    # No ServiceMonitor for a service without SLOs.
+    services = observed(generate(bundled(), tmp_path))
+    assert services == ["api", "docs", "renderer", "web", "worker"]
+    for service in services:
+        monitors = _objects(tmp_path, service, "ServiceMonitor")
+        assert len(monitors) >= 3, service  # every environment
+        for monitor in monitors:
+            assert crds.errors(monitor) == []
+            assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+            assert monitor["spec"]["jobLabel"] == "app.kubernetes.io/name"
+            assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+
+
+def test_no_service_monitor_for_a_service_without_slos(tmp_path: Path) -> None:
+    docs = '    owners: ["@printloop/docs"]\n    slos:\n      availability: {}\n'
+    text = bundled()
+    assert text.count(docs) == 1
+    generate(text.replace(docs, '    owners: ["@printloop/docs"]\n'), tmp_path)
     assert _objects(tmp_path, "docs", "ServiceMonitor") == []
+    assert _objects(tmp_path, "web", "ServiceMonitor")
 
 
 def test_network_policy_lets_prometheus_scrape(tmp_path: Path) -> None:
@@ -58,8 +70,9 @@ def test_strict_crd_validation_rejects_unknown_and_mistyped_fields(tmp_path: Pat
 
 
 def test_prometheus_rules_validate_and_carry_the_release_label(tmp_path: Path) -> None:
-    generate(bundled(), tmp_path)
-    for service in ("api", "worker"):
+    services = observed(generate(bundled(), tmp_path))
+    assert len(services) == 5
+    for service in services:
         path = tmp_path / "generated" / "observability" / service / "prometheusrule.yaml"
         rule = yaml.safe_load(path.read_text())
         assert crds.errors(rule) == []

@@ -92,6 +92,8 @@ DOCS = """
     health: /healthz
     image_size_budget: 30MB
     owners: ["@printloop/docs"]
+    slos:
+      availability: {}
     deploy:
       replicas: 2
       resources:

@@ -35,10 +35,15 @@ def snapshot(root: Path) -> dict[str, object]:
 
 def pipelinegen(*args: str | Path, cwd: Path | None = None, user: int | None = None,
                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """pipelinegen as a real process; a traceback on stderr fails the test."""
+    """pipelinegen as a real process (as `user`, if given); a traceback on stderr fails the
+    test."""
     command = [sys.executable, "-m", "pipelinegen", *map(str, args)]
     if user is not None:
-        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+        # The user may read and search everything (CAP_DAC_READ_SEARCH), so it reaches the
+        # interpreter and the checkout wherever they live (under a 0700 directory, say), but
+        # writes only where its own permissions allow.
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
+                   "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", *command]
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
                             check=False)
     assert "Traceback" not in result.stderr, result.stderr
