@@ -12,8 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-STACKS = ("python", "node", "go", "static")
-_VERSIONS = {"python": "3.12", "node": "22", "go": "1.25"}
+from pipelinegen import stacks
+
+# The stacks whose Dockerfile pipelinegen generates, and their default toolchain versions.
+STACKS = tuple(name for name, stack in stacks.STACKS.items() if not stack.own_dockerfile)
+_VERSIONS = {name: stack.toolchain.default_version
+             for name, stack in stacks.STACKS.items() if stack.toolchain is not None}
 _BUDGETS = {"python": "200MB", "node": "300MB", "go": "50MB", "static": "30MB"}
 _TESTS = {
     "python": ["python", "-m", "unittest", "discover", "-s", "tests"],

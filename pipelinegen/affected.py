@@ -21,8 +21,7 @@ import json
 import re
 from pathlib import Path
 
-from pipelinegen import buildspec, git, load, redeploy
-from pipelinegen.emit.helm import own_values
+from pipelinegen import git, layout, load, redeploy
 from pipelinegen.errors import InputError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -97,13 +96,13 @@ def by_paths(model: Model, changed: set[str], *, image_only: bool = False) -> se
     from (not the chart or the own values files)."""
     names: set[str] = set()
     for name, service in model.services.items():
-        spec = buildspec.of(model, name)
+        spec = layout.image_source(model, name)
         # A Dockerfile's own .dockerignore (BuildKit reads it beside the Dockerfile) counts too.
         owned = [service.path, *service.depends_on, spec.dockerfile,
                  f"{spec.dockerfile}.dockerignore"]
         if not image_only:
-            owned += [f"generated/helm/{name}",
-                      *(own_values(name, env) for env in model.project.environment_names())]
+            owned += [layout.chart_dir(name),
+                      *(layout.own_values(name, env) for env in model.project.environment_names())]
         if any(_under(path, prefix) for path in changed for prefix in owned):
             names.add(name)
     return names

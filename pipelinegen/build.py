@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import buildspec, engine, proc, smoke
+from pipelinegen import engine, layout, proc, smoke, stacks
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.model import Model
 
@@ -71,7 +71,7 @@ def build(model: Model, root: Path, names: Sequence[str], tag: str, build_args: 
     rows = []
     for name in selected(model, names):
         ref = f"{model.image(name)}:{tag}"
-        spec = buildspec.of(model, name)
+        spec = layout.image_source(model, name)
         dockerfile, context = spec.dockerfile, spec.context
         check_inputs(model, root, name)
         argv = [cli, "build", "--progress=plain", "-f", str(root / dockerfile), "-t", ref,
@@ -90,13 +90,13 @@ def build(model: Model, root: Path, names: Sequence[str], tag: str, build_args: 
 
 def check_inputs(model: Model, root: Path, name: str) -> None:
     """Fail before BuildKit does, naming the missing Dockerfile or file the stack copies."""
-    spec = buildspec.of(model, name)
+    spec = layout.image_source(model, name)
     if not (root / spec.dockerfile).is_file():
         raise PipelinegenError(
             f"services.{name}: its Dockerfile {spec.dockerfile} does not exist",
             "run `pipelinegen generate` first" if spec.generated else
             f"add it, or point `dockerfile:` of {name} in the services file at it")
-    missing = buildspec.missing_stack_files(root, model.services[name])
+    missing = stacks.missing_files(root, model.services[name])
     if missing:
         stack = model.services[name].stack
         raise PipelinegenError(

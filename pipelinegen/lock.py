@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipelinegen.errors import PipelinegenError, os_failure
-from pipelinegen.outputs import LOCK
+from pipelinegen.layout import LOCK
 from pipelinegen.writer import Tree
 
 _FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,9 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from pipelinegen import toolsource
+from pipelinegen import stacks, toolsource
 from pipelinegen.cost.settings import ProjectCost, ServiceCost
-from pipelinegen.stacks import dotnet, java, rust
 from pipelinegen.strictmodel import Strict
 from pipelinegen.vulns.settings import Severity, Vulnerabilities
 
@@ -635,36 +634,20 @@ class Deploy(Strict):
         return Deploy.model_validate(data)
 
 
-Stack = Literal["python", "node", "go", "static", "java", "rust", "dotnet", "dockerfile"]
-
-# Stacks whose tests CI measures, and how a test command must start for the coverage tool to
-# wrap it (python: any command, run under coverage.py).
-COVERAGE_STACKS: dict[str, tuple[str, ...]] = {
-    "python": (), "node": ("node",), "go": ("go", "test"),
-}
-
-# Base names a stack uses when a service does not name its own: (builder, runtime).
-STACK_BASES: dict[str, tuple[str, str]] = {
-    "python": ("python", "python"),
-    "node": ("node", "node"),
-    "go": ("go", "static"),
-    # Static sites are served by a tiny Go file server that pipelinegen ships.
-    "static": ("go", "static"),
-    "java": (java.BUILDER, java.RUNTIME),
-    "rust": (rust.BUILDER, rust.RUNTIME),
-    "dotnet": (dotnet.BUILDER, dotnet.RUNTIME),
-}
+# The registry's stacks (pipelinegen/stacks/), in its order; mypy sees a plain string.
+if TYPE_CHECKING:
+    Stack = str
+else:
+    Stack = Literal[stacks.NAMES]
 
 
 class Service(Strict):
     path: RelPath
     """Build context: the service's directory, relative to the repository root."""
     stack: Stack
-    """Toolchain: python, node, go, static, java, rust, dotnet, or dockerfile (the service brings
-    its own)."""
+    """Toolchain: python, node, go, static, or dockerfile (the service brings its own)."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
-    """Stack version for CI toolchain set-up, e.g. "3.12" for python, "22" for node, "17" for
-    java, "1.97" for rust or "10.0" for dotnet."""
+    """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
     app_version: Annotated[str, _pattern(SEMVER, max_length=64)] = "0.1.0"
     """Semantic version: the chart's appVersion and the image tag used when no digest is set."""
     base: BaseName | None = None
@@ -707,17 +690,20 @@ class Service(Strict):
 
     @model_validator(mode="after")
     def _dockerfile_only_for_dockerfile_stack(self) -> Service:
-        if self.stack == "dockerfile" and self.dockerfile is None:
-            raise ValueError("stack 'dockerfile' needs 'dockerfile: <path to the Dockerfile>'")
-        if self.stack != "dockerfile" and self.dockerfile is not None:
-            raise ValueError("'dockerfile' is only for stack 'dockerfile'; remove it")
+        own = [name for name in stacks.NAMES if stacks.get(name).own_dockerfile]
+        if self.stack in own and self.dockerfile is None:
+            raise ValueError(f"stack {self.stack!r} needs 'dockerfile: <path to the Dockerfile>'")
+        if self.stack not in own and self.dockerfile is not None:
+            raise ValueError(f"'dockerfile' is only for stack {' or '.join(map(repr, own))};"
+                             " remove it")
         return self
 
     def base_names(self) -> tuple[str | None, str | None]:
         """(builder, runtime) base names after stack defaults; None for own-Dockerfile services."""
-        if self.stack == "dockerfile":
+        defaults = stacks.get(self.stack).bases
+        if defaults is None:
             return (None, None)
-        default_builder, default_runtime = STACK_BASES[self.stack]
+        default_builder, default_runtime = defaults
         return (self.builder or default_builder, self.base or default_runtime)
 
     def deploy_for(self, environment: str) -> Deploy:
@@ -847,13 +833,16 @@ def _exception_problems(model: Model) -> list[tuple[Loc, str, str]]:
 
 def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:
     """A coverage gate needs a stack CI measures and a test command its tool can wrap."""
-    prefix = COVERAGE_STACKS.get(service.stack)
-    if prefix is None:
+    chain = stacks.get(service.stack).toolchain
+    if chain is None or chain.coverage is None:
         if service.min_coverage is None:
             return []
+        measured = stacks.coverage_stacks()
         return [(("services", name, "min_coverage"),
-                 f"stack {service.stack!r} has no coverage gate (CI measures python, node and go)",
-                 "remove min_coverage; a dockerfile service's own test command can check it")]
+                 f"stack {service.stack!r} has no coverage gate (CI measures"
+                 f" {', '.join(measured[:-1])} and {measured[-1]})",
+                 "remove min_coverage; the service's own test command can check it")]
+    prefix = chain.test_prefix
     if not service.test or not model.coverage_minimum(name):
         return []
     if tuple(service.test[:len(prefix)]) != prefix:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import imageref, load, registry, report
+from pipelinegen import imageref, load, oci, report
 from pipelinegen.errors import FindingsError, PipelinegenError, Problem
 from pipelinegen.writer import write_atomic
 
@@ -36,7 +36,7 @@ def plan(text: str, shown: str, insecure: Collection[str] = (),
     changes = []
     for name, written in model.bases.items():
         ref = imageref.parse(written)
-        digest = registry.resolve(ref, insecure)
+        digest = oci.resolve(ref, insecure)
         wanted = ref.with_digest(digest)
         if not ref.tag:
             wanted = imageref.ImageRef(ref.name, "latest", None).with_digest(digest)

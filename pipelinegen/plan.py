@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelinegen import __version__, kept, notes
-from pipelinegen import outputs as outputs_module
+from pipelinegen import __version__, kept, layout, notes
 from pipelinegen.emit import emit_all
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.inputs import Inputs
 
-MANIFEST = "generated/.pipelinegen-manifest.json"
+MANIFEST = layout.MANIFEST
 
 
 def sha256(data: bytes) -> str:
@@ -45,16 +44,16 @@ class Plan:
         return {path: data for path, data in self.files.items() if path != MANIFEST}
 
 
-def build(inputs: Inputs) -> Plan:
+def make(inputs: Inputs) -> Plan:
     """The plan for the inputs: every generated file, then the manifest listing them."""
     outputs = {path: text.encode() for path, text in sorted(emit_all(inputs).items())}
     for path in outputs:
         check_relative(path)
-        if not outputs_module.is_output_location(path):
+        if not layout.is_output_location(path):
             raise AssertionError(f"an emitter writes {path}, outside pipelinegen's output"
-                                 " locations: add it to pipelinegen/outputs.py")
+                                 " locations: add it to pipelinegen/layout.py")
     return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source)},
-                tuple(outputs_module.sources(inputs.model, inputs.source)))
+                tuple(layout.sources(inputs.model, inputs.source)))
 
 
 def manifest_bytes(outputs: dict[str, bytes], source: str) -> bytes:
@@ -217,7 +216,7 @@ def classify(path: str, previous: dict[str, str], on_disk: bytes) -> str | None:
 
 def _deletable(plan: Plan, path: str) -> None:
     """Refuses an orphan that this version of pipelinegen could not have generated."""
-    reason = outputs_module.why_not_deletable(path, plan.protected)
+    reason = layout.why_not_deletable(path, plan.protected)
     if reason is not None:
         raise PipelinegenError(
             f"{MANIFEST} lists {path} as a file pipelinegen wrote, but {reason}: refusing to"

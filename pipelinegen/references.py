@@ -12,22 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipelinegen.model import CI_JOBS, STACK_BASES, Loc, Model, model_problems
-from pipelinegen.stacks import dotnet, java, rust
-from pipelinegen.toolchain import DEFAULT_VERSIONS
+from pipelinegen import stacks
+from pipelinegen.model import CI_JOBS, Loc, Model, model_problems
 
 Reference = tuple[Loc, str, str]  # (location, problem, hint)
-
-# What a newcomer can add under `bases:` for each default base name; `pipelinegen pin` then
-# adds the digest. The tag follows the service's `version` where the image is a toolchain.
-SUGGESTED_IMAGES: dict[str, str] = {
-    "python": "python:{version}-slim-bookworm",
-    "node": "node:{version}-bookworm-slim",
-    "go": "golang:{version}-bookworm",
-    "static": "gcr.io/distroless/static-debian12:nonroot",
-    **java.SUGGESTED_IMAGES, **rust.SUGGESTED_IMAGES, **dotnet.SUGGESTED_IMAGES,
-}
-
 
 @dataclass(frozen=True)
 class _Service:
@@ -121,9 +109,10 @@ def _check(facts: _Facts) -> list[Reference]:
 def _bases(facts: _Facts, name: str, service: _Service) -> list[Reference]:
     """Bases a service names that are not declared: its own choices one by one, the stack's
     defaults together, with the `bases:` lines that declare them."""
-    if service.stack not in STACK_BASES:
-        return []  # stack dockerfile (no bases) or an unknown stack (a schema error)
-    default_builder, default_runtime = STACK_BASES[service.stack]
+    stack = stacks.STACKS.get(service.stack or "")
+    if stack is None or stack.bases is None:
+        return []  # an own-Dockerfile stack (no bases) or an unknown stack (a schema error)
+    default_builder, default_runtime = stack.bases
     declared = ", ".join(sorted(facts.bases)) or "none"
     problems: list[Reference] = []
     needed: list[str] = []
@@ -150,9 +139,7 @@ def _bases(facts: _Facts, name: str, service: _Service) -> list[Reference]:
 
 def _bases_lines(names: list[str], service: _Service, merge: bool) -> str:
     lines = "".join(
-        f"\n  {base}: " + SUGGESTED_IMAGES[base].format(
-            version=service.version or DEFAULT_VERSIONS.get(str(service.stack))
-            or DEFAULT_VERSIONS.get(base, "latest"))
+        f"\n  {base}: " + stacks.base_image(base).image(service.version)
         for base in names)
     where = "add under your `bases:`" if merge else "add"
     return (f"{where} (then run `pipelinegen pin` to pin the digests):\nbases:{lines}")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pipelinegen import load
 from pipelinegen.errors import InputError, Problem
+from pipelinegen.layout import DIRECTORIES
 from pipelinegen.model import Loc, Model
-from pipelinegen.outputs import DIRECTORIES
 
 
 def check(model: Model, root: Path, source_path: Path, shown: str) -> None:

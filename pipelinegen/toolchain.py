@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import re
 
+from pipelinegen import stacks
 from pipelinegen.model import Model
-from pipelinegen.stacks import dotnet, java, rust
 
-# Version when neither the service nor its base tags name one.
-DEFAULT_VERSIONS = {"python": "3.12", "node": "22", "go": "1.25", "java": java.DEFAULT_VERSION,
-                    "rust": rust.DEFAULT_VERSION, "dotnet": dotnet.DEFAULT_VERSION}
-# Image names (last path segment, prefix) that carry each stack's toolchain.
-TOOLCHAIN_IMAGES = {"python": ("python",), "node": ("node",), "go": ("golang", "go"),
-                    "java": java.TOOLCHAIN_IMAGES, "rust": rust.TOOLCHAIN_IMAGES,
-                    "dotnet": dotnet.TOOLCHAIN_IMAGES}
 _TAG_VERSION = re.compile(r"^([0-9]+(?:\.[0-9]+)*)(?:$|[-_])")
 
 
@@ -36,7 +29,8 @@ def tag_version(ref: str) -> str | None:
 def base_versions(model: Model, service: str) -> dict[str, str]:
     """{base name: version} of the service's bases that carry its toolchain (runtime first)."""
     svc = model.services[service]
-    prefixes = TOOLCHAIN_IMAGES.get(svc.stack, ())
+    chain = stacks.get(svc.stack).toolchain
+    prefixes = chain.images if chain else ()
     builder, runtime = svc.base_names()
     found: dict[str, str] = {}
     for base in (runtime, builder):
@@ -52,10 +46,11 @@ def base_versions(model: Model, service: str) -> dict[str, str]:
 def version(model: Model, service: str) -> str | None:
     """The toolchain version CI sets up; None for stacks without one (static, dockerfile)."""
     svc = model.services[service]
-    if svc.stack not in DEFAULT_VERSIONS:
+    chain = stacks.get(svc.stack).toolchain
+    if chain is None:
         return None
     derived = base_versions(model, service)
-    return svc.version or next(iter(derived.values()), DEFAULT_VERSIONS[svc.stack])
+    return svc.version or next(iter(derived.values()), chain.default_version)
 
 
 def agree(wanted: str, tagged: str) -> bool:

@@ -61,7 +61,7 @@ class Workspace:
 
     @cached_property
     def plan(self) -> plan.Plan:
-        return plan.build(self.inputs)
+        return plan.make(self.inputs)
 
     def compare(self) -> Comparison:
         return plan.compare(self.plan, self.root)

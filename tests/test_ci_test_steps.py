@@ -17,8 +17,6 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipelinegen.emit.workflows import toolchains
-from pipelinegen.model import COVERAGE_STACKS
 from pipelinegen.workspace import Workspace
 from tests import workflow_models
 from tests.gitrepo import REPO_ROOT
@@ -124,10 +122,6 @@ def test_minimum_zero_runs_the_tests_without_coverage(tmp_path: Path) -> None:
     assert "env" not in step
     assert "coverage" not in step["run"]
     assert step["run"].endswith("node --test")
-
-
-def test_every_stack_with_a_gate_has_a_toolchain() -> None:
-    assert set(toolchains.TOOLCHAINS) == set(COVERAGE_STACKS)
 
 
 def test_python_services_get_their_shared_packages_on_pythonpath() -> None:

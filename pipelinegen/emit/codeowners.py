@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pipelinegen import kept
+from pipelinegen import kept, layout
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 
-PATH = ".github/CODEOWNERS"
+PATH = layout.CODEOWNERS
 # Files generated from the model: whoever may change the model reviews what it produces.
 GENERATED = ("/.github/", "/docs/devops/", "/generated/", "/specs/")
 

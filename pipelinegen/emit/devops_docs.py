@@ -8,12 +8,12 @@ per environment with "$SERVICE", so the pages stay small for a thousand services
 
 from __future__ import annotations
 
-from pipelinegen import kept
+from pipelinegen import kept, layout
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Environment, Model
 
-DIR = "docs/devops"
+DIR = layout.DEVOPS_DOCS
 STRATEGY = {
     "rolling": "pods are replaced a few at a time; `helm upgrade --wait --atomic` undoes a rollout"
                " that does not become ready",
@@ -178,8 +178,8 @@ def _rollback(env: Environment) -> list[str]:
     ns = env.namespace
     common = [f'helm history "$SERVICE" -n {ns}',
               f'helm rollback "$SERVICE" REVISION -n {ns} --wait --timeout 10m   # a good one']
-    chart = (f'helm upgrade "$SERVICE" "generated/helm/$SERVICE" -n {ns}'
-             f' -f "generated/helm/$SERVICE/values-{env.name}.yaml" --reuse-values')
+    chart = (f'helm upgrade "$SERVICE" "{layout.chart_dir("$SERVICE")}" -n {ns}'
+             f' -f "{layout.values_file("$SERVICE", env.name)}" --reuse-values')
     if env.strategy == "canary":
         return ["A canary still running: remove it, the stable pods stay as they are.", "",
                 "```sh", f'{chart} --set canary.digest= --wait', "```", "",

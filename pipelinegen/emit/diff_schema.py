@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from pipelinegen import layout
+from pipelinegen.change_report import report_schema
 from pipelinegen.inputs import Inputs
-from pipelinegen.review.changes import report_schema
 
-PATH = "specs/diff.schema.json"
+PATH = layout.DIFF_SCHEMA
 
 
 def schema_text() -> str:

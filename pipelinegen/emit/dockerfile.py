@@ -12,19 +12,16 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen.emit import stacks
+from pipelinegen import layout, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
+from pipelinegen.stacks.base import Stages
+from pipelinegen.stacks.instructions import exec_form
 
-DIRECTORY = "generated/docker"
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
 # Never sent to the builder even inside an included path: caches, local installs, VCS data.
 ALWAYS_IGNORED = ("**/.git", "**/.venv", "**/__pycache__", "**/*.pyc", "**/node_modules")
-
-
-def dockerfile_path(service: str) -> str:
-    return f"{DIRECTORY}/{service}.Dockerfile"
 
 
 def emit(inputs: Inputs) -> dict[str, str]:
@@ -32,23 +29,23 @@ def emit(inputs: Inputs) -> dict[str, str]:
     files: dict[str, str] = {}
     for name in sorted(model.services):
         service = model.services[name]
-        if service.stack == "dockerfile":
-            continue
+        build = stacks.get(service.stack).stages
+        if build is None:
+            continue  # the service's own Dockerfile
         url = f"http://127.0.0.1:{service.port}{service.health}"
-        stack = stacks.STACKS[service.stack](name, service, url)
-        path = dockerfile_path(name)
-        files[path] = dockerfile(inputs, name, stack)
-        files[f"{path}.dockerignore"] = dockerignore(
+        stack = build(name, service, url)
+        files[layout.dockerfile(name)] = dockerfile(inputs, name, stack)
+        files[layout.dockerignore(name)] = dockerignore(
             inputs, [service.path, *service.depends_on, *stack.extra_context], stack.ignored
         )
-        for shipped in stack.extra_context:
-            files[shipped] = shipped_file(inputs, shipped)
+        for path in stack.extra_context:
+            files[path] = shipped_file(inputs, path)
     return files
 
 
 def shipped_file(inputs: Inputs, path: str) -> str:
-    """A file pipelinegen ships for the images (stacks.SHIPPED), with its header."""
-    data, comment = stacks.SHIPPED[path]
+    """A file a stack ships for its images (Stack.shipped), with its header."""
+    data, comment = stacks.shipped(path)
     text = (resources.files("pipelinegen") / "data" / data).read_text()
     return text if comment is None else header(inputs.source, comment) + text
 
@@ -57,7 +54,7 @@ def httpd_source() -> str:
     return (resources.files("pipelinegen") / "data" / "pipelinegen-httpd.go").read_text()
 
 
-def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
+def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
     model = inputs.model
     service = model.services[name]
     builder, runtime = service.base_names()
@@ -66,7 +63,7 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
     lines = [
         header(inputs.source).rstrip("\n"),
         f"# Image {model.image(name)} ({service.stack}). Build from the repository root:",
-        f"#   DOCKER_BUILDKIT=1 docker build -f {dockerfile_path(name)} .",
+        f"#   DOCKER_BUILDKIT=1 docker build -f {layout.dockerfile(name)} .",
         "",
         f"FROM {model.bases[builder]} AS build",
         *stack.build,
@@ -77,9 +74,9 @@ def dockerfile(inputs: Inputs, name: str, stack: stacks.Stack) -> str:
         f"ENV PORT={service.port}",
         f"USER {defaults.uid}:{defaults.gid}",
         f"EXPOSE {service.port}",
-        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {stacks.exec_form(stack.health)}",
+        f"HEALTHCHECK {HEALTHCHECK_TIMING} \\\n    CMD {exec_form(stack.health)}",
         *labels(model, name),
-        f"CMD {stacks.exec_form(list(service.command) or stack.command)}",
+        f"CMD {exec_form(list(service.command) or stack.command)}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pipelinegen import layout
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
 
-PATH = "specs/services.schema.json"
+PATH = layout.SERVICES_SCHEMA
 SCHEMA_ID = "https://pipelinegen.dev/schemas/services-v1.json"
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelinegen import layout
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.yamlio import dump
 
-DEPENDABOT = ".github/dependabot.yml"
-SECURITY = "SECURITY.md"
+DEPENDABOT = layout.DEPENDABOT
+SECURITY = layout.SECURITY
 ECOSYSTEM = {"python": "pip", "node": "npm", "go": "gomod"}
 
 

@@ -1,8 +1,7 @@
 """From the projects found to a first model: services, project settings and bases, every value
 with the reason it was chosen (the comments `render` writes).
 
-Projects of a kind pipelinegen does not build (a bare Dockerfile) become `stack: dockerfile`
-services.
+A directory with only a Dockerfile becomes a `stack: dockerfile` service.
 """
 
 from __future__ import annotations
@@ -12,25 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import git
+from pipelinegen import git, stacks
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.init import detect, links, ports
 from pipelinegen.init.detect import Guess, Project
 from pipelinegen.init.tree import Tree
-from pipelinegen.model import GITHUB_OWNER, REL_PATH, STACK_BASES
-from pipelinegen.references import SUGGESTED_IMAGES
-from pipelinegen.toolchain import DEFAULT_VERSIONS
+from pipelinegen.model import GITHUB_OWNER, REL_PATH
 
-BUILT = ("python", "node", "go", "static", "java", "rust", "dotnet")
-# The stack's usual toolchain and port when nothing in the repository says.
-DEFAULT_PORT = {"python": 8000, "node": 3000, "go": 8080, "static": 8080, "java": 8080,
-                "rust": 8080, "dotnet": 8080, "dockerfile": 8080}
-# Base images by name: the official images (pin them with `pipelinegen pin`).
-BASES = {
-    **SUGGESTED_IMAGES,
-    # The `helm test` pod's image (project.test_base): non-root, with busybox wget.
-    "helm-test": "docker.io/nginxinc/nginx-unprivileged:1.27-alpine",
-}
+# The stacks pipelinegen generates a Dockerfile for.
+BUILT = tuple(name for name, stack in stacks.STACKS.items() if not stack.own_dockerfile)
+# The `helm test` pod's image (project.test_base): non-root, with busybox wget.
+HELM_TEST_BASE = "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
+# Base names init can write: the stacks' default bases (their official images, pinned with
+# `pipelinegen pin`) and the helm test pod's.
+BASES = sorted({base for stack in stacks.STACKS.values() for base in stack.bases or ()}
+               | {"helm-test"})
 ENVIRONMENTS: list[dict[str, Any]] = [
     {"name": "dev", "namespace": "{name}-dev"},
     {"name": "staging", "namespace": "{name}-staging"},
@@ -112,7 +107,7 @@ def _stack(project: Project, chosen: list[Project], count: int) -> tuple[str | N
         pass
     elif project.kind in BUILT:
         return project.kind, ""
-    else:  # a bare Dockerfile
+    else:  # a directory with only a Dockerfile
         return "dockerfile", ""
     return None, reason
 
@@ -127,8 +122,8 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
         draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
     else:
         draft.set("stack", stack, f"from {project.manifest}")
-        if stack in DEFAULT_VERSIONS:
-            version = project.version or Guess(DEFAULT_VERSIONS[stack], "nothing says: the"
+        if (chain := stacks.get(stack).toolchain) is not None:
+            version = project.version or Guess(chain.default_version, "nothing says: the"
                                                " default of this version of pipelinegen")
             draft.set("version", str(version.value), version.why)
         if project.dockerfile:
@@ -136,7 +131,7 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
                                f" generated/docker/{name}.Dockerfile (stack: dockerfile keeps"
                                " yours)")
     found = ports.port(tree, project, name, known_ports) or Guess(
-        DEFAULT_PORT[stack], "no port found: the stack's usual one")
+        stacks.get(stack).port, "no port found: the stack's usual one")
     draft.set("port", found.value, found.why)
     if project.command is not None and stack in ("python", "node"):
         draft.set("command", project.command.value, project.command.why)
@@ -219,25 +214,27 @@ def _project(root: Path, owners: tuple[str, list[links.OwnerRule]] | None,
 
 def _bases(services: list[Draft], overrides: dict[str, str]) -> Draft:
     draft = Draft("bases")
-    stacks = {service.fields["stack"] for service in services}
-    # Each base at the newest version of the services of its stack (a go builder also builds
-    # the static stack's file server).
-    needed: dict[str, str] = {}
-    for stack in sorted(stacks & set(STACK_BASES), key=lambda stack: stack == "static"):
-        version = max((str(s.fields["version"]) for s in services
-                       if s.fields["stack"] == stack and "version" in s.fields),
-                      key=_version_key, default=DEFAULT_VERSIONS.get(stack, ""))
-        for base in STACK_BASES[stack]:
-            needed.setdefault(base, version or DEFAULT_VERSIONS.get(base, ""))
+    used = {service.fields["stack"] for service in services}
+    needed = {base for name in used for base in stacks.get(name).bases or ()}
     if services:
-        needed["helm-test"] = ""  # every chart's test pod
-    for base, version in sorted(needed.items()):
+        needed.add("helm-test")  # every chart's test pod
+    for base in sorted(needed):
         if base in overrides:
             draft.set(base, overrides[base], "given with --base")
+        elif base == "helm-test":
+            draft.set(base, HELM_TEST_BASE, "the helm test pod's image")
         else:
-            what = "the helm test pod's" if base == "helm-test" else f"the official {base}"
-            draft.set(base, BASES[base].format(version=version), f"{what} image")
+            draft.set(base, _base_image(base, services), f"the official {base} image")
     return draft
+
+
+def _base_image(base: str, services: list[Draft]) -> str:
+    """The stack's official image at the highest version its services name."""
+    suggested = stacks.base_image(base)
+    version = max((str(s.fields["version"]) for s in services
+                   if s.fields["stack"] == suggested.stack), key=_version_key,
+                  default=suggested.default_version)
+    return suggested.image(version)
 
 
 def _version_key(version: str) -> tuple[int, ...]:

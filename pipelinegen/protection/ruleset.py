@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelinegen import layout
 from pipelinegen.model import Project
 from pipelinegen.protection.policy import expected
 
 NAME = "pipelinegen-branch-protection"
-PATH = f".github/rulesets/{NAME}.json"
+PATH = f"{layout.RULESETS}/{NAME}.json"
 
 # Repository roles have fixed ids in rulesets (GitHub does not number them in role order).
 ROLE_IDS = {"maintain": 2, "write": 4, "admin": 5}

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen import report
+from pipelinegen.change_report import ChangeReport
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.review import render_json, render_markdown, render_text, snapshot
-from pipelinegen.review.build import build_report
-from pipelinegen.review.changes import ChangeReport
+from pipelinegen.review.assemble import assemble_report
 from pipelinegen.workspace import Workspace
 
 FORMATS = ("text", "markdown", "json")
@@ -54,7 +54,7 @@ def review_report(ws: Workspace, options: DiffOptions) -> ChangeReport:
         base = snapshot.at_ref(ws, options.base)
         head = (snapshot.working_tree(ws) if options.head is None
                 else snapshot.at_ref(ws, options.head))
-    return build_report(base, head, ws.source)
+    return assemble_report(base, head, ws.source)
 
 
 def _check_options(options: DiffOptions) -> None:

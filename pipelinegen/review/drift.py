@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipelinegen import kept
+from pipelinegen.change_report import Drift, DriftCause, DriftState
 from pipelinegen.plan import MANIFEST
 from pipelinegen.report import unified
-from pipelinegen.review.changes import Drift, DriftCause, DriftState
 from pipelinegen.review.snapshot import Snapshot, manifest_paths
 
 

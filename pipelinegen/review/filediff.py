@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 
+from pipelinegen import layout
+from pipelinegen.change_report import PROJECT, FileChange, FileStatus
 from pipelinegen.report import counted, unified
-from pipelinegen.review.changes import PROJECT, FileChange, FileStatus
 
-# A generated file belongs to a service when its name, or the directory it sits in, directly
-# under generated/<kind>/ is the service's name: generated/docker/<svc>.Dockerfile,
-# generated/helm/<svc>/... . Everything else (workflows, rulesets, schemas) is the project's.
-_SERVICE_PATH = re.compile(r"^(?:generated/[^/]+|infra/terraform/modules)/(?P<name>[^/.]+)"
-                           r"(?:\.[^/]*)?(?:/|$)")
+_SERVICE_PATH = layout.SERVICE_PATH
 
 
 def owner(path: str, services: Collection[str]) -> str:

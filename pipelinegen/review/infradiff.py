@@ -8,9 +8,9 @@ which ARN a role gains or loses.
 from __future__ import annotations
 
 from pipelinegen import cloud
+from pipelinegen.change_report import InfraChange, InfraChangeKind
 from pipelinegen.emit.terraform import environment, service
 from pipelinegen.model import Model
-from pipelinegen.review.changes import InfraChange, InfraChangeKind
 
 SECRET_ACTIONS = "secretsmanager:DescribeSecret, secretsmanager:GetSecretValue"
 

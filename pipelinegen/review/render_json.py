@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelinegen.review.changes import ChangeReport
+from pipelinegen.change_report import ChangeReport
 
 
 def render(report: ChangeReport) -> str:

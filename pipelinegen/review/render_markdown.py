@@ -12,8 +12,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from pipelinegen import redeploy
-from pipelinegen.review.changes import (
+from pipelinegen import layout, redeploy
+from pipelinegen.change_report import (
     DRIFT_CAUSES,
     PROJECT,
     ChangeReport,
@@ -90,7 +90,7 @@ DEPLOY_ONLY = ("Deploy settings only: CI deploys the image that runs now with th
 def deploy_only(service: ServiceChange) -> bool:
     """A change of image-neutral fields only (see pipelinegen.redeploy), with no file changed
     outside the service's chart: CI deploys the running digest."""
-    chart = f"generated/helm/{service.name}/"
+    chart = f"{layout.chart_dir(service.name)}/"
     return (service.status == "changed" and not service.inherited and bool(service.changes)
             and all(redeploy.neutral_field(service.name, c.field) for c in service.changes)
             and all(f.path.startswith(chart) for f in service.files))

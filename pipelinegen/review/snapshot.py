@@ -34,7 +34,7 @@ class Snapshot:
 def _planned(label: str, inputs: Inputs | None, read: Reader | None) -> Snapshot:
     if inputs is None:
         return Snapshot(label, None, {}, read)
-    return Snapshot(label, inputs.model, plan.build(inputs).files, read)
+    return Snapshot(label, inputs.model, plan.make(inputs).files, read)
 
 
 def at_ref(ws: Workspace, ref: str) -> Snapshot:

@@ -1,3 +1,97 @@
-"""Stacks whose whole knowledge lives in one module each: bases, files, Dockerfile stages, CI
-toolchain. The shared tables (model.STACK_BASES, emit.stacks.STACKS, toolchain.DEFAULT_VERSIONS,
-references.SUGGESTED_IMAGES, the CI TOOLCHAINS, init's detection) read them from here."""
+"""The stacks pipelinegen builds, one module each, and the one registry of them.
+
+Everything outside this package asks the registry (`get`, `NAMES`, ...) instead of naming a
+stack. Adding a stack: a module beside these that defines `STACK` (see base.Stack), and its
+line in `_ALL` below; the order of `_ALL` is the order the schema lists the stacks in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelinegen.stacks import dockerfile, dotnet, go, java, node, python, rust, static
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+
+__all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
+           "Toolchain", "base_image", "coverage_stacks", "get", "missing_files", "shipped",
+           "toolchain_stacks"]
+
+_ALL = (
+    python.STACK,
+    node.STACK,
+    go.STACK,
+    static.STACK,
+    java.STACK,
+    rust.STACK,
+    dotnet.STACK,
+    dockerfile.STACK,
+)
+
+STACKS: dict[str, Stack] = {stack.name: stack for stack in _ALL}
+NAMES: tuple[str, ...] = tuple(STACKS)
+
+
+def get(name: str) -> Stack:
+    return STACKS[name]
+
+
+def toolchain_stacks() -> list[str]:
+    """The stacks CI sets a toolchain up for."""
+    return [name for name, stack in STACKS.items() if stack.toolchain is not None]
+
+
+def coverage_stacks() -> list[str]:
+    """The stacks whose tests CI measures the coverage of."""
+    return [name for name, stack in STACKS.items()
+            if stack.toolchain is not None and stack.toolchain.coverage is not None]
+
+
+def shipped(path: str) -> tuple[str, str | None]:
+    """(file in pipelinegen/data, header comment marker or None) of a file a stack ships."""
+    return next(stack.shipped[path] for stack in _ALL if path in stack.shipped)
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """What a newcomer can add under `bases:` for a stack's default base name."""
+
+    stack: str  # the stack that introduces it
+    template: str  # {version}: the toolchain version
+    default_version: str  # the owning stack's default toolchain version ("latest" if none)
+
+    def image(self, version: str | None = None) -> str:
+        return self.template.format(version=version or self.default_version)
+
+
+def base_image(base: str) -> BaseImage:
+    """The suggested image of a default base name, from the stack that introduces it."""
+    for stack in _ALL:
+        if base in stack.base_images:
+            chain = stack.toolchain
+            return BaseImage(stack.name, stack.base_images[base],
+                             chain.default_version if chain else "latest")
+    raise KeyError(base)
+
+
+@dataclass(frozen=True)
+class Missing:
+    path: str  # relative to the repository root
+    hint: str
+
+
+def missing_files(root: Path, service: Service) -> list[Missing]:
+    """The files the stack's Dockerfile copies from the service's directory that do not exist."""
+    found = []
+    for needed in get(service.stack).files:
+        if not any(_present(root / service.path, one) for one in needed.path.split("|")):
+            found.append(Missing(f"{service.path}/{needed.path.replace('|', ' or ')}",
+                                 f"{needed.create} (in {service.path})"))
+    return found
+
+
+def _present(directory: Path, needed: str) -> bool:
+    if "*" in needed:
+        return any(path.is_file() for path in directory.glob(needed))
+    target = directory / needed
+    return target.is_dir() if needed.endswith("/") else target.is_file()

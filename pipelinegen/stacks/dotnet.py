@@ -11,44 +11,25 @@ pipelinegen-probe.cs) run by the runtime's own `dotnet`: a chiseled image has no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pipelinegen import layout
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.instructions import copy_depends_on, run
 
-from pipelinegen.stacks.ci import Toolchain
-from pipelinegen.stacks.stage import Stack, run
-
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
-
-BUILDER, RUNTIME = "dotnet-sdk", "aspnet"
-DEFAULT_VERSION = "10.0"
-TOOLCHAIN_IMAGES = ("sdk", "aspnet", "runtime")
-SUGGESTED_IMAGES = {
-    BUILDER: "mcr.microsoft.com/dotnet/sdk:{version}",
-    RUNTIME: "mcr.microsoft.com/dotnet/aspnet:{version}-noble-chiseled",
-}
-# One project file in the service's directory (any name: the assembly is named after the
-# service at publish).
-FILES = ("*.csproj",)
-CREATE = {"*.csproj": "run `dotnet new web` there (one project file per service directory)"}
-
-PROBE_SOURCE = "generated/docker/pipelinegen-probe.cs"
-PROBE_PROJECT = "generated/docker/pipelinegen-probe.csproj"
-# XML comments cannot hold the regenerate command's `--` options: the project file has no header.
-SHIPPED = {PROBE_SOURCE: ("pipelinegen-probe.cs", "//"),
-           PROBE_PROJECT: ("pipelinegen-probe.csproj", None)}
+PROBE_SOURCE = f"{layout.DOCKER}/pipelinegen-probe.cs"
+PROBE_PROJECT = f"{layout.DOCKER}/pipelinegen-probe.csproj"
 PROBE_DIR = "/opt/pipelinegen-probe"
 NUGET = "--mount=type=cache,target=/root/.nuget/packages"
 ENV = "ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1"
 
 
-def stack(name: str, service: Service, url: str) -> Stack:
-    return Stack(
+def stages(name: str, service: Service, url: str) -> Stages:
+    return Stages(
         build=[
             ENV,
             f"COPY {PROBE_PROJECT} {PROBE_SOURCE} /src/probe/",
             run(f"{NUGET} dotnet publish /src/probe/pipelinegen-probe.csproj"
                 " --configuration Release --output /out/probe"),
-            *(f"COPY {path}/ /src/{path}/" for path in service.depends_on),
+            *copy_depends_on(service, "/src"),
             f"WORKDIR /src/{service.path}",
             f"COPY {service.path}/*.csproj ./",
             run(f"{NUGET} dotnet restore"),
@@ -70,7 +51,24 @@ def stack(name: str, service: Service, url: str) -> Stack:
     )
 
 
-TOOLCHAIN = Toolchain(
-    "actions/setup-dotnet", "dotnet-version", "~/.nuget/packages\n",
-    "'**/packages.lock.json', '**/*.csproj'",
-    "dotnet restore\n", None, None)
+STACK = Stack(
+    name="dotnet",
+    bases=("dotnet-sdk", "aspnet"),
+    stages=stages,
+    # Any name: the assembly is named after the service at publish.
+    files=(NeededFile("*.csproj", "run `dotnet new web` there (one project file per service"
+                                  " directory; tests in a project of their own below it)"),),
+    # No coverage gate yet: the tests run as given.
+    toolchain=Toolchain(
+        setup="actions/setup-dotnet", version_input="dotnet-version", default_version="10.0",
+        images=("sdk", "aspnet", "runtime"), cache_paths="~/.nuget/packages\n",
+        cache_key_files="'**/packages.lock.json', '**/*.csproj'", install="dotnet restore\n",
+        test_prefix=(), coverage=None, figure=None),
+    base_images={"dotnet-sdk": "mcr.microsoft.com/dotnet/sdk:{version}",
+                 "aspnet": "mcr.microsoft.com/dotnet/aspnet:{version}-noble-chiseled"},
+    # XML comments cannot hold the regenerate command's `--` options: the project file has no
+    # header.
+    shipped={PROBE_SOURCE: ("pipelinegen-probe.cs", "//"),
+             PROBE_PROJECT: ("pipelinegen-probe.csproj", None)},
+    codeql="csharp",
+)

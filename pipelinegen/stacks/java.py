@@ -10,30 +10,12 @@ runtime's own `java` (a JRE image has no curl).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pipelinegen import layout
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.instructions import copy_depends_on, run
 
-from pipelinegen.stacks.ci import Toolchain
-from pipelinegen.stacks.stage import Stack, run
-
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
-
-BUILDER, RUNTIME = "jdk", "jre"
-DEFAULT_VERSION = "17"
-# Images whose tag carries the Java version (maven:3.9-eclipse-temurin-17's tag is Maven's).
-TOOLCHAIN_IMAGES = ("eclipse-temurin", "openjdk", "temurin")
-SUGGESTED_IMAGES = {
-    BUILDER: "maven:3.9-eclipse-temurin-{version}",
-    RUNTIME: "eclipse-temurin:{version}-jre-jammy",
-}
-BUILD_FILES = "pom.xml|build.gradle|build.gradle.kts"
-FILES = (BUILD_FILES,)
-CREATE = {BUILD_FILES: "add the Maven pom.xml or the Gradle build file"}
-
-PROBE_SOURCE = "generated/docker/PipelinegenProbe.java"
-BUILD_SCRIPT = "generated/docker/pipelinegen-java-build.sh"
-SHIPPED = {PROBE_SOURCE: ("PipelinegenProbe.java", "//"),
-           BUILD_SCRIPT: ("pipelinegen-java-build.sh", "#")}
+PROBE_SOURCE = f"{layout.DOCKER}/PipelinegenProbe.java"
+BUILD_SCRIPT = f"{layout.DOCKER}/pipelinegen-java-build.sh"
 PROBE_DIR = "/opt/pipelinegen-probe"
 LAYERS = ("dependencies", "spring-boot-loader", "snapshot-dependencies", "application")
 CACHES = "--mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle"
@@ -42,13 +24,13 @@ JAVA = ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
 PROBE_JVM = ["java", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k", "-Xmx16m"]
 
 
-def stack(name: str, service: Service, url: str) -> Stack:
-    return Stack(
+def stages(name: str, service: Service, url: str) -> Stages:
+    return Stages(
         build=[
             f"COPY {PROBE_SOURCE} /src/{PROBE_SOURCE}",
             run(f"javac -d /out/probe /src/{PROBE_SOURCE}"),
             f"COPY {BUILD_SCRIPT} /src/{BUILD_SCRIPT}",
-            *(f"COPY {path}/ /src/{path}/" for path in service.depends_on),
+            *copy_depends_on(service, "/src"),
             f"WORKDIR /src/{service.path}",
             f"COPY {service.path}/ ./",
             run(f"{CACHES} sh /src/{BUILD_SCRIPT} /out/app"),
@@ -65,8 +47,25 @@ def stack(name: str, service: Service, url: str) -> Stack:
     )
 
 
-TOOLCHAIN = Toolchain(
-    "actions/setup-java", "java-version",
-    "~/.m2/repository\n~/.gradle/caches\n~/.gradle/wrapper\n",
-    "'**/pom.xml', '**/*.gradle', '**/*.gradle.kts', '**/gradle-wrapper.properties'",
-    "", None, None, extra={"distribution": "temurin"})
+STACK = Stack(
+    name="java",
+    bases=("jdk", "jre"),
+    stages=stages,
+    files=(NeededFile("pom.xml|build.gradle|build.gradle.kts",
+                      "add the Maven pom.xml or the Gradle build file"),),
+    # No coverage gate yet: the tests run as given.
+    toolchain=Toolchain(
+        setup="actions/setup-java", version_input="java-version", default_version="17",
+        # Images whose tag carries the Java version (maven:3.9-eclipse-temurin-17's is Maven's).
+        images=("eclipse-temurin", "openjdk", "temurin"),
+        cache_paths="~/.m2/repository\n~/.gradle/caches\n~/.gradle/wrapper\n",
+        cache_key_files="'**/pom.xml', '**/*.gradle', '**/*.gradle.kts',"
+                        " '**/gradle-wrapper.properties'",
+        install="", test_prefix=(), coverage=None, figure=None,
+        extra={"distribution": "temurin"}),
+    base_images={"jdk": "maven:3.9-eclipse-temurin-{version}",
+                 "jre": "eclipse-temurin:{version}-jre-jammy"},
+    shipped={PROBE_SOURCE: ("PipelinegenProbe.java", "//"),
+             BUILD_SCRIPT: ("pipelinegen-java-build.sh", "#")},
+    codeql="java-kotlin",
+)

@@ -9,41 +9,25 @@ compiled with the same rustc: a distroless image has no shell or curl.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pipelinegen import layout
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.instructions import copy_depends_on, run
 
-from pipelinegen.stacks.ci import Toolchain
-from pipelinegen.stacks.stage import Stack, run
-
-if TYPE_CHECKING:
-    from pipelinegen.model import Service
-
-BUILDER, RUNTIME = "rust", "cc"
-DEFAULT_VERSION = "1.97"
-TOOLCHAIN_IMAGES = ("rust",)
-SUGGESTED_IMAGES = {
-    BUILDER: "rust:{version}-slim-bookworm",
-    RUNTIME: "gcr.io/distroless/cc-debian12:nonroot",
-}
-FILES = ("Cargo.toml", "Cargo.lock")
-CREATE = {"Cargo.toml": "run `cargo init` there",
-          "Cargo.lock": "run `cargo generate-lockfile` there, and commit it"}
-
-PROBE_SOURCE = "generated/docker/pipelinegen-probe.rs"
-SHIPPED = {PROBE_SOURCE: ("pipelinegen-probe.rs", "//")}
+PROBE_SOURCE = f"{layout.DOCKER}/pipelinegen-probe.rs"
 PROBE = "/usr/local/bin/pipelinegen-probe"
 # CARGO_HOME as in the official rust images; its registry is a cache mount, never a layer.
 ENV = "ENV CARGO_HOME=/usr/local/cargo CARGO_TERM_COLOR=never"
 REGISTRY = "--mount=type=cache,target=/usr/local/cargo/registry"
 
 
-def stack(name: str, service: Service, url: str) -> Stack:
-    return Stack(
+def stages(name: str, service: Service, url: str) -> Stages:
+    return Stages(
         build=[
             ENV,
             f"COPY {PROBE_SOURCE} /src/{PROBE_SOURCE}",
             run("mkdir -p /out", "&& rustc -C opt-level=2 -C strip=symbols"
                 f" -o /out/pipelinegen-probe /src/{PROBE_SOURCE}"),
-            *(f"COPY {path}/ /src/{path}/" for path in service.depends_on),
+            *copy_depends_on(service, "/src"),
             f"WORKDIR /src/{service.path}",
             f"COPY {service.path}/Cargo.toml {service.path}/Cargo.lock ./",
             # The dependencies alone, against a throwaway main.
@@ -65,10 +49,24 @@ def stack(name: str, service: Service, url: str) -> Stack:
     )
 
 
-TOOLCHAIN = Toolchain(
-    "actions-rust-lang/setup-rust-toolchain", "toolchain",
-    "~/.cargo/registry/index\n~/.cargo/registry/cache\n~/.cargo/git/db\n", "'**/Cargo.lock'",
-    "if [ -f Cargo.lock ]; then\n  cargo fetch --locked\nfi\n", None, None,
-    # The cache step beside it is the one every stack has; warnings stay warnings, as in the
-    # image build.
-    extra={"cache": False, "rustflags": ""})
+STACK = Stack(
+    name="rust",
+    bases=("rust", "cc"),
+    stages=stages,
+    files=(NeededFile("Cargo.toml", "run `cargo init` there"),
+           NeededFile("Cargo.lock", "run `cargo generate-lockfile` there, and commit it")),
+    # No coverage gate yet: the tests run as given.
+    toolchain=Toolchain(
+        setup="actions-rust-lang/setup-rust-toolchain", version_input="toolchain",
+        default_version="1.97", images=("rust",),
+        cache_paths="~/.cargo/registry/index\n~/.cargo/registry/cache\n~/.cargo/git/db\n",
+        cache_key_files="'**/Cargo.lock'",
+        install="if [ -f Cargo.lock ]; then\n  cargo fetch --locked\nfi\n",
+        test_prefix=(), coverage=None, figure=None,
+        # The cache step beside it is every stack's; warnings stay warnings, as in the image.
+        extra={"cache": False, "rustflags": ""}),
+    base_images={"rust": "rust:{version}-slim-bookworm",
+                 "cc": "gcr.io/distroless/cc-debian12:nonroot"},
+    shipped={PROBE_SOURCE: ("pipelinegen-probe.rs", "//")},
+    codeql="rust",
+)

@@ -17,8 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from pipelinegen import buildspec
-from pipelinegen.emit.helm import chart_dir
+from pipelinegen import layout
 from pipelinegen.errors import Problem
 from pipelinegen.model import Model
 from pipelinegen.validate import dockerfacts, fixes, rendering
@@ -69,7 +68,7 @@ def consistency(context: Context) -> Iterator[Problem]:
 
 
 def _dockerfile(context: Context, service: str, expected: Expected) -> Iterator[Problem]:
-    spec = buildspec.of(context.model, service)
+    spec = layout.image_source(context.model, service)
     path = spec.dockerfile
     own = not spec.generated
     try:
@@ -126,7 +125,7 @@ _ELSEWHERE = {"port": "Dockerfile EXPOSE and services.yaml",
 
 
 def _values(context: Context, service: str, expected: Expected) -> Iterator[Problem]:
-    chart = chart_dir(service)
+    chart = layout.chart_dir(service)
     names = ["values.yaml", *(f"values-{env}.yaml"
                               for env in context.model.project.environment_names())]
     for name in names:

@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from pipelinegen.emit.helm import chart_dir, own_values
+from pipelinegen import layout
 from pipelinegen.errors import Problem
 from pipelinegen.model import Environment, Model
 
@@ -37,11 +37,11 @@ class Scenario:
 
     @property
     def chart(self) -> str:
-        return chart_dir(self.service)
+        return layout.chart_dir(self.service)
 
     @property
     def values_file(self) -> str:
-        return f"{self.chart}/values-{self.environment.name}.yaml"
+        return layout.values_file(self.service, self.environment.name)
 
     @property
     def title(self) -> str:
@@ -85,7 +85,7 @@ def kube_validator() -> ModuleType | None:
 
 def not_run(rule: str, what: str) -> Problem:
     """Said once per rule that could not run, so a missing SDK never looks like a pass."""
-    return Problem("generated/helm", 1, 1, rule,
+    return Problem(layout.HELM, 1, 1, rule,
                    f"not run: {what} is not installed, so the charts were not checked",
                    INSTALL_HINT, level="warning")
 
@@ -106,7 +106,7 @@ def scenario_values(sdk: ModuleType, root: Path, scenario: Scenario) -> dict[str
     service and environment when there is one (as deploys pass it), then the --set values."""
     text = (root / scenario.values_file).read_text(encoding="utf-8")
     values: dict[str, Any] = sdk.values_from_yaml(text)
-    own = root / own_values(scenario.service, scenario.environment.name)
+    own = root / layout.own_values(scenario.service, scenario.environment.name)
     if own.is_file():
         values = merge(values, sdk.values_from_yaml(own.read_text(encoding="utf-8")))
     return merge(values, scenario.overrides)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen import buildspec
+from pipelinegen import stacks
 from pipelinegen.errors import Problem
 from pipelinegen.model import Service
 from pipelinegen.validate.registry import Context, rule
@@ -34,7 +34,7 @@ def _missing(context: Context, service: Service) -> Iterator[tuple[tuple[str | i
     if not (root / service.path).is_dir():
         yield ("path",), f"the service directory {service.path}/ does not exist"
         return
-    for missing in buildspec.missing_stack_files(root, service):
+    for missing in stacks.missing_files(root, service):
         yield ("stack",), f"stack {service.stack} needs {missing.path}, which does not exist"
     if service.dockerfile is not None and not (root / service.dockerfile).is_file():
         yield ("dockerfile",), f"its Dockerfile {service.dockerfile} does not exist"

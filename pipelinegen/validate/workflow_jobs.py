@@ -19,7 +19,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-WORKFLOWS = ".github/workflows"
+from pipelinegen import layout
+
+WORKFLOWS = layout.WORKFLOWS
 ALWAYS = {"always()", "!cancelled()"}
 DEFAULT_TYPES = {"opened", "synchronize", "reopened"}
 

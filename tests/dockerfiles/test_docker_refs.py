@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelinegen import imageref, registry
+from pipelinegen import imageref, oci
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
@@ -42,4 +42,4 @@ def test_with_digest_replaces_an_old_one() -> None:
     ("registry.lan", ("registry.lan",), "http://registry.lan"),
 ])
 def test_endpoint(host: str, insecure: tuple[str, ...], url: str) -> None:
-    assert registry.endpoint(host, insecure) == url
+    assert oci.endpoint(host, insecure) == url

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipelinegen import imageref, registry
+from pipelinegen import imageref, oci
 from pipelinegen.errors import ToolUnavailable
 
 INDEX = json.dumps({"schemaVersion": 2, "manifests": []}).encode()
@@ -72,7 +72,7 @@ def server() -> Iterator[tuple[str, type[Registry]]]:
 
 def test_a_bearer_challenge_fetches_an_anonymous_token(server: tuple[str, type[Registry]]) -> None:
     host, handler = server
-    assert registry.resolve(imageref.parse(f"{host}/acme/app:1.0")) == DIGEST
+    assert oci.resolve(imageref.parse(f"{host}/acme/app:1.0")) == DIGEST
     methods = [(method, path.split("?")[0], auth) for method, path, auth in handler.requests]
     assert methods == [
         ("HEAD", "/v2/acme/app/manifests/1.0", ""),
@@ -89,7 +89,7 @@ def test_without_a_digest_header_the_manifest_is_hashed(
 ) -> None:
     host, handler = server
     handler.send_digest = False
-    assert registry.resolve(imageref.parse(f"{host}/acme/app:1.0")) == DIGEST
+    assert oci.resolve(imageref.parse(f"{host}/acme/app:1.0")) == DIGEST
     assert [method for method, path, _ in handler.requests if "/manifests/" in path] == [
         "HEAD", "HEAD", "GET", "GET"]  # each asks, is challenged, then asks with the token
 
@@ -100,10 +100,10 @@ def test_a_token_service_without_a_token_is_a_clear_error(
     host, handler = server
     handler.token_body = b"<html>maintenance</html>"
     with pytest.raises(ToolUnavailable, match="returned no token"):
-        registry.resolve(imageref.parse(f"{host}/acme/app:1.0"))
+        oci.resolve(imageref.parse(f"{host}/acme/app:1.0"))
 
 
 def test_a_token_realm_off_this_machine_must_be_https() -> None:
     challenge = 'Bearer realm="http://auth.example.com/token",service="x"'
     with pytest.raises(ToolUnavailable, match="asks for a token from"):
-        registry._token(None, challenge)  # type: ignore[arg-type]  # refused before any request
+        oci._token(None, challenge)  # type: ignore[arg-type]  # refused before any request

@@ -30,7 +30,7 @@ def generate(text: str, root: Path) -> Inputs:
     (root / "services.yaml").write_text(text)
     inputs = Inputs(load.loads(text.encode(), "services.yaml"), "services.yaml",
                     actions_lock.parse_or_default(None, actions_lock.LOCK))
-    for path, data in plan.build(inputs).files.items():
+    for path, data in plan.make(inputs).files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

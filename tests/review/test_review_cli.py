@@ -16,8 +16,8 @@ from review_helpers import (
 )
 
 from pipelinegen import git
+from pipelinegen.change_report import ChangeReport
 from pipelinegen.review import render_text
-from pipelinegen.review.changes import ChangeReport
 
 
 def _run(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:

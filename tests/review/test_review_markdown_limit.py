@@ -8,8 +8,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 from review_helpers import Repo
 
-from pipelinegen.review import render_markdown
-from pipelinegen.review.changes import (
+from pipelinegen.change_report import (
     ChangeReport,
     FieldChange,
     FileChange,
@@ -17,6 +16,7 @@ from pipelinegen.review.changes import (
     ServiceChange,
     Totals,
 )
+from pipelinegen.review import render_markdown
 from pipelinegen.review.render_markdown import GITHUB_LIMIT, LIMIT
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from pipelinegen import writer
-from pipelinegen.outputs import LOCK
+from pipelinegen.layout import LOCK
 from tests.safety.conftest import pipelinegen, snapshot
 
 BUSY = "another `pipelinegen generate` is running in this repository"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelinegen import writer
-from pipelinegen.outputs import LOCK
+from pipelinegen.layout import LOCK
 from pipelinegen.plan import MANIFEST
 from tests.safety.conftest import edit, pipelinegen, snapshot
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipelinegen import buildspec, load
+from pipelinegen import layout, load
 from tests.gitrepo import commit_all
 from tests.scenario import monorepo
 from tests.support import bases, demo
@@ -58,10 +58,10 @@ def test_ci_builds_every_service_from_the_dockerfile_and_context_build_uses(repo
     model = load.load(repo / "services.yaml")
     step = ci_build_step(repo)
     for name in model.services:
-        spec = buildspec.of(model, name)
+        spec = layout.image_source(model, name)
         assert (evaluate(step["file"], name), evaluate(step["context"], name)) == (
             spec.dockerfile, spec.context), name
-    assert buildspec.of(model, "legacy").context == "services/legacy"
+    assert layout.image_source(model, "legacy").context == "services/legacy"
     done = monorepo.pipelinegen(repo, "build", "legacy", "--tag", "scenario")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{monorepo.REGISTRY}/legacy:scenario" in done.stdout

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import hashlib
 
-from pipelinegen import yamlio
+from pipelinegen import layout, yamlio
 from pipelinegen.emit.header import header
 from pipelinegen.emit.helm import objects, secret_objects, values, workload
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
-
-ROOT = "generated/helm"
-# The repository's own values files, <service>-<environment>.yaml: deploys add them with `-f`
-# after the generated ones when they exist, and generate never writes there.
-OWN_VALUES = "deploy/values"
 
 TEMPLATES: dict[str, str] = {
     "templates/_helpers.tpl": workload.HELPERS + secret_objects.SECRET_NAME_HELPER,
@@ -40,18 +35,10 @@ TEMPLATES: dict[str, str] = {
 }
 
 
-def chart_dir(service: str) -> str:
-    return f"{ROOT}/{service}"
-
-
-def own_values(service: str, environment: str) -> str:
-    return f"{OWN_VALUES}/{service}-{environment}.yaml"
-
-
 def emit(inputs: Inputs) -> dict[str, str]:
     files: dict[str, str] = {}
     for service in sorted(inputs.model.services):
-        base = chart_dir(service)
+        base = layout.chart_dir(service)
         files.update({f"{base}/{name}": text
                       for name, text in chart_files(inputs.model, service, inputs.source).items()})
     return files
@@ -62,14 +49,14 @@ def chart_files(model: Model, service: str, source: str) -> dict[str, str]:
     app_version = model.services[service].app_version
     head = header(source)
     files = {
-        "values.yaml": head + yamlio.dump(
+        layout.BASE_VALUES: head + yamlio.dump(
             values.base_values(model, service, app_version).model_dump()),
         "values.schema.json": values.schema_text(),
         ".helmignore": head + "*.tgz\n.git/\n",
         **{name: template_header(source) + text for name, text in TEMPLATES.items()},
     }
     for env in model.project.environment_names():
-        files[f"values-{env}.yaml"] = head + yamlio.dump(
+        files[layout.environment_values(env)] = head + yamlio.dump(
             values.environment_values(model, service, env))
     files["Chart.yaml"] = head + yamlio.dump(chart_yaml(model, service, content_hash(files)))
     return dict(sorted(files.items()))

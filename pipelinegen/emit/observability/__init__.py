@@ -11,7 +11,7 @@ from the disk through `inputs.notes`.
 
 from __future__ import annotations
 
-from pipelinegen import yamlio
+from pipelinegen import layout, yamlio
 from pipelinegen.emit.header import header
 from pipelinegen.emit.observability import (
     alertmanager,
@@ -23,7 +23,7 @@ from pipelinegen.emit.observability import (
 )
 from pipelinegen.inputs import Inputs
 
-ROOT = "generated/observability"
+ROOT = layout.OBSERVABILITY
 
 
 def service_dir(service: str) -> str:

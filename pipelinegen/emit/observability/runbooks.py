@@ -8,12 +8,12 @@ The notes section at the end is the team's own (pipelinegen.notes): regeneration
 
 from __future__ import annotations
 
-from pipelinegen import notes
+from pipelinegen import layout, notes
 from pipelinegen.emit.header import header
 from pipelinegen.emit.observability.slo import BurnAlert, Objective, number, objectives
 from pipelinegen.model import Environment, Model
 
-ROOT = "docs/SRE"
+ROOT = layout.RUNBOOKS
 
 PLACEHOLDER = (
     "_Your team's notes: known failure modes, dashboards, contacts. pipelinegen keeps\n"

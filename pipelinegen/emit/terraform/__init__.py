@@ -6,11 +6,12 @@ for one environment. The files are formatted as `terraform fmt` writes them.
 
 from __future__ import annotations
 
+from pipelinegen import layout
 from pipelinegen.emit.header import header
 from pipelinegen.emit.terraform import environment, hcl, service
 from pipelinegen.inputs import Inputs
 
-ROOT = "infra/terraform"
+ROOT = layout.TERRAFORM
 
 
 def emit(inputs: Inputs) -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import buildspec
+from pipelinegen import layout
 from pipelinegen.emit.workflows import budget, scan, supply, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
@@ -28,7 +28,7 @@ from pipelinegen.emit.workflows.common import (
 )
 from pipelinegen.inputs import Inputs
 
-PATH = ".github/workflows/ci.yml"
+PATH = layout.CI_WORKFLOW
 # The services whose image is built: the affected ones but those changed in deploy settings only.
 SERVICES = "${{ fromJSON(needs.changes.outputs.build) }}"
 
@@ -101,9 +101,10 @@ def changes_job(inputs: Inputs) -> Job:
     }
 
 
-def own_builds(inputs: Inputs) -> dict[str, buildspec.BuildSpec]:
+def own_builds(inputs: Inputs) -> dict[str, layout.ImageSource]:
     """The services that bring their own Dockerfile, with where it builds from."""
-    specs = {name: buildspec.of(inputs.model, name) for name in sorted(inputs.model.services)}
+    specs = {name: layout.image_source(inputs.model, name)
+             for name in sorted(inputs.model.services)}
     return {name: spec for name, spec in specs.items() if not spec.generated}
 
 
@@ -118,12 +119,12 @@ def dockerfile(inputs: Inputs) -> str:
     """The matrix leg's Dockerfile: the generated one, or a dockerfile-stack service's own."""
     own = {name: spec.dockerfile for name, spec in own_builds(inputs).items()}
     if not own:
-        return "generated/docker/${{ matrix.service }}.Dockerfile"
-    return per_service(own, "format('generated/docker/{0}.Dockerfile', matrix.service)")
+        return layout.dockerfile("${{ matrix.service }}")
+    return per_service(own, f"format('{layout.dockerfile('{0}')}', matrix.service)")
 
 
 def context(inputs: Inputs) -> str:
-    """The matrix leg's build context, as `pipelinegen build` uses it (buildspec)."""
+    """The matrix leg's build context, as `pipelinegen build` uses it (layout.image_source)."""
     own = {name: spec.context for name, spec in own_builds(inputs).items()}
     return per_service(own, "'.'") if own else "."
 

@@ -8,23 +8,24 @@ for exactly this workflow.
 
 from __future__ import annotations
 
+from pipelinegen import layout, stacks
 from pipelinegen.emit.workflows.common import Job, action, checkout, document
 from pipelinegen.inputs import Inputs
 from pipelinegen.yamlio import with_comments
 
-PATH = ".github/workflows/codeql.yml"
-LANGUAGES = {"python": "python", "node": "javascript-typescript", "go": "go"}
-BUILD_MODE = {"go": "autobuild"}
+PATH = layout.CODEQL_WORKFLOW
 
 
-def languages(inputs: Inputs) -> list[str]:
-    stacks = {service.stack for service in inputs.model.services.values()}
-    return sorted({LANGUAGES[s] for s in stacks if s in LANGUAGES} | {"actions"})
+def languages(inputs: Inputs) -> dict[str, str]:
+    """{CodeQL language: its build mode} of the stacks present, and the workflows'."""
+    used = [stacks.get(service.stack) for service in inputs.model.services.values()]
+    found = {stack.codeql: stack.codeql_build for stack in used if stack.codeql is not None}
+    return dict(sorted({**found, "actions": "none"}.items()))
 
 
 def analyze_job(inputs: Inputs) -> Job:
-    include = [{"language": lang, "build-mode": BUILD_MODE.get(lang, "none")}
-               for lang in languages(inputs)]
+    include = [{"language": lang, "build-mode": mode}
+               for lang, mode in languages(inputs).items()]
     return {
         "name": "analyze (${{ matrix.language }})",
         "runs-on": inputs.model.project.ci.runner,

@@ -10,6 +10,7 @@ and an environment with `approval: true` is a protected GitHub environment whose
 
 from __future__ import annotations
 
+from pipelinegen import layout
 from pipelinegen.emit.workflows import lifecycle
 from pipelinegen.emit.workflows.ci import registry_login
 from pipelinegen.emit.workflows.common import (
@@ -28,7 +29,7 @@ from pipelinegen.emit.workflows.verify import verify_steps
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Environment
 
-PATH = ".github/workflows/deploy.yml"
+PATH = layout.DEPLOY_WORKFLOW
 SERVICES_INPUT = {
     "description": 'Services to deploy, as a JSON list, e.g. ["api", "web"]',
     "required": True,

@@ -10,6 +10,7 @@ are the repository's.
 
 from __future__ import annotations
 
+from pipelinegen import layout
 from pipelinegen.emit.workflows.ci import registry_login
 from pipelinegen.emit.workflows.common import (
     Job,
@@ -25,7 +26,7 @@ from pipelinegen.emit.workflows.scan import scanner_step
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Environment
 
-PATH = ".github/workflows/rescan.yml"
+PATH = layout.RESCAN_WORKFLOW
 DEPLOYED = "${{ steps.deployed.outputs.digest }}"
 HAS_DIGEST = "steps.deployed.outputs.digest != ''"
 

@@ -8,6 +8,7 @@ cannot comment: its review goes to the job summary instead.
 
 from __future__ import annotations
 
+from pipelinegen import layout
 from pipelinegen.emit.workflows import budget
 from pipelinegen.emit.workflows.common import (
     Job,
@@ -21,7 +22,7 @@ from pipelinegen.emit.workflows.common import (
 )
 from pipelinegen.inputs import Inputs
 
-PATH = ".github/workflows/pipelinegen.yml"
+PATH = layout.REVIEW_WORKFLOW
 MARKER = "<!-- pipelinegen-review -->"
 SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository"
 

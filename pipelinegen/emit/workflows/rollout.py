@@ -7,16 +7,16 @@ the revision it started from, blue-green by switching traffic back to the old co
 
 from __future__ import annotations
 
-from pipelinegen.emit.helm import OWN_VALUES
+from pipelinegen import layout
 
 # Shared by every strategy: where the chart is, and how to undo to the starting revision.
 PREAMBLE = f"""\
-chart="generated/helm/${{SERVICE}}"
-values="${{chart}}/values-${{ENVIRONMENT}}.yaml"
+chart="{layout.chart_dir("${SERVICE}")}"
+values="${{chart}}/{layout.environment_values("${ENVIRONMENT}")}"
 # The repository's own values for what the model does not cover; generate never writes them.
 own=()
-if [ -f "{OWN_VALUES}/${{SERVICE}}-${{ENVIRONMENT}}.yaml" ]; then
-  own=(-f "{OWN_VALUES}/${{SERVICE}}-${{ENVIRONMENT}}.yaml")
+if [ -f "{layout.own_values("${SERVICE}", "${ENVIRONMENT}")}" ]; then
+  own=(-f "{layout.own_values("${SERVICE}", "${ENVIRONMENT}")}")
 fi
 release() {{
   helm upgrade --install "${{SERVICE}}" "${{chart}}" -n "${{NAMESPACE}}" -f "${{values}}" \\

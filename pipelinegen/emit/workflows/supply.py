@@ -8,11 +8,12 @@ exactly these (see verify.py). Only the publish job may mint an OIDC token for s
 
 from __future__ import annotations
 
+from pipelinegen import layout
 from pipelinegen.emit.workflows.common import Step, action, step
 from pipelinegen.inputs import Inputs
 from pipelinegen.yamlio import with_comments
 
-PUBLISHER = ".github/workflows/ci.yml"  # the workflow whose OIDC identity signs (ci.PATH)
+PUBLISHER = layout.CI_WORKFLOW  # the workflow whose OIDC identity signs
 PUSH_ID = "push"
 DIGEST = "${{ steps.push.outputs.digest }}"
 # The build job writes the SBOM of the checked image here and hands it on with the image.

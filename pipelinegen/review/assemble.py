@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen.cost import delta as cost_delta
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.review import drift, filediff, infradiff, modeldiff
-from pipelinegen.review.changes import (
+from pipelinegen.change_report import (
     PROJECT,
     ChangeReport,
     CostChange,
@@ -18,10 +15,13 @@ from pipelinegen.review.changes import (
     ServiceStatus,
     Totals,
 )
+from pipelinegen.cost import delta as cost_delta
+from pipelinegen.errors import PipelinegenError
+from pipelinegen.review import drift, filediff, infradiff, modeldiff
 from pipelinegen.review.snapshot import Snapshot
 
 
-def build_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
+def assemble_report(base: Snapshot, head: Snapshot, source: str) -> ChangeReport:
     """What changing `base` into `head` does, per service; pure apart from reading the sides."""
     delta = modeldiff.compare(base.model, head.model)
     owner = _owners(delta)

@@ -1,4 +1,4 @@
-"""The change report: what `pipelinegen diff --base` found, as data.
+"""The change report: what `pipelinegen diff --base` found, as data (the contract of the review).
 
 Every renderer (text, markdown, JSON) reads this one structure; the JSON form is its
 `model_dump`, and specs/diff.schema.json is its JSON Schema.

@@ -1,0 +1,32 @@
+"""The static stack: the site's files under /srv/www, served by the shipped httpd on the go
+stack's bases. No tests, no toolchain in CI."""
+
+from __future__ import annotations
+
+from pipelinegen.stacks import httpd
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages
+
+ROOT = "/srv/www"
+
+
+def stages(name: str, service: Service, url: str) -> Stages:
+    return Stages(
+        build=[httpd.GO_ENV, *httpd.build()],
+        runtime=[
+            f"COPY --from=build /out/pipelinegen-httpd {httpd.BINARY}",
+            f"COPY {service.path}/public/ {ROOT}/",
+        ],
+        health=httpd.probe(url),
+        command=[httpd.BINARY, "-root", ROOT, "-listen", f":{service.port}",
+                 "-health", service.health, "-metrics", service.metrics.path],
+        extra_context=(httpd.SOURCE,),
+    )
+
+
+STACK = Stack(
+    name="static",
+    bases=("go", "static"),  # the go stack's: its builder compiles the file server
+    stages=stages,
+    files=(NeededFile("public/", "put the site's files in it"),),
+    shipped=httpd.SHIPPED,
+)

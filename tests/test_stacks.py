@@ -1,0 +1,56 @@
+"""The stack registry (pipelinegen/stacks/): the one list of stacks the schema, the model and
+every emitter ask."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+
+import pytest
+
+from pipelinegen import stacks
+from pipelinegen.model import Service
+from tests.conftest import REPO
+
+SCHEMA = json.loads((REPO / "specs" / "services.schema.json").read_text())
+
+
+def test_the_schema_lists_the_registry_stacks_in_its_order() -> None:
+    stack = SCHEMA["$defs"]["Service"]["properties"]["stack"]
+    assert stack["enum"] == list(stacks.NAMES)
+
+
+def test_every_stack_module_is_registered() -> None:
+    helpers = {"base", "httpd", "instructions"}
+    modules = {info.name for info in pkgutil.iter_modules(stacks.__path__)} - helpers
+    assert modules == set(stacks.NAMES)
+
+
+@pytest.mark.parametrize("name", stacks.NAMES)
+def test_a_stack_has_a_suggested_image_for_each_default_base(name: str) -> None:
+    stack = stacks.get(name)
+    for base in stack.bases or ():
+        image = stacks.base_image(base).image("1.0")
+        assert ":" in image and "{" not in image
+
+
+@pytest.mark.parametrize("name", stacks.NAMES)
+def test_only_a_generated_dockerfile_copies_files(name: str) -> None:
+    stack = stacks.get(name)
+    assert stack.own_dockerfile == (stack.bases is None)
+    if stack.own_dockerfile:
+        assert stack.files == () and stack.toolchain is None
+
+
+@pytest.mark.parametrize("name", stacks.NAMES)
+def test_the_model_accepts_each_registered_stack(name: str) -> None:
+    own = {"dockerfile": "services/x/Dockerfile"} if stacks.get(name).own_dockerfile else {}
+    service = Service.model_validate({"path": "services/x", "stack": name, "port": 8080, **own})
+    assert service.stack == name
+    assert (service.base_names() == (None, None)) == stacks.get(name).own_dockerfile
+
+
+def test_an_unregistered_stack_is_refused() -> None:
+    with pytest.raises(ValueError) as refused:
+        Service.model_validate({"path": "services/x", "stack": "cobol", "port": 8080})
+    assert all(repr(name) in str(refused.value) for name in stacks.NAMES)
