@@ -645,9 +645,11 @@ class Service(Strict):
     path: RelPath
     """Build context: the service's directory, relative to the repository root."""
     stack: Stack
-    """Toolchain: python, node, go, static, or dockerfile (the service brings its own)."""
+    """Toolchain: python, node, go, static, java, rust, dotnet, or dockerfile (the service
+    brings its own)."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
-    """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
+    """Stack version for CI toolchain set-up, e.g. "3.12" for python, "22" for node, "17" for
+    java, "1.97" for rust or "10.0" for dotnet."""
     app_version: Annotated[str, _pattern(SEMVER, max_length=64)] = "0.1.0"
     """Semantic version: the chart's appVersion and the image tag used when no digest is set."""
     base: BaseName | None = None
