@@ -14,8 +14,8 @@ from pipelinegen.stacks import dockerfile, dotnet, go, java, node, python, rust,
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 
 __all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
-           "Toolchain", "base_image", "coverage_stacks", "get", "missing_files", "shipped",
-           "toolchain_stacks"]
+           "Toolchain", "base_image", "coverage_stacks", "get", "missing_files",
+           "runtime_file_problems", "shipped", "toolchain_stacks"]
 
 _ALL = (
     python.STACK,
@@ -95,3 +95,24 @@ def _present(directory: Path, needed: str) -> bool:
         return any(path.is_file() for path in directory.glob(needed))
     target = directory / needed
     return target.is_dir() if needed.endswith("/") else target.is_file()
+
+
+def runtime_file_problems(root: Path, service: Service) -> list[tuple[int, str]]:
+    """(index in runtime.files, what is wrong) for each runtime file that is missing, of the
+    wrong kind, or that a symbolic link leads out of the service's directory (the build would
+    copy what it points at, or fail)."""
+    base = (root / service.path).resolve()
+    found = []
+    for index, path in enumerate(service.runtime.files):
+        target = root / service.path / path
+        shown = f"{service.path}/{path}"
+        if not target.resolve().is_relative_to(base):
+            found.append((index, f"runtime file {shown} leads outside {service.path}/"
+                                 " (a symbolic link)"))
+        elif not target.exists():
+            found.append((index, f"runtime file {shown} does not exist"))
+        elif path.endswith("/") and not target.is_dir():
+            found.append((index, f"runtime file {shown} is not a directory"))
+        elif not path.endswith("/") and not target.is_file():
+            found.append((index, f"runtime file {shown} is a directory: write it as {shown}/"))
+    return found

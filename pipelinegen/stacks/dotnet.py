@@ -71,4 +71,5 @@ STACK = Stack(
     shipped={PROBE_SOURCE: ("pipelinegen-probe.cs", "//"),
              PROBE_PROJECT: ("pipelinegen-probe.csproj", None)},
     codeql="csharp",
+    runtime_packages=False,  # chiseled: no apt, no shell
 )

@@ -69,4 +69,5 @@ STACK = Stack(
                  "cc": "gcr.io/distroless/cc-debian12:nonroot"},
     shipped={PROBE_SOURCE: ("pipelinegen-probe.rs", "//")},
     codeql="rust",
+    runtime_packages=False,  # distroless: no apt
 )
