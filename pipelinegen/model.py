@@ -719,9 +719,11 @@ class Service(Strict):
     path: RelPath
     """Build context: the service's directory, relative to the repository root."""
     stack: Stack
-    """Toolchain: python, node, go, static, or dockerfile (the service brings its own)."""
+    """Toolchain: python, node, go, static, java, rust, dotnet, or dockerfile (the service
+    brings its own)."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
-    """Stack version for CI toolchain set-up, e.g. "3.12" for python or "22" for node."""
+    """Stack version for CI toolchain set-up, e.g. "3.12" for python, "22" for node, "17" for
+    java, "1.97" for rust or "10.0" for dotnet."""
     app_version: Annotated[str, _pattern(SEMVER, max_length=64)] = "0.1.0"
     """Semantic version: the chart's appVersion and the image tag used when no digest is set."""
     base: BaseName | None = None
@@ -1042,14 +1044,14 @@ def _exception_problems(model: Model) -> list[tuple[Loc, str, str]]:
 def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:
     """A coverage gate needs a stack CI measures and a test command its tool can wrap."""
     chain = stacks.get(service.stack).toolchain
-    if chain is None:
+    if chain is None or chain.coverage is None:
         if service.min_coverage is None:
             return []
-        measured = stacks.toolchain_stacks()
+        measured = stacks.coverage_stacks()
         return [(("services", name, "min_coverage"),
                  f"stack {service.stack!r} has no coverage gate (CI measures"
                  f" {', '.join(measured[:-1])} and {measured[-1]})",
-                 "remove min_coverage; a dockerfile service's own test command can check it")]
+                 "remove min_coverage; the service's own test command can check it")]
     prefix = chain.test_prefix
     if not service.test or not model.coverage_minimum(name):
         return []

@@ -38,13 +38,21 @@ def emit(inputs: Inputs) -> dict[str, str]:
         probe = (grpcprobe.SOURCE,) if service.grpc else ()
         files[layout.dockerfile(name)] = dockerfile(inputs, name, stack)
         files[layout.dockerignore(name)] = dockerignore(
-            inputs, [service.path, *service.depends_on, *stack.extra_context, *probe]
+            inputs, [service.path, *service.depends_on, *stack.extra_context, *probe],
+            stack.ignored,
         )
-        if layout.HTTPD_SOURCE in stack.extra_context:
-            files[layout.HTTPD_SOURCE] = header(inputs.source, "//") + httpd_source()
+        for path in stack.extra_context:
+            files[path] = shipped_file(inputs, path)
         if probe:
             files[grpcprobe.SOURCE] = header(inputs.source, "//") + grpcprobe.source()
     return files
+
+
+def shipped_file(inputs: Inputs, path: str) -> str:
+    """A file a stack ships for its images (Stack.shipped), with its header."""
+    data, comment = stacks.shipped(path)
+    text = (resources.files("pipelinegen") / "data" / data).read_text()
+    return text if comment is None else header(inputs.source, comment) + text
 
 
 def httpd_source() -> str:
@@ -106,12 +114,13 @@ def labels(model: Model, name: str) -> list[str]:
     ]
 
 
-def dockerignore(inputs: Inputs, included: list[str]) -> str:
+def dockerignore(inputs: Inputs, included: list[str], ignored: tuple[str, ...] = ()) -> str:
     lines = [
         header(inputs.source).rstrip("\n"),
         "# The build context is the repository root: send only what this image needs.",
         "*",
         *(f"!{path}" for path in included),
         *ALWAYS_IGNORED,
+        *ignored,
     ]
     return "\n".join(lines) + "\n"

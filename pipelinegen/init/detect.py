@@ -191,11 +191,16 @@ def _java(tree: Tree, project: Project) -> None:
     if any(re.search(r"static\s+void\s+main\s*\(|fun\s+main\s*\(|@SpringBootApplication",
                      tree.read(path) or "") for path in sources):
         project.entry = "it has a main class"
+    here = _join(project.path)
     if project.manifest.endswith("pom.xml"):
         project.workspace = "<modules>" in text
-        project.test = Guess(["mvn", "--batch-mode", "test"], "Maven's test phase")
+        wrapper = tree.has(f"{here}mvnw")
+        project.test = Guess(["./mvnw" if wrapper else "mvn", "--batch-mode", "test"],
+                             "Maven's test phase" + (", through the project's mvnw" * wrapper))
     else:
-        project.test = Guess(["gradle", "test"], "Gradle's test task")
+        wrapper = tree.has(f"{here}gradlew")
+        project.test = Guess(["./gradlew" if wrapper else "gradle", "test"],
+                             "Gradle's test task" + (", through the project's gradlew" * wrapper))
 
 
 def _dotnet(tree: Tree, project: Project) -> None:
@@ -204,7 +209,13 @@ def _dotnet(tree: Tree, project: Project) -> None:
         project.version = Guess(found.group(1), f"TargetFramework in {project.manifest}")
     if "Microsoft.NET.Sdk.Web" in text or "<OutputType>Exe" in text:
         project.entry = f"{project.manifest} builds an executable"
-    project.test = Guess(["dotnet", "test"], ".NET's test runner")
+    tests = sorted(path for path in tree.under(project.path, ".csproj")
+                   if "Microsoft.NET.Test.Sdk" in (tree.read(path) or ""))
+    if tests and parent(tests[0]) != project.path:  # the tests are a project of their own
+        where = parent(tests[0]).removeprefix(_join(project.path))
+        project.test = Guess(["dotnet", "test", where], f"{tests[0]} is a test project")
+    else:
+        project.test = Guess(["dotnet", "test"], ".NET's test runner")
 
 
 def _rust(tree: Tree, project: Project) -> None:

@@ -20,11 +20,14 @@ from pipelinegen.validate import dockerfacts
 
 CODE = (".py", ".js", ".mjs", ".cjs", ".ts", ".go", ".java", ".kt", ".cs", ".rs")
 # `listen(3000`, `ListenAndServe(":8080"`, `port=8000`, `("0.0.0.0", 8000)`, `PORT || 3000`,
-# `getenv("PORT", "8080")`, `port = "8090"` (a Go default): the number must be a literal.
+# `getenv("PORT", "8080")`, `GetEnvironmentVariable("PORT") ?? "8050"`, `port = "8090"` (a Go
+# default): the number must be a literal.
 LISTEN = (
     re.compile(r"""\.listen\(\s*([0-9]{2,5})\b"""),
     re.compile(r"""ListenAndServe(?:TLS)?\(\s*["'][^"':]*:([0-9]{2,5})["']"""),
-    re.compile(r"""\bPORT["']?\s*(?:\|\||\?\?|,|:-)\s*["']?([0-9]{2,5})\b"""),
+    re.compile(r"""\bPORT["']?\)?\s*(?:\|\||\?\?|,|:-)\s*["']?([0-9]{2,5})\b"""),
+    # Rust: `var("PORT").unwrap_or_else(|_| "8060".to_string())`.
+    re.compile(r"""\bPORT["']\)\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?["']([0-9]{2,5})["']"""),
     re.compile(r"""\bport\s*[:=]+\s*["']?([0-9]{2,5})\b""", re.IGNORECASE),
     re.compile(r"""\(\s*["'](?:0\.0\.0\.0|127\.0\.0\.1|localhost|)["']\s*,\s*([0-9]{2,5})\s*\)"""),
     re.compile(r"""server\.port\s*=\s*([0-9]{2,5})\b"""),

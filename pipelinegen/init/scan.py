@@ -1,8 +1,7 @@
 """From the projects found to a first model: services, project settings and bases, every value
 with the reason it was chosen (the comments `render` writes).
 
-Stacks pipelinegen does not build yet (Java, .NET, Rust) become `stack: dockerfile` services
-when their directory has a Dockerfile, and are reported as skipped otherwise.
+A directory with only a Dockerfile becomes a `stack: dockerfile` service.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from pipelinegen.model import GITHUB_OWNER, REL_PATH
 
 # The stacks pipelinegen generates a Dockerfile for.
 BUILT = tuple(name for name, stack in stacks.STACKS.items() if not stack.own_dockerfile)
-NOT_YET = {"java": "Java", "dotnet": ".NET", "rust": "Rust"}
 # The `helm test` pod's image (project.test_base): non-root, with busybox wget.
 HELM_TEST_BASE = "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
 # Base names init can write: the stacks' default bases (their official images, pinned with
@@ -109,12 +107,8 @@ def _stack(project: Project, chosen: list[Project], count: int) -> tuple[str | N
         pass
     elif project.kind in BUILT:
         return project.kind, ""
-    elif project.kind == "docker" or project.dockerfile:
+    else:  # a directory with only a Dockerfile
         return "dockerfile", ""
-    else:
-        reason = (f"{NOT_YET[project.kind]} ({project.manifest}) is not a stack pipelinegen"
-                  " builds yet, and the directory has no Dockerfile: add one and run init"
-                  " again to list it as stack: dockerfile")
     return None, reason
 
 
@@ -124,9 +118,7 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
     draft = Draft(name)
     draft.set("path", project.path, f"{project.manifest}: {project.entry}")
     if stack == "dockerfile":
-        what = NOT_YET.get(project.kind, "")
-        draft.set("stack", stack, f"{what} is not built by pipelinegen yet: your Dockerfile is"
-                  if what else "its own Dockerfile, nothing else to build from")
+        draft.set("stack", stack, "its own Dockerfile, nothing else to build from")
         draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
     else:
         draft.set("stack", stack, f"from {project.manifest}")

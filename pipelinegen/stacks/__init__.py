@@ -10,18 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen.stacks import dockerfile, go, node, python, static
+from pipelinegen.stacks import dockerfile, dotnet, go, java, node, python, rust, static
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 
 __all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
-           "Toolchain", "base_image", "get", "missing_files", "runtime_file_problems",
-           "toolchain_stacks"]
+           "Toolchain", "base_image", "coverage_stacks", "get", "missing_files",
+           "runtime_file_problems", "shipped", "toolchain_stacks"]
 
 _ALL = (
     python.STACK,
     node.STACK,
     go.STACK,
     static.STACK,
+    java.STACK,
+    rust.STACK,
+    dotnet.STACK,
     dockerfile.STACK,
 )
 
@@ -34,8 +37,19 @@ def get(name: str) -> Stack:
 
 
 def toolchain_stacks() -> list[str]:
-    """The stacks CI sets a toolchain up for (and measures coverage of)."""
+    """The stacks CI sets a toolchain up for."""
     return [name for name, stack in STACKS.items() if stack.toolchain is not None]
+
+
+def coverage_stacks() -> list[str]:
+    """The stacks whose tests CI measures the coverage of."""
+    return [name for name, stack in STACKS.items()
+            if stack.toolchain is not None and stack.toolchain.coverage is not None]
+
+
+def shipped(path: str) -> tuple[str, str | None]:
+    """(file in pipelinegen/data, header comment marker or None) of a file a stack ships."""
+    return next(stack.shipped[path] for stack in _ALL if path in stack.shipped)
 
 
 @dataclass(frozen=True)
@@ -70,11 +84,17 @@ def missing_files(root: Path, service: Service) -> list[Missing]:
     """The files the stack's Dockerfile copies from the service's directory that do not exist."""
     found = []
     for needed in get(service.stack).files:
-        target = root / service.path / needed.path
-        if not (target.is_dir() if needed.path.endswith("/") else target.is_file()):
-            found.append(Missing(f"{service.path}/{needed.path}",
+        if not any(_present(root / service.path, one) for one in needed.path.split("|")):
+            found.append(Missing(f"{service.path}/{needed.path.replace('|', ' or ')}",
                                  f"{needed.create} (in {service.path})"))
     return found
+
+
+def _present(directory: Path, needed: str) -> bool:
+    if "*" in needed:
+        return any(path.is_file() for path in directory.glob(needed))
+    target = directory / needed
+    return target.is_dir() if needed.endswith("/") else target.is_file()
 
 
 def runtime_file_problems(root: Path, service: Service) -> list[tuple[int, str]]:

@@ -68,13 +68,15 @@ class Stages:
     health: list[str]  # argv of the HEALTHCHECK; the URL is one argument of its own
     command: list[str]  # the CMD when the service names none
     extra_context: tuple[str, ...] = ()  # generated paths the build context must include
+    ignored: tuple[str, ...] = ()  # more patterns the build context never sends (build output)
     code_dir: str | None = None  # where the runtime image holds the whole service directory
 
 
 @dataclass(frozen=True)
 class NeededFile:
     """A file the stack's Dockerfile copies from the service's directory (a trailing / is a
-    directory); the service-files rule and `pipelinegen build` check it exists."""
+    directory, `a|b` any one of them, `*.x` any file matching it); the service-files rule and
+    `pipelinegen build` check it exists."""
 
     path: str
     create: str  # how to create it, for the hint when it is missing
@@ -92,8 +94,10 @@ class Toolchain:
     cache_key_files: str  # the files the cache key hashes
     install: str  # shell: installs a service's locked dependencies, if it has any
     test_prefix: tuple[str, ...]  # how a test command must start for the coverage tool to wrap
-    coverage: Callable[[list[str]], str]  # the test command, run measuring coverage
-    figure: str  # shell: prints the total line coverage in percent
+    # The test command, run measuring coverage; None: the stack has no coverage gate (its
+    # tests run as given).
+    coverage: Callable[[list[str]], str] | None
+    figure: str | None  # shell: prints the total line coverage in percent
     extra: dict[str, object] = field(default_factory=dict)  # more inputs of the set-up action
     # The variable that makes a service's `depends_on` paths importable in its tests, as the
     # image makes them importable (python: PYTHONPATH); None when the toolchain needs none.
@@ -114,6 +118,9 @@ class Stack:
     # Images a newcomer can add under `bases:` for the base names this stack introduces;
     # {version} is the toolchain version.
     base_images: dict[str, str] = field(default_factory=dict)
+    # Files pipelinegen ships for the stack's images: {generated path: (file in pipelinegen/data,
+    # the comment marker of its header, None for none)}.
+    shipped: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     codeql: str | None = None  # CodeQL's language for the stack's sources
     codeql_build: str = "none"  # CodeQL's build mode for it
     port: int = 8080  # the usual port, when `pipelinegen init` finds none

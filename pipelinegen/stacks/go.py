@@ -55,6 +55,7 @@ STACK = Stack(
         extra={"cache": False}),
     base_images={"go": "golang:{version}-bookworm",
                  "static": "gcr.io/distroless/static-debian12:nonroot"},
+    shipped=httpd.SHIPPED,
     codeql="go",
     codeql_build="autobuild",
 )

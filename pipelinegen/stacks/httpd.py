@@ -7,6 +7,7 @@ from pipelinegen import layout
 from pipelinegen.stacks.instructions import run
 
 SOURCE = layout.HTTPD_SOURCE
+SHIPPED: dict[str, tuple[str, str | None]] = {SOURCE: ("pipelinegen-httpd.go", "//")}
 BINARY = "/usr/local/bin/pipelinegen-httpd"
 GO_CACHE = "--mount=type=cache,target=/root/.cache/go-build"
 GO_MODULES = "--mount=type=cache,target=/go/pkg/mod"

@@ -30,4 +30,5 @@ STACK = Stack(
     stages=stages,
     files=(NeededFile("public/", "put the site's files in it"),),
     serves=True,
+    shipped=httpd.SHIPPED,
 )

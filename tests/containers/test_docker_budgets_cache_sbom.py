@@ -50,6 +50,8 @@ DEPENDENCY_STEP = {
     "api": ("pip install", "COPY services/api/ ./", "services/api/api/app.py"),
     "web": ("npm ci", "COPY services/web/ ./", "services/web/app.js"),
     "renderer": ("go mod download", "COPY services/renderer/ ./", "services/renderer/main.go"),
+    "imposer": ("cargo build --release --locked", "COPY services/imposer/ ./",
+                "services/imposer/src/main.rs"),
 }
 
 
@@ -61,7 +63,7 @@ def test_a_source_only_change_reuses_the_dependency_layer(
     dependency, source_copy, source = DEPENDENCY_STEP[service]
     first = demo.run_pipelinegen(repo, "build", service, "--tag", "cache", check=True)
     # A change never built before (BuildKit's cache is keyed by content, across runs).
-    comment = "#" if source.endswith(".py") else "//"
+    comment = "#" if source.endswith(".py") else "//"  # Rust's too
     with (repo / source).open("a") as handle:
         handle.write(f"\n{comment} changed {uuid.uuid4()}\n")
     second = demo.run_pipelinegen(repo, "build", service, "--tag", "cache", check=True)

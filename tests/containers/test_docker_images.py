@@ -24,6 +24,8 @@ ANSWERS = {
     "renderer": ("/proof?w=3&h=2", 'height="2"><rect width="100%" height="100%" fill="#eee"/>'
                  '<text x="4" y="14" font-size="10">printloop proof</text>'),
     "docs": ("/", "Printloop help"),
+    "ledger": ("/balance", '"balance_cents": 0'),
+    "imposer": ("/sheets?pages=16&up=4&copies=3", '"sheets": 6'),
 }
 
 

@@ -33,7 +33,8 @@ def instructions(text: str) -> list[str]:
 
 
 def test_every_built_stack_has_a_service_here() -> None:
-    assert {MODEL.services[name].stack for name in BUILT} == {"python", "node", "go", "static"}
+    assert {MODEL.services[name].stack for name in BUILT} == {
+        "python", "node", "go", "static", "java", "rust", "dotnet"}
 
 
 @pytest.mark.parametrize("service", BUILT)
@@ -68,13 +69,19 @@ def test_contract_lines(service: str) -> None:
     assert runtime_stage[-1].startswith("CMD [")
     if spec.command:
         assert command == spec.command
-    else:  # a static site: the shipped server, serving the site on the service's port
+    elif spec.stack == "static":  # the shipped server, serving the site on the service's port
         assert command[:3] == ["/usr/local/bin/pipelinegen-httpd", "-root", "/srv/www"]
         assert f":{spec.port}" in command and spec.health in command
+    else:  # the stack's own: the binary, jar or assembly named after the service
+        assert command == DEFAULT_COMMANDS[spec.stack].format(name=service).split()
     for label in ("source", "revision", "version"):
         assert f'org.opencontainers.image.{label}="${{{label.upper()}}}"' in text
     assert not text.startswith("# syntax") and "# syntax=" not in text
     assert text.startswith(header("services.yaml"))
+
+
+DEFAULT_COMMANDS = {"rust": "/app/{name}", "dotnet": "dotnet /app/{name}.dll",
+                    "java": "java -XX:MaxRAMPercentage=75 -jar /app/app.jar"}
 
 
 # The dependency manifest each stack copies, and the dependency step that must come before the
@@ -83,6 +90,8 @@ MANIFESTS = {
     "python": ("/requirements.txt ./", "pip install"),
     "node": ("/package.json", "npm ci"),
     "go": ("/go.* ./", "go mod download"),
+    "rust": ("/Cargo.toml", "cargo build --release --locked"),
+    "dotnet": ("/*.csproj ./", "dotnet restore"),
 }
 
 
@@ -106,11 +115,41 @@ def test_dockerignore_sends_only_what_the_image_needs(service: str) -> None:
     patterns = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert patterns[0] == "*"
     included = [p[1:] for p in patterns if p.startswith("!")]
-    needs_httpd = spec.stack in ("go", "static")
-    assert included == [spec.path, *spec.depends_on,
-                        *(["generated/docker/pipelinegen-httpd.go"] if needs_httpd else []),
+    assert included == [spec.path, *spec.depends_on, *SHIPPED.get(spec.stack, ()),
                         *(["generated/docker/pipelinegen-grpc-probe.go"] if spec.grpc else [])]
     assert "**/node_modules" in patterns and "**/__pycache__" in patterns
+    for output in BUILD_OUTPUT.get(spec.stack, ()):  # a local build's output stays out
+        assert f"{spec.path}/{output}" in patterns
+
+
+# The files pipelinegen ships into generated/docker/ for each stack's image, and the local build
+# output its context leaves out.
+SHIPPED = {stack: tuple(f"generated/docker/{name}" for name in names) for stack, names in {
+    "go": ("pipelinegen-httpd.go",),
+    "static": ("pipelinegen-httpd.go",),
+    "java": ("PipelinegenProbe.java", "pipelinegen-java-build.sh"),
+    "rust": ("pipelinegen-probe.rs",),
+    "dotnet": ("pipelinegen-probe.cs", "pipelinegen-probe.csproj"),
+}.items()}
+BUILD_OUTPUT = {"java": ("target", "build"), "rust": ("target",), "dotnet": ("**/bin", "**/obj")}
+
+
+def test_shipped_files_carry_a_header_where_their_language_allows_one() -> None:
+    for path in {path for paths in SHIPPED.values() for path in paths}:
+        text = FILES[path]
+        if path.endswith(".csproj"):  # XML comments cannot hold the command's `--` options
+            assert text.startswith("<Project ")
+        else:
+            assert text.startswith(header("services.yaml", "#" if path.endswith(".sh") else "//"))
+
+
+def test_the_dotnet_runtime_listens_on_the_service_port_as_the_project_uid() -> None:
+    service = next(name for name in BUILT if MODEL.services[name].stack == "dotnet")
+    runtime = instructions(dockerfile(service))
+    runtime = runtime[next(i for i, line in enumerate(runtime) if line.endswith(" AS runtime")):]
+    assert f"ENV ASPNETCORE_HTTP_PORTS={MODEL.services[service].port}" in runtime
+    assert "USER 10001:10001" in runtime  # the chart's uid, not the image's app user (1654)
+    assert not any(line.startswith("RUN ") for line in runtime)  # a chiseled image has no shell
 
 
 def test_the_shipped_file_server_is_generated_once_with_a_header() -> None:

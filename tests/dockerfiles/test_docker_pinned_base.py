@@ -38,8 +38,9 @@ def test_generated_dockerfiles_pass(tmp_path: Path) -> None:
     done = run_pipelinegen(root, "validate", "--rule", "pinned-base")
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in (root / "generated/docker").glob("*.Dockerfile")) == [
-        "api.Dockerfile", "courier.Dockerfile", "docs.Dockerfile", "renderer.Dockerfile",
-        "stock.Dockerfile", "web.Dockerfile", "worker.Dockerfile"]
+        "api.Dockerfile", "courier.Dockerfile", "docs.Dockerfile", "imposer.Dockerfile",
+        "invoices.Dockerfile", "ledger.Dockerfile", "renderer.Dockerfile", "stock.Dockerfile",
+        "web.Dockerfile", "worker.Dockerfile"]
 
 
 def test_the_repository_itself_passes() -> None:

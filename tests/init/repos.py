@@ -115,6 +115,8 @@ def every_stack(root: Path, base: str) -> Path:
                                    "</Project>\n",
         "services/pay/Dockerfile": dockerfile(base, 5000, "/healthz"),
         "services/resize/Cargo.toml": '[package]\nname = "resize"\nrust-version = "1.70"\n',
+        "services/resize/Cargo.lock": 'version = 3\n\n[[package]]\nname = "resize"\n'
+                                      'version = "0.1.0"\n',
         "services/resize/src/main.rs": "fn main() {}\n",
         ".github/CODEOWNERS": "* @acme/platform\n/services/orders/ @acme/orders\n"
                               "/services/shop/ @acme/web @jane\n",

@@ -18,7 +18,8 @@ from tests.init import repos
 from tests.support import bases, registry
 
 MIRROR = f"{bases.REGISTRY}/pipelinegen-init"
-BASE_NAMES = ("python", "node", "go", "static", "helm-test")
+BASE_NAMES = ("python", "node", "go", "static", "jdk", "jre", "rust", "cc", "dotnet-sdk", "aspnet",
+              "helm-test")
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_every_stack(run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) ->
     assert project.owners == ["@acme/platform"]
     assert {n: s.stack for n, s in model.services.items()} == {
         "orders": "python", "shop": "node", "router": "go", "site": "static",
-        "ledger": "dockerfile", "pay": "dockerfile"}
+        "ledger": "java", "pay": "dotnet", "resize": "rust"}
     orders, shop, router = (model.services[n] for n in ("orders", "shop", "router"))
     assert (orders.version, orders.port, orders.health) == ("3.11", 8001, "/health")
     assert orders.command == ["python", "-m", "orders"]
@@ -75,14 +76,17 @@ def test_every_stack(run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) ->
                                                                ["node", "--test"])
     assert shop.command == ["node", "server.js"] and shop.owners == ["@acme/web", "@jane"]
     assert (router.version, router.port, router.test) == ("1.22", 7070, ["go", "test", "./..."])
-    assert model.services["ledger"].dockerfile == "services/ledger/Dockerfile"
-    assert (model.services["ledger"].port, model.services["ledger"].health) == (
-        9090, "/actuator/health")
-    assert model.services["pay"].port == 5000
+    ledger, pay, resize = (model.services[n] for n in ("ledger", "pay", "resize"))
+    assert (ledger.version, ledger.port, ledger.health, ledger.test) == (
+        "21", 9090, "/actuator/health", ["mvn", "--batch-mode", "test"])
+    assert (pay.version, pay.port, pay.test) == ("8.0", 5000, ["dotnet", "test"])
+    assert (resize.version, resize.port, resize.test) == ("1.70", 8080, ["cargo", "test"])
+    assert (root / "generated/docker/ledger.Dockerfile").is_file()  # theirs was read for hints
     assert comment(root, "orders", "port") == "services/orders/orders/__main__.py:13 listens on it"
     assert comment(root, "orders", "owners") == ".github/CODEOWNERS line 2"
     assert comment(root, "router", "version") == "the go directive in services/router/go.mod"
-    assert comment(root, "ledger", "stack").startswith("Java is not built by pipelinegen yet")
+    assert comment(root, "ledger", "stack") == "from services/ledger/pom.xml"
+    assert comment(root, "ledger", "version") == "the Java release in services/ledger/pom.xml"
     text = (root / "services.yaml").read_text()
     assert "Note: gRPC: services/router/api/router.proto defines its API" in text
     owners = (root / ".github/CODEOWNERS").read_text()
@@ -92,8 +96,7 @@ def test_every_stack(run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) ->
     # The generated lines come after the kept ones, so they win where both match.
     assert owners.index("# --- end of kept lines ---") < owners.index(
         "/services/shop/ @acme/web @jane\n/services/site/ @acme/platform\n")
-    assert ("services/resize/: Rust (services/resize/Cargo.toml) is not a stack pipelinegen"
-            " builds yet, and the directory has no Dockerfile") in text
+    assert "services/ledger/Dockerfile was read for hints" in text
 
 
 def test_monorepo_shared_packages(run_cli: RunCli, tmp_path: Path,
@@ -187,7 +190,8 @@ def test_nothing_to_list_is_an_error_that_says_why(run_cli: RunCli, tmp_path: Pa
     assert bad.exit_code == 2 and "is not KEY=VALUE" in bad.output
     unknown = run_cli("init", root, "--base", "ruby=ruby:3")
     assert unknown.exit_code == 2
-    assert "--base takes one of: go, helm-test, node, python, static" in unknown.output
+    assert ("--base takes one of: aspnet, cc, dotnet-sdk, go, helm-test, jdk, jre, node, python,"
+            " rust, static") in unknown.output
 
 
 def test_the_same_repository_gives_the_same_bytes(tmp_path: Path) -> None:

@@ -118,11 +118,12 @@ def test_text_format_lists_services_files_and_diffs(sample_repo: Repo) -> None:
     lines = text.splitlines()
     assert lines[:5] == ["services.yaml: HEAD~1 -> HEAD", lines[1], "", "api: changed",
                          "  api.deploy.replicas: 2 -> 3"]
-    assert lines[1].startswith("1 of 7 service(s) affected, ")
-    api = lines[4:lines.index("unchanged: courier, docs, renderer, stock, web, worker")]
+    assert lines[1].startswith("1 of 10 service(s) affected, ")
+    unchanged = "unchanged: courier, docs, imposer, invoices, ledger, renderer, stock, web, worker"
+    api = lines[4:lines.index(unchanged)]
     assert "  M generated/sample/api.txt (+1 -1)" in api
     assert "  M generated/sample/api/values-staging.txt (+1 -1)" in api
     assert "-replicas 2\n+replicas 3\n" in text
-    assert "unchanged: courier, docs, renderer, stock, web, worker\n" in text
+    assert unchanged + "\n" in text
     stat = sample_repo.review("--base", "HEAD~1", "--head", "HEAD", "--stat")
     assert "@@" not in stat and "api.deploy.replicas: 2 -> 3" in stat

@@ -65,10 +65,12 @@ def test_a_ref_without_a_services_file_adds_every_service(repo: Repo) -> None:
     report = ChangeReport.model_validate_json(
         repo.review("--base", "empty", "--format", "json"))
     assert {s.name: s.status for s in report.services} == dict.fromkeys(
-        ("api", "courier", "docs", "renderer", "stock", "web", "worker"), "added")
+        ("api", "courier", "docs", "renderer", "stock", "web", "worker", "ledger", "imposer",
+         "invoices"), "added")
     assert [c.field for c in report.project.changes] == [
         "version", "project", "backing", "bases.helm-test", "bases.python", "bases.node",
-        "bases.go", "bases.static", "bases.redis"]
+        "bases.go", "bases.static", "bases.jdk", "bases.jre", "bases.rust", "bases.cc",
+        "bases.dotnet-sdk", "bases.aspnet", "bases.redis"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

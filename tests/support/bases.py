@@ -46,11 +46,17 @@ class Recipe:
     # Trust the certificate authorities this machine adds (/usr/local/share/ca-certificates):
     # a builder that installs from PyPI reaches it through the machine's TLS-inspecting egress.
     host_ca: bool = False
+    # With no packages: Debian packages unpacked into the tiny root file system (the way
+    # distroless images are made: their files, no shell, no package manager).
+    debs: tuple[str, ...] = ()
+    # Files written into the root afterwards (path relative to it: text).
+    files: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
+        extra = [self.debs, self.files] if self.debs or self.files else []  # keeps older keys
         data = json.dumps([SUITE, self.packages, self.apt, TRIM,
-                           _TINY_FILES if not self.packages else [],
+                           _TINY_FILES if not self.packages else [], *extra,
                            _host_cas() if self.host_ca else {}])
         return hashlib.sha256(data.encode()).hexdigest()[:12]
 
@@ -58,6 +64,18 @@ class Recipe:
     def ref(self) -> str:
         return f"{REGISTRY}/pipelinegen-test/{self.name}:{self.key}"
 
+
+# Maven's global settings in the java-build base: every repository is Debian's maven-repo.
+_MAVEN_SETTINGS = """<settings>
+  <mirrors>
+    <mirror>
+      <id>debian</id>
+      <mirrorOf>*</mirrorOf>
+      <url>file:///usr/share/maven-repo</url>
+    </mirror>
+  </mirrors>
+</settings>
+"""
 
 RECIPES = {
     recipe.name: recipe
@@ -71,6 +89,17 @@ RECIPES = {
         Recipe("node-build", ("nodejs", "ca-certificates"), apt=("npm",)),
         Recipe("go", ("golang-go", "ca-certificates")),
         Recipe("static", ()),
+        # Debian's OpenJDK 17 and Maven with the plugins of the jar lifecycle and JUnit 4; Maven
+        # Central is Debian's own repository of them (nothing can be downloaded in a build here).
+        Recipe("java-build", ("ca-certificates",),
+               apt=("openjdk-17-jdk-headless", "maven", "libmaven-resources-plugin-java",
+                    "libmaven-compiler-plugin-java", "libsurefire-java",
+                    "libmaven-jar-plugin-java", "junit4"),
+               files=(("etc/maven/settings.xml", _MAVEN_SETTINGS),)),
+        Recipe("java", ("ca-certificates",), apt=("openjdk-17-jre-headless",)),
+        Recipe("rust-build", ("ca-certificates",), apt=("cargo",)),
+        # A distroless-cc-like runtime: the C library and libgcc's unwinder, no shell.
+        Recipe("cc", (), debs=("libc6", "libgcc-s1", "gcc-12-base")),
         # Stands in for the example's backing redis (whose public image cannot be pulled here).
         Recipe("redis", ("redis-server",)),
         # The job container of the act tests (tests/act): what a GitHub runner brings that the
@@ -167,7 +196,7 @@ def _import(recipe: Recipe) -> None:
     tarball = STATE / "bases" / f"{recipe.name}-{recipe.key}.tar"
     if not tarball.exists():
         tarball.parent.mkdir(parents=True, exist_ok=True)
-        data = _debootstrap(recipe) if recipe.packages else _tiny_rootfs()
+        data = _debootstrap(recipe) if recipe.packages else _tiny_rootfs(recipe.debs)
         partial = tarball.with_suffix(".partial")
         partial.write_bytes(data)
         partial.rename(tarball)
@@ -185,13 +214,21 @@ def _debootstrap(recipe: Recipe) -> bytes:
             shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
             env = ("env", "DEBIAN_FRONTEND=noninteractive")
             run("chroot", str(root), *env, "apt-get", "update", "-qq")
-            run("chroot", str(root), *env, "apt-get", "install", "-y", "-qq",
-                "--no-install-recommends", *recipe.apt)
+            # Some maintainer scripts need /proc (OpenJDK's runs java).
+            run("mount", "-t", "proc", "proc", str(root / "proc"))
+            try:
+                run("chroot", str(root), *env, "apt-get", "install", "-y", "-qq",
+                    "--no-install-recommends", *recipe.apt)
+            finally:
+                run("umount", str(root / "proc"))
             (root / "etc/resolv.conf").unlink()
         if recipe.host_ca:
             for name, text in _host_cas().items():
                 (root / "usr/local/share/ca-certificates" / name).write_text(text)
             run("chroot", str(root), "update-ca-certificates")
+        for path, text in recipe.files:
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
         for path in TRIM:
             target = root / path
             if target.is_dir():
@@ -201,7 +238,27 @@ def _debootstrap(recipe: Recipe) -> bytes:
                               check=True).stdout
 
 
-def _tiny_rootfs() -> bytes:
+def _unpacked_debs(packages: tuple[str, ...]) -> bytes:
+    """A tarball of the named packages' files (no maintainer scripts run; none are needed by
+    libraries), downloaded with debootstrap into the shared .deb cache when absent."""
+    cache = STATE / "debs"
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="pipelinegen-debs-") as tmp:
+        root = Path(tmp) / "root"
+        if not all(list(cache.glob(f"{package}_*.deb")) for package in packages):
+            run("debootstrap", "--variant=minbase", "--download-only",
+                f"--include={','.join(packages)}", f"--cache-dir={cache}", SUITE,
+                str(Path(tmp) / "download"), MIRROR)
+        for package in packages:
+            newest = sorted(cache.glob(f"{package}_*.deb"))[-1]
+            run("dpkg-deb", "-x", str(newest), str(root))
+        for path in TRIM:
+            shutil.rmtree(root / path, ignore_errors=True)
+        return subprocess.run(["tar", "-C", str(root), "-c", "."], capture_output=True,
+                              check=True).stdout
+
+
+def _tiny_rootfs(debs: tuple[str, ...] = ()) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for directory, mode in (("etc", 0o755), ("tmp", 0o1777), ("home/nonroot", 0o755)):
@@ -213,8 +270,16 @@ def _tiny_rootfs() -> bytes:
             info = tarfile.TarInfo(path)
             info.size, info.mode = len(data), 0o644
             tar.addfile(info, io.BytesIO(data))
+        if debs:
+            added = set(tar.getnames())
+            with tarfile.open(fileobj=io.BytesIO(_unpacked_debs(debs))) as unpacked:
+                for member in unpacked.getmembers():
+                    member.name = member.name.removeprefix("./")
+                    if member.name in ("", ".") or member.name in added:
+                        continue
+                    added.add(member.name)
+                    tar.addfile(member, unpacked.extractfile(member) if member.isfile() else None)
     return buffer.getvalue()
-
 
 if __name__ == "__main__":
     for base in sys.argv[1:] or list(RECIPES):

@@ -34,10 +34,12 @@ def entry(model: Model, name: str) -> dict[str, str]:
     service = model.services[name]
     spec = layout.image_source(model, name)
     chain = stacks.get(service.stack).toolchain
-    minimum = model.coverage_minimum(name) if chain is not None and service.test else 0
+    # No gate without a test, or for a stack CI cannot measure (no toolchain, or no coverage).
+    measured = chain is not None and chain.coverage is not None and bool(service.test)
+    minimum = model.coverage_minimum(name) if measured else 0
     if not service.test:
         test = ""
-    elif chain is not None and minimum:
+    elif chain is not None and chain.coverage is not None and minimum:
         test = chain.coverage(list(service.test))
     else:
         test = shlex.join(service.test)

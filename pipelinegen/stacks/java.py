@@ -1,0 +1,71 @@
+"""The java stack: Maven or Gradle, the service's own wrapper (mvnw, gradlew) when it has one,
+the jar split into layers that change at different rates, and a JRE-only runtime.
+
+The build stage copies the service's directory and runs the shipped build script
+(pipelinegen/data/pipelinegen-java-build.sh) with the Maven and Gradle caches mounted; the
+runtime copies the four layer directories one by one (dependencies first), so a change of the
+code alone re-sends only the application layer. The health probe is a compiled class run by the
+runtime's own `java` (a JRE image has no curl).
+"""
+
+from __future__ import annotations
+
+from pipelinegen import layout
+from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.instructions import copy_depends_on, run
+
+PROBE_SOURCE = f"{layout.DOCKER}/PipelinegenProbe.java"
+BUILD_SCRIPT = f"{layout.DOCKER}/pipelinegen-java-build.sh"
+PROBE_DIR = "/opt/pipelinegen-probe"
+LAYERS = ("dependencies", "spring-boot-loader", "snapshot-dependencies", "application")
+CACHES = "--mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle"
+# Heap from the container's memory limit; the probe starts the JVM small and quick.
+JAVA = ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
+PROBE_JVM = ["java", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k", "-Xmx16m"]
+
+
+def stages(name: str, service: Service, url: str) -> Stages:
+    return Stages(
+        build=[
+            f"COPY {PROBE_SOURCE} /src/{PROBE_SOURCE}",
+            run(f"javac -d /out/probe /src/{PROBE_SOURCE}"),
+            f"COPY {BUILD_SCRIPT} /src/{BUILD_SCRIPT}",
+            *copy_depends_on(service, "/src"),
+            f"WORKDIR /src/{service.path}",
+            f"COPY {service.path}/ ./",
+            run(f"{CACHES} sh /src/{BUILD_SCRIPT} /out/app"),
+        ],
+        runtime=[
+            "WORKDIR /app",
+            f"COPY --from=build /out/probe {PROBE_DIR}",
+            *(f"COPY --from=build /out/app/{layer}/ ./" for layer in LAYERS),
+        ],
+        health=[*PROBE_JVM, "-cp", PROBE_DIR, "PipelinegenProbe", url],
+        command=JAVA,
+        extra_context=(PROBE_SOURCE, BUILD_SCRIPT),
+        ignored=tuple(f"{service.path}/{out}" for out in ("target", "build", ".gradle")),
+    )
+
+
+STACK = Stack(
+    name="java",
+    bases=("jdk", "jre"),
+    stages=stages,
+    files=(NeededFile("pom.xml|build.gradle|build.gradle.kts",
+                      "add the Maven pom.xml or the Gradle build file"),),
+    # No coverage gate yet: the tests run as given.
+    toolchain=Toolchain(
+        setup="actions/setup-java", version_input="java-version", default_version="17",
+        # Images whose tag carries the Java version (maven:3.9-eclipse-temurin-17's is Maven's).
+        images=("eclipse-temurin", "openjdk", "temurin"),
+        cache_paths="~/.m2/repository\n~/.gradle/caches\n~/.gradle/wrapper\n",
+        cache_key_files="'**/pom.xml', '**/*.gradle', '**/*.gradle.kts',"
+                        " '**/gradle-wrapper.properties'",
+        install="", test_prefix=(), coverage=None, figure=None,
+        extra={"distribution": "temurin"}),
+    base_images={"jdk": "maven:3.9-eclipse-temurin-{version}",
+                 "jre": "eclipse-temurin:{version}-jre-jammy"},
+    shipped={PROBE_SOURCE: ("PipelinegenProbe.java", "//"),
+             BUILD_SCRIPT: ("pipelinegen-java-build.sh", "#")},
+    codeql="java-kotlin",
+)
