@@ -15,8 +15,7 @@ from typing import Any
 
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.kpis.figures import Deployment, Run, Status
-from pipelinegen.protection.commands import TOKEN_VARIABLES
-from pipelinegen.protection.github import Access, GitHub, GitHubError
+from pipelinegen.protection.github import TOKEN_VARIABLES, Access, GitHub, GitHubError
 
 READ_ACTIONS = Access('repository permission "Actions" (read)')
 READ_DEPLOYMENTS = Access('repository permission "Deployments" (read)')
