@@ -21,6 +21,11 @@ from pipelinegen.protection.github import (
 from pipelinegen.redact import redact
 
 
+def _token() -> str:
+    return token("check needs read access to the repository's administration settings,"
+                 " apply needs write access")
+
+
 def _repo(given: str | None, model: Model) -> str:
     repo = given or model.project.repository
     if not re.fullmatch(GITHUB_REPO, repo):
@@ -53,7 +58,7 @@ def check(model: Model, repo: str | None, branch: str | None, url: str | None,
     branches = [branch] if branch else ruleset.protected_branches(model.project)
     want = policy.expected(model.project)
     found: list[str] = []
-    with GitHub(api_url(url), token()) as github:
+    with GitHub(api_url(url), _token()) as github:
         for name in branches:
             have = read_live(github, repo, name)
             found.extend(f"{repo} {name}: {line}" for line in live.differences(have, want))
@@ -81,7 +86,7 @@ def apply(model: Model, repo: str | None, url: str | None, dry_run: bool,
         echo(f"(PUT {path}/<id> instead if a ruleset named {ruleset.NAME!r} exists)")
         echo(json.dumps(body, indent=2))
         return
-    with GitHub(base, token()) as github:
+    with GitHub(base, _token()) as github:
         existing = [
             item for item in github.get_all(path, params={"includes_parents": "false"})
             if item.get("name") == ruleset.NAME and item.get("source_type", "Repository")

@@ -294,11 +294,10 @@ def api_url(given: str | None) -> str:
     return given or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
 
 
-def token() -> str:
+def token(needs: str) -> str:
+    """GITHUB_TOKEN, else GH_TOKEN; `needs`, the access the command wants, is the hint."""
     for variable in TOKEN_VARIABLES:
         value = os.environ.get(variable, "").strip()
         if value:
             return value
-    raise PipelinegenError("no GitHub token: set GITHUB_TOKEN or GH_TOKEN",
-                           "check needs read access to the repository's administration settings,"
-                           " apply needs write access")
+    raise PipelinegenError("no GitHub token: set GITHUB_TOKEN or GH_TOKEN", needs)
