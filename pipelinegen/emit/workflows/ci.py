@@ -115,12 +115,12 @@ def per_service(values: dict[str, str], otherwise: str) -> str:
     return f"${{{{ {chosen} || {otherwise} }}}}"
 
 
-def dockerfile(inputs: Inputs) -> str:
+def matrix_dockerfile(inputs: Inputs) -> str:
     """The matrix leg's Dockerfile: the generated one, or a dockerfile-stack service's own."""
     own = {name: spec.dockerfile for name, spec in own_builds(inputs).items()}
     if not own:
-        return layout.dockerfile("${{ matrix.service }}")
-    return per_service(own, f"format('{layout.dockerfile('{0}')}', matrix.service)")
+        return layout.dockerfile_path("${{ matrix.service }}")
+    return per_service(own, f"format('{layout.dockerfile_path('{0}')}', matrix.service)")
 
 
 def context(inputs: Inputs) -> str:
@@ -142,7 +142,7 @@ def app_version(inputs: Inputs) -> str:
 def image_build(inputs: Inputs) -> Step:
     """BuildKit build with the GitHub Actions layer cache, loaded for the checks that follow."""
     return action(inputs, "Build the image", "docker/build-push-action", {
-        "context": context(inputs), "file": dockerfile(inputs), "load": True, "push": False,
+        "context": context(inputs), "file": matrix_dockerfile(inputs), "load": True, "push": False,
         "tags": "${{ env.IMAGE }}",
         # The OCI labels of the generated Dockerfiles: which commit and version this image is.
         "build-args": f"REVISION=${{{{ github.sha }}}}\nVERSION={app_version(inputs)}\n",
