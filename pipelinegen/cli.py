@@ -209,7 +209,7 @@ def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
     """Create or update the repository ruleset from the model."""
     from pipelinegen.commands import branch_protection as protection
 
-    protection.apply(Workspace.locate(file, root).model, repo, api_url, dry_run, click.echo)
+    protection.apply_ruleset(Workspace.locate(file, root).model, repo, api_url, dry_run, click.echo)
 
 
 @cli.command()

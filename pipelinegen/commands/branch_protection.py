@@ -73,7 +73,7 @@ def check(model: Model, repo: str | None, branch: str | None, url: str | None,
                f" (Scorecard Branch-Protection tier {policy.tier(model)})")
 
 
-def apply(model: Model, repo: str | None, url: str | None, dry_run: bool,
+def apply_ruleset(model: Model, repo: str | None, url: str | None, dry_run: bool,
           echo: Callable[[str], None]) -> None:
     """Create or update the repository ruleset named ruleset.NAME to the model's."""
     repo = _repo(repo, model)

@@ -10,7 +10,7 @@ from pipelinegen.workspace import Workspace
 def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> None:
     ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
     with lock.held(ws.root) as interrupted:
-        summary = writer.apply(ws.compare(), ws.root, force=force, adopt=adopt,
+        summary = writer.write_changes(ws.compare(), ws.root, force=force, adopt=adopt,
                                interrupted=interrupted)
     for label, paths in (("removed", summary.cleaned), ("created", summary.created),
                          ("updated", summary.updated), ("deleted", summary.deleted)):
