@@ -101,7 +101,9 @@ def by_paths(model: Model, changed: set[str], *, image_only: bool = False) -> se
         owned = [service.path, *service.depends_on, spec.dockerfile,
                  f"{spec.dockerfile}.dockerignore"]
         if not image_only:
-            owned += [layout.chart_dir(name),
+            # The chart of a backing service it uses too: deploying the user (its image as it
+            # runs) runs the deploy workflow, whose first job upgrades the backing services.
+            owned += [layout.chart_dir(name), *(layout.chart_dir(used) for used in service.uses),
                       *(layout.own_values(name, env) for env in model.project.environment_names())]
         if any(_under(path, prefix) for path in changed for prefix in owned):
             names.add(name)
@@ -117,11 +119,17 @@ def by_model(base: Model, head: Model) -> set[str]:
         return set(head.services)
     changed_bases = {name for name in set(base.bases) | set(head.bases)
                      if base.bases.get(name) != head.bases.get(name)}
+    # A backing service's entry or image changed: its users deploy (and with them the backing
+    # services' job of the deploy workflow).
+    changed_backing = {name for name in set(base.backing) | set(head.backing)
+                       if base.backing.get(name) != head.backing.get(name)
+                       or (name in head.backing and head.backing[name].image in changed_bases)}
     names: set[str] = set()
     for name, service in head.services.items():
         before = base.services.get(name)
         if (before is None or before.model_copy(update={"cost": service.cost}) != service
-                or changed_bases & set(service.base_names())):
+                or changed_bases & set(service.base_names())
+                or changed_backing & set(service.uses)):
             names.add(name)
     return names
 

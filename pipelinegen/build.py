@@ -103,6 +103,10 @@ def check_inputs(model: Model, root: Path, name: str) -> None:
             f"services.{name}: stack {stack} copies "
             f"{', '.join(m.path for m in missing)}, which does not exist",
             "; ".join(m.hint for m in missing))
+    wrong = stacks.runtime_file_problems(root, model.services[name])
+    if wrong:
+        raise PipelinegenError(f"services.{name}: {'; '.join(text for _, text in wrong)}",
+                               "create it, or correct runtime.files in the services file")
 
 
 def measure(model: Model, client: Any, service: str, ref: str) -> Measured:

@@ -329,6 +329,12 @@ _PATTERN_HINTS = {
     m.IMAGE_REF: "write an image as name:tag@sha256:<64 hex digits> (lowercase name)",
     m.VERSION: 'write a version such as "3.12"',
     m.ARG: "remove newlines and control characters; each argument is one list item",
+    m.RUNTIME_PATH: "write a path inside the service's directory, like templates/ or"
+    " data/prices.json: no leading '/', no segment starting with '.'; a trailing '/' for a"
+    " directory",
+    m.ABS_DIR: "write an absolute directory such as /app, with no segment starting with '.'",
+    m.PACKAGE: "write a Debian package name such as ca-certificates, or name=version such as"
+    " tzdata=2024a-0+deb12u1",
 }
 
 _TYPE_HINTS = {

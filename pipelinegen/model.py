@@ -634,11 +634,80 @@ class Deploy(Strict):
         return Deploy.model_validate(data)
 
 
+# A file or directory (trailing /) inside the service's directory: REL_PATH's segments, so it
+# cannot climb out with ".." or start at the root; the service-files rule checks it exists and
+# that no symbolic link leads outside.
+RUNTIME_PATH = r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*/?$"
+# An absolute directory whose segments never start with "." (no "..").
+ABS_DIR = r"^/([A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*)?$"
+# A Debian package name (Debian policy 5.6.1), optionally pinned: name=version (5.6.12).
+PACKAGE = r"^[a-z0-9][a-z0-9+.-]+(=[0-9][A-Za-z0-9.+~:-]*)?$"
+AbsDir = Annotated[str, _pattern(ABS_DIR, max_length=255)]
+Package = Annotated[str, _pattern(PACKAGE, max_length=128)]
+
+
+class Runtime(Strict):
+    """What the running service reads besides its code, and where it runs."""
+
+    files: list[Annotated[str, _pattern(RUNTIME_PATH, max_length=255)]] = Field(
+        default_factory=list)
+    """Files and directories (trailing /) the service reads at run time, relative to its
+    directory, e.g. [templates/, data/prices.json]; copied read-only (owned by root) into the
+    runtime image under `workdir`, at the same relative paths."""
+    workdir: AbsDir | None = None
+    """Working directory of the container; default: where the stack puts the service (/app
+    for go and static, /app/<path> for python and node)."""
+
+    @model_validator(mode="after")
+    def _unique(self) -> Runtime:
+        seen = [path.rstrip("/") for path in self.files]
+        twice = sorted({path for path in seen if seen.count(path) > 1})
+        if twice:
+            raise ValueError(f"files lists {', '.join(twice)} more than once")
+        return self
+
+
+class Packages(Strict):
+    """OS packages (Debian, apt) installed into the image's stages."""
+
+    build: list[Package] = Field(default_factory=list)
+    """Installed in the build stage only, e.g. [make, g++] for a native Node addon."""
+    runtime: list[Package] = Field(default_factory=list)
+    """Installed in the runtime image, e.g. [ca-certificates, tzdata]; pin with name=version.
+    Not for go and static services: their distroless runtime has no package manager."""
+
+
+class Backing(Strict):
+    """A backing service that is an image, not code (a cache or a database for dev): deployed
+    from its own hardened chart, reachable only from the services that list it in `uses`."""
+
+    image: BaseName
+    """Name (in `bases`) of its image, pinned by digest like every base."""
+    port: Port
+    """TCP port it listens on (the Service's and the NetworkPolicy's)."""
+    command: list[Arg] = Field(default_factory=list)
+    """Container args (the image's entrypoint stays), e.g. [redis-server, --save, ""]."""
+    probe: list[Arg] = Field(default_factory=list)
+    """Exec probe command, e.g. [redis-cli, ping]; empty: a TCP probe on the port."""
+    data: AbsDir | None = None
+    """Directory it writes to, mounted as an emptyDir (the root file system is read-only)."""
+    data_size: Memory = "256Mi"
+    """Size limit of the data emptyDir."""
+    resources: Resources = Field(
+        default_factory=lambda: Resources(
+            requests=ResourceAmounts(cpu="50m", memory="64Mi"),
+            limits=ResourceAmounts(cpu="250m", memory="256Mi"),
+        )
+    )
+    """CPU and memory requests and limits."""
+
+
 # The registry's stacks (pipelinegen/stacks/), in its order; mypy sees a plain string.
 if TYPE_CHECKING:
     Stack = str
 else:
     Stack = Literal[stacks.NAMES]
+
 
 
 class Service(Strict):
@@ -687,6 +756,12 @@ class Service(Strict):
     """Service level objectives; with them come rules, alerts, dashboards and a runbook."""
     metrics: Metrics = Field(default_factory=Metrics)
     """Where the SLIs come from (the metric names and label selector)."""
+    runtime: Runtime = Field(default_factory=Runtime)
+    """Files the service reads at run time and its working directory."""
+    packages: Packages = Field(default_factory=Packages)
+    """OS packages of the build stage and of the runtime image."""
+    uses: list[ServiceName] = Field(default_factory=list)
+    """Backing services (in `backing`) the service connects to (NetworkPolicy both ways)."""
 
     @model_validator(mode="after")
     def _dockerfile_only_for_dockerfile_stack(self) -> Service:
@@ -721,6 +796,8 @@ class Model(Strict):
     """Named base images, pinned by digest, e.g. python: python:3.12-slim@sha256:..."""
     services: Annotated[dict[ServiceName, Service], Field(min_length=1)]
     """The services, keyed by name (a DNS-1123 label)."""
+    backing: dict[ServiceName, Backing] = Field(default_factory=dict)
+    """Backing services that are images (redis, postgres for dev), keyed by name."""
 
     def size_budget(self, service: str) -> int:
         """A service's image size budget in bytes (its own, else the project default)."""
@@ -817,9 +894,46 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
         problems.extend(_coverage_problems(model, name, service))
         problems.extend(_slo_problems(model, name, service))
     problems.extend(_exception_problems(model))
+    problems.extend(_image_only_problems(model))
     from pipelinegen import cloud  # it builds on this module's classes
 
     return problems + cloud.problems(model)
+
+
+def _image_only_problems(model: Model) -> list[tuple[Loc, str, str]]:
+    """Runtime files and OS packages a stack can honour; backing services and their users."""
+    problems: list[tuple[Loc, str, str]] = []
+    declared = ", ".join(sorted(model.backing)) or "none"
+    for name, service in model.services.items():
+        where = ("services", name)
+        if stacks.get(service.stack).own_dockerfile:
+            for field, given in (("runtime", service.runtime != Runtime()),
+                                 ("packages", service.packages != Packages())):
+                if given:
+                    problems.append(((*where, field), f"stack {service.stack}: pipelinegen does not"
+                                     f" write its Dockerfile, so it cannot honour {field}",
+                                     f"remove {field}; add the lines to {service.dockerfile}"))
+        elif service.packages.runtime and not stacks.get(service.stack).runtime_packages:
+            problems.append(((*where, "packages", "runtime"),
+                             f"the {service.stack} stack's runtime image is distroless, with no"
+                             " package manager to install packages",
+                             "remove packages.runtime: distroless static already holds CA"
+                             " certificates (/etc/ssl/certs) and tzdata (/usr/share/zoneinfo);"
+                             " for more, use a python or node stack, or stack dockerfile"))
+        for index, used in enumerate(service.uses):
+            if used not in model.backing:
+                problems.append(((*where, "uses", index), f"no backing service named {used!r}",
+                                 f"declare it under backing, or use one of: {declared}"))
+    for name, backing in model.backing.items():
+        if name in model.services:
+            problems.append((("backing", name), f"{name!r} is both a service and a backing"
+                             " service (each gets a chart of that name)", "rename one of them"))
+        if backing.image not in model.bases:
+            problems.append((("backing", name, "image"),
+                             f"image {backing.image!r} is not declared in bases",
+                             f"add '{backing.image}: <image>:<tag>' under bases, then"
+                             " `pipelinegen pin` adds its digest"))
+    return problems
 
 
 def _exception_problems(model: Model) -> list[tuple[Loc, str, str]]:

@@ -1,7 +1,7 @@
 """Which changes need a new image, and which only a new deploy of the image already running.
 
 A service's `deploy` settings (replicas, resources, env, secrets, ingress, egress, autoscaling),
-their per-environment overrides, its `callers` (the NetworkPolicy) and its `owners`
+their per-environment overrides, its `callers` and `uses` (the NetworkPolicy) and its `owners`
 (CODEOWNERS) shape nothing in its image: a change to those alone deploys the digest that runs
 now, with no rebuild, rescan or push. Everything else (its path, stack, port, command, bases,
 version, app_version, the project) may change the image, so it is rebuilt.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pipelinegen.model import Service
 
-IMAGE_NEUTRAL_FIELDS = frozenset({"deploy", "environments", "callers", "owners"})
+IMAGE_NEUTRAL_FIELDS = frozenset({"deploy", "environments", "callers", "uses", "owners"})
 
 
 def deploy_only(before: Service, after: Service) -> bool:

@@ -88,6 +88,8 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "new service": (add_service, ["billing"]),
     "generated Dockerfile": (write("generated/docker/web.Dockerfile"), ["web"]),
     "generated chart": (write("generated/helm/worker/values.yaml"), ["worker"]),
+    # Deploying its user (deploy only) runs the deploy workflow that upgrades the backing chart.
+    "a backing service's chart": (write("generated/helm/cache/values.yaml"), ["api"]),
     "workflow file": (write(".github/workflows/ci.yml"), []),
     "the repository's own values for one environment": (
         write("deploy/values/web-production.yaml", "replicas: 3\n"), ["web"]),

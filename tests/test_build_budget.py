@@ -47,6 +47,8 @@ def test_every_job_has_its_share_of_the_default_budgets(tmp_path: Path) -> None:
     assert timeouts(flows) == {
         "ci.yml:changes": 3, "ci.yml:build": 12, "ci.yml:publish": 3, "ci.yml:gate": 2,
         "ci.yml:deploy": None,  # calls deploy.yml: GitHub takes no timeout there
+        "deploy.yml:backing-dev": 30, "deploy.yml:backing-staging": 30,
+        "deploy.yml:backing-production": 30,
         "deploy.yml:deploy-dev": 30, "deploy.yml:deploy-staging": 30,
         "deploy.yml:deploy-production": 30,
         "deploy.yml:prune-dev": 30, "deploy.yml:prune-staging": 30,

@@ -22,6 +22,8 @@ from tests.conftest import REPO, RunCli
 from tests.gitrepo import commit_all, example_repo, git
 from tests.test_affected import API_FILE, PY_DIGEST, both, edit, write
 
+REDIS_DIGEST = "ff02b58f971e7d7d156a1267e283fcbbeee91773b6aa36c49dac28ecfe28eadf"
+
 FAKES = Path(__file__).parent / "fakes"
 S = "sha256:" + "5" * 64
 
@@ -44,6 +46,17 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str], list[str]]] = {
                                write("services/renderer/extra.go", "package main\n")),
                           ["renderer"], []),
     "base digest": (edit("services.yaml", PY_DIGEST, "1" * 64), ["api", "worker"], []),
+    "uses": (edit("services.yaml", "    uses: [cache]", "    uses: []"), ["api"], ["api"]),
+    "the backing image's digest": (edit("services.yaml", REDIS_DIGEST, "2" * 64), ["api"],
+                                   ["api"]),
+    "a backing service's args": (edit("services.yaml", '--protected-mode, "no"',
+                                      '--protected-mode, "no", --maxmemory, 64mb'),
+                                 ["api"], ["api"]),
+    "runtime files": (edit("services.yaml", "files: [templates/]", "files: [templates/, go.mod]"),
+                      ["renderer"], []),
+    "runtime packages": (edit("services.yaml", "    command: [python, -m, worker]\n",
+                              "    command: [python, -m, worker]\n"
+                              "    packages: {runtime: [tzdata]}\n"), ["worker"], []),
 }
 
 

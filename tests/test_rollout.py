@@ -241,6 +241,7 @@ def prune(tmp_path: Path, environment: str, charts: dict[str, str]) -> tuple[int
 def test_prune_uninstalls_only_removed_pipelinegen_releases(tmp_path: Path) -> None:
     code, output, left = prune(tmp_path, "production", {
         "api": "api-1.4.0+0123456789ab",           # in the model: kept
+        "cache": "cache-0.1.0+0123456789ab",       # a backing service of the model: kept
         "billing": "billing-0.1.0+abcdef012345",   # pipelinegen's, no longer in the model
         "notifier": "notifier-2.0.0-rc.1+ffffffffffff",
         "postgres": "postgresql-15.5.0",           # someone else's chart: never touched
@@ -248,7 +249,7 @@ def test_prune_uninstalls_only_removed_pipelinegen_releases(tmp_path: Path) -> N
         "web-old": "web-0.1.0+0123456789ab",       # chart not named like the release
     })
     assert code == 0, output
-    assert left == ["api", "postgres", "redis", "web-old"]
+    assert left == ["api", "cache", "postgres", "redis", "web-old"]
     assert "uninstalling billing from printloop-prod" in output
     assert "2 release(s) uninstalled from printloop-prod" in output
     uninstalls = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()
@@ -290,8 +291,13 @@ def test_prune_jobs_wait_for_the_same_approvals_and_keep_the_order() -> None:
         assert jobs[f"prune-{name}"]["environment"] == jobs[f"deploy-{name}"]["environment"]
         assert jobs[f"prune-{name}"]["needs"] == [f"deploy-{name}"]
         assert "inputs.prune" in jobs[f"prune-{name}"]["if"]
-    assert jobs["deploy-staging"]["needs"] == ["prune-dev"]
-    assert jobs["deploy-production"]["needs"] == ["prune-staging"]
+    # Per environment: its backing services, then its services, then its removals.
+    assert jobs["backing-dev"].get("needs") is None
+    for name, before in (("staging", "dev"), ("production", "staging")):
+        assert jobs[f"backing-{name}"]["needs"] == [f"prune-{before}"]
+    for name in ("dev", "staging", "production"):
+        assert jobs[f"deploy-{name}"]["needs"] == [f"backing-{name}"]
+        assert jobs[f"backing-{name}"]["environment"] == name
     assert "inputs.services != '[]'" in jobs["deploy-dev"]["if"]
     assert deploy["on"]["workflow_dispatch"]["inputs"]["prune"]["type"] == "boolean"
 
@@ -302,3 +308,21 @@ def test_a_removal_alone_calls_the_deploys_to_prune() -> None:
     assert "needs.changes.outputs.removed != '[]'" in caller["if"]
     assert caller["with"]["prune"] == "${{ needs.changes.outputs.removed != '[]' }}"
     assert ci["jobs"]["changes"]["outputs"]["removed"] == "${{ steps.affected.outputs.removed }}"
+
+
+def test_the_backing_services_are_deployed_from_their_charts(tmp_path: Path) -> None:
+    deploy = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/deploy.yml"])
+    (step,) = [s for s in deploy["jobs"]["backing-staging"]["steps"]
+               if s["name"] == "Deploy the backing services"]
+    log = tmp_path / "log.jsonl"
+    env = {**os.environ, **step["env"], "PATH": f"{FAKES}{os.pathsep}{os.environ['PATH']}",
+           "HELM_STATE": str(tmp_path / "state.json"), "HELM_LOG": str(log)}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert calls == [["upgrade", "--install", "cache", "generated/helm/cache", "-n",
+                      "printloop-staging", "-f", "generated/helm/cache/values-staging.yaml",
+                      "--wait", "--atomic", "--timeout", "10m"]]
+    # The values file it names is one the chart has.
+    assert (Path(__file__).parents[1] / "generated/helm/cache/values-staging.yaml").is_file()

@@ -72,8 +72,10 @@ def test_deploys_go_through_the_environments_in_order(flows: Flows) -> None:
     for previous, job_id in pairwise(ids):
         assert deploy["jobs"][job_id]["needs"] == [previous]
     for job_id, job in deploy["jobs"].items():
-        # Each environment's deploy, then its removal of old releases, under the same name.
-        assert job["environment"] == job_id.removeprefix("deploy-").removeprefix("prune-")
+        # Each environment's backing services, its deploy, then its removal of old releases,
+        # under the same name.
+        assert job["environment"] == (job_id.removeprefix("backing-").removeprefix("deploy-")
+                                      .removeprefix("prune-"))
         assert any("configure-aws-credentials" in s.get("uses", "") for s in job["steps"])
         assert job["concurrency"]["cancel-in-progress"] is False
     caller = flows["ci.yml"]["jobs"]["deploy"]

@@ -12,12 +12,12 @@ RUN --mount=type=cache,target=/root/.cache/pip mkdir -p /opt/deps \
     --root-user-action=ignore --no-compile --target /opt/deps --requirement requirements.txt
 
 FROM python:3.12-slim-bookworm@sha256:782412e85d0f0984994c290652577d4018aff08145c85b262bb63dc0c7522254 AS runtime
+WORKDIR /app/services/api
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PYTHONPATH=/opt/deps:/app/packages/printcore
-WORKDIR /app/services/api
 COPY --from=build /opt/deps /opt/deps
 COPY packages/printcore/ /app/packages/printcore/
-COPY services/api/ ./
+COPY services/api/ /app/services/api/
 ENV PORT=8080
 USER 10001:10001
 EXPOSE 8080

@@ -15,8 +15,10 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
     go build -ldflags="-s -w" -o /out/renderer .
 
 FROM gcr.io/distroless/static-debian12:nonroot@sha256:d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639 AS runtime
+WORKDIR /app
 COPY --from=build /out/pipelinegen-httpd /usr/local/bin/pipelinegen-httpd
 COPY --from=build /out/renderer /app/renderer
+COPY services/renderer/templates/ /app/templates/
 ENV PORT=8090
 USER 10001:10001
 EXPOSE 8090

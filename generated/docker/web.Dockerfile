@@ -10,10 +10,10 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund 
     && mkdir -p node_modules
 
 FROM node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c AS runtime
-ENV NODE_ENV=production
 WORKDIR /app/services/web
-COPY --from=build /app/services/web/node_modules ./node_modules
-COPY services/web/ ./
+ENV NODE_ENV=production
+COPY --from=build /app/services/web/node_modules /app/services/web/node_modules
+COPY services/web/ /app/services/web/
 ENV PORT=3000
 USER 10001:10001
 EXPOSE 3000

@@ -17,7 +17,7 @@ from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
 from pipelinegen.stacks.base import Stages
-from pipelinegen.stacks.instructions import exec_form
+from pipelinegen.stacks.instructions import build_stage, exec_form, runtime_stage
 
 HEALTHCHECK_TIMING = "--interval=10s --timeout=5s --start-period=10s --retries=3"
 # Never sent to the builder even inside an included path: caches, local installs, VCS data.
@@ -59,10 +59,10 @@ def dockerfile_text(inputs: Inputs, name: str, stack: Stages) -> str:
         f"#   DOCKER_BUILDKIT=1 docker build -f {layout.dockerfile_path(name)} .",
         "",
         f"FROM {model.bases[builder]} AS build",
-        *stack.build,
+        *build_stage(service, stack),
         "",
         f"FROM {model.bases[runtime]} AS runtime",
-        *stack.runtime,
+        *runtime_stage(service, stack),
         # The PORT convention: the app listens on $PORT (the chart sets it too).
         f"ENV PORT={service.port}",
         f"USER {defaults.uid}:{defaults.gid}",

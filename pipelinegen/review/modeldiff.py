@@ -53,6 +53,9 @@ def compare(old: Model | None, new: Model | None) -> ModelDiff:
                      "version"),
         *diff_values(old_data.get("project", _MISSING), new_data.get("project", _MISSING),
                      "project"),
+        # Backing services belong to no service: their charts are the project's files.
+        *diff_values(old_data.get("backing", _MISSING), new_data.get("backing", _MISSING),
+                     "backing"),
     ]
     old_bases, new_bases = old_data.get("bases", {}), new_data.get("bases", {})
     bases = {

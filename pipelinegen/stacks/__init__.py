@@ -14,7 +14,8 @@ from pipelinegen.stacks import dockerfile, go, node, python, static
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 
 __all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
-           "Toolchain", "base_image", "get", "missing_files", "toolchain_stacks"]
+           "Toolchain", "base_image", "get", "missing_files", "runtime_file_problems",
+           "toolchain_stacks"]
 
 _ALL = (
     python.STACK,
@@ -73,4 +74,25 @@ def missing_files(root: Path, service: Service) -> list[Missing]:
         if not (target.is_dir() if needed.path.endswith("/") else target.is_file()):
             found.append(Missing(f"{service.path}/{needed.path}",
                                  f"{needed.create} (in {service.path})"))
+    return found
+
+
+def runtime_file_problems(root: Path, service: Service) -> list[tuple[int, str]]:
+    """(index in runtime.files, what is wrong) for each runtime file that is missing, of the
+    wrong kind, or that a symbolic link leads out of the service's directory (the build would
+    copy what it points at, or fail)."""
+    base = (root / service.path).resolve()
+    found = []
+    for index, path in enumerate(service.runtime.files):
+        target = root / service.path / path
+        shown = f"{service.path}/{path}"
+        if not target.resolve().is_relative_to(base):
+            found.append((index, f"runtime file {shown} leads outside {service.path}/"
+                                 " (a symbolic link)"))
+        elif not target.exists():
+            found.append((index, f"runtime file {shown} does not exist"))
+        elif path.endswith("/") and not target.is_dir():
+            found.append((index, f"runtime file {shown} is not a directory"))
+        elif not path.endswith("/") and not target.is_file():
+            found.append((index, f"runtime file {shown} is a directory: write it as {shown}/"))
     return found

@@ -24,6 +24,20 @@ class Metrics(Protocol):
     def path(self) -> str: ...
 
 
+class Runtime(Protocol):
+    @property
+    def files(self) -> Sequence[str]: ...
+    @property
+    def workdir(self) -> str | None: ...
+
+
+class Packages(Protocol):
+    @property
+    def build(self) -> Sequence[str]: ...
+    @property
+    def runtime(self) -> Sequence[str]: ...
+
+
 class Service(Protocol):
     """What a stack reads of a service (model.Service has it; the stacks sit below the model)."""
 
@@ -39,6 +53,10 @@ class Service(Protocol):
     def health(self) -> str: ...
     @property
     def metrics(self) -> Metrics: ...
+    @property
+    def runtime(self) -> Runtime: ...
+    @property
+    def packages(self) -> Packages: ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,7 @@ class Stages:
     health: list[str]  # argv of the HEALTHCHECK; the URL is one argument of its own
     command: list[str]  # the CMD when the service names none
     extra_context: tuple[str, ...] = ()  # generated paths the build context must include
+    code_dir: str | None = None  # where the runtime image holds the whole service directory
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,8 @@ class Stack:
     codeql: str | None = None  # CodeQL's language for the stack's sources
     codeql_build: str = "none"  # CodeQL's build mode for it
     port: int = 8080  # the usual port, when `pipelinegen init` finds none
+    # Whether the runtime image has apt for `packages.runtime` (distroless ones have none).
+    runtime_packages: bool = True
 
     @property
     def own_dockerfile(self) -> bool:

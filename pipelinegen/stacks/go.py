@@ -41,6 +41,7 @@ def coverage(test: list[str]) -> str:
 
 STACK = Stack(
     name="go",
+    runtime_packages=False,  # distroless: no package manager
     bases=("go", "static"),
     stages=stages,
     files=(NeededFile("go.mod", "run `go mod init <module path>` there"),),

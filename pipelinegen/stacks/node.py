@@ -20,15 +20,16 @@ def stages(name: str, service: Service, url: str) -> Stages:
         ],
         runtime=[
             "ENV NODE_ENV=production",
-            f"WORKDIR {workdir}",
-            f"COPY --from=build {workdir}/node_modules ./node_modules",
+            f"COPY --from=build {workdir}/node_modules {workdir}/node_modules",
             *copy_depends_on(service, "/app"),
-            f"COPY {service.path}/ ./",
+            f"COPY {service.path}/ {workdir}/",
         ],
         health=["node", "-e", "require('http').get(process.argv[1], (r) => "
                 "process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
                 url],
-        command=["node", "server.js"],
+        command=["node", f"{workdir}/server.js"
+                 if service.runtime.workdir not in (None, workdir) else "server.js"],
+        code_dir=workdir,
     )
 
 

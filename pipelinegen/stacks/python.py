@@ -21,7 +21,9 @@ COVERAGE_PY = "coverage==7.17.5"
 
 def stages(name: str, service: Service, url: str) -> Stages:
     workdir = f"/app/{service.path}"
-    pythonpath = ":".join(["/opt/deps", *(f"/app/{path}" for path in service.depends_on)])
+    # Elsewhere than in its own directory, `python -m <service>` finds the code on the path.
+    own = [workdir] if service.runtime.workdir not in (None, workdir) else []
+    pythonpath = ":".join(["/opt/deps", *own, *(f"/app/{path}" for path in service.depends_on)])
     return Stages(
         build=[
             f"WORKDIR {workdir}",
@@ -35,14 +37,14 @@ def stages(name: str, service: Service, url: str) -> Stages:
         runtime=[
             "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \\\n"
             f"    PYTHONPATH={pythonpath}",
-            f"WORKDIR {workdir}",
             "COPY --from=build /opt/deps /opt/deps",
             *copy_depends_on(service, "/app"),
-            f"COPY {service.path}/ ./",
+            f"COPY {service.path}/ {workdir}/",
         ],
         health=["python", "-c", "import sys, urllib.request; "
                 "sys.exit(urllib.request.urlopen(sys.argv[1], timeout=4).status != 200)", url],
         command=["python", "-m", name.replace("-", "_")],
+        code_dir=workdir,
     )
 
 

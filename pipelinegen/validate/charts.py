@@ -22,8 +22,8 @@ LINT_WARNING = 2  # helm lint severities: 1 info, 2 warning, 3 error
 
 
 def _charts(context: Context) -> Iterator[tuple[str, list[Scenario]]]:
-    """(service, scenarios) for every service whose chart and values files are on disk."""
-    for service in sorted(context.model.services):
+    """(chart, scenarios) for every service and backing service."""
+    for service in sorted([*context.model.services, *context.model.backing]):
         yield service, rendering.scenarios(context.model, service)
 
 

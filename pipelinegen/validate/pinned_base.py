@@ -21,6 +21,8 @@ def pinned_base(context: Context) -> Iterator[Problem]:
     Passes:  FROM python:3.12-slim@sha256:<64 hex> AS build
              FROM build
              FROM scratch
+    The images of backing services (their charts run them) must be pinned in `bases` too.
+
     Fails:   FROM python:3.12          (a tag moves: the build is not reproducible)
              FROM node:latest
              ARG BASE=python:3.12
@@ -34,6 +36,14 @@ def pinned_base(context: Context) -> Iterator[Problem]:
         text = (file.read_text(encoding="utf-8", errors="replace") if file.is_file()
                 else planned[path].decode())
         yield from _check(path, text)
+    model = context.model
+    for name in sorted({backing.image for backing in model.backing.values()}):
+        image = model.bases.get(name)
+        if image is not None and not imageref.pinned(image):
+            line, col = context.positions.of(("bases", name))
+            yield Problem(context.inputs.source, line, col, RULE,
+                          f"bases.{name}: {image} runs as a backing service but is not pinned"
+                          " by digest", "run `pipelinegen pin` to add its digest")
 
 
 def _check(path: str, text: str) -> Iterator[Problem]:

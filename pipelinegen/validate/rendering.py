@@ -49,10 +49,13 @@ class Scenario:
 
 
 def scenarios(model: Model, service: str) -> list[Scenario]:
-    """Every environment as deployed, and each rollout strategy's in-between state."""
+    """Every environment as deployed, and each rollout strategy's in-between state (a backing
+    service's chart has no rollout strategy)."""
     found = []
     for env in model.project.environments:
         found.append(Scenario(service, env))
+        if service in model.backing:
+            continue
         if env.strategy == "canary":
             found.append(Scenario(service, env, {"canary": {"digest": PLACEHOLDER_DIGEST}},
                                   "canary running"))

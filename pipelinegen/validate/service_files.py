@@ -20,6 +20,7 @@ def service_files(context: Context) -> Iterator[Problem]:
     Passes:  stack python, path services/api holding requirements.txt (it may list nothing)
     Fails:   stack node, path services/web without package-lock.json (npm ci needs it)
              depends_on: [packages/shared] where packages/shared does not exist
+             runtime: {files: [templates/]} where templates/ is missing or a link out of path
     """
     source = context.inputs.source
     for name, service in context.model.services.items():
@@ -41,3 +42,5 @@ def _missing(context: Context, service: Service) -> Iterator[tuple[tuple[str | i
     for index, path in enumerate(service.depends_on):
         if not (root / path).exists():
             yield ("depends_on", index), f"the shared path {path} does not exist"
+    for index, problem in stacks.runtime_file_problems(root, service):
+        yield ("runtime", "files", index), problem

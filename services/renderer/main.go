@@ -1,4 +1,5 @@
-// Command renderer rasterises print artwork; this demo renders a placeholder SVG proof.
+// Command renderer rasterises print artwork; this demo renders a placeholder SVG proof from a
+// template it reads at run time (templates/, relative to its working directory).
 package main
 
 import (
@@ -6,10 +7,19 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
+	"text/template"
 )
 
-func newMux() *http.ServeMux {
+// The proof template, read once at start: a missing file stops the server, not a request.
+const proofTemplate = "templates/proof.svg.tmpl"
+
+func newMux(dir string) (*http.ServeMux, error) {
+	proof, err := template.ParseFiles(filepath.Join(dir, proofTemplate))
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -23,20 +33,35 @@ func newMux() *http.ServeMux {
 			return
 		}
 		w.Header().Set("Content-Type", "image/svg+xml")
-		fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d"><rect width="100%%" height="100%%" fill="#eee"/></svg>`, width, height)
+		if err := proof.Execute(w, struct{ Width, Height int }{width, height}); err != nil {
+			log.Printf("proof: %v", err)
+		}
 	})
-	return mux
+	return mux, nil
 }
 
-// newHandler is the service: its routes, instrumented, and its metrics on /metrics.
-func newHandler() http.Handler {
-	return instrument(newMux(), newMetrics(), "/metrics")
+// listenAddr follows the PORT convention (the image and the chart set it).
+func listenAddr() string {
+	if port := os.Getenv("PORT"); port != "" {
+		return ":" + port
+	}
+	return ":8090"
+}
+
+// newHandler is the service: its routes (templates read from dir), instrumented, and its
+// metrics on /metrics.
+func newHandler(dir string) (http.Handler, error) {
+	mux, err := newMux(dir)
+	if err != nil {
+		return nil, err
+	}
+	return instrument(mux, newMetrics(), "/metrics"), nil
 }
 
 func main() {
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8090"
+	handler, err := newHandler(".")
+	if err != nil {
+		log.Fatal(err)
 	}
-	log.Fatal(http.ListenAndServe(":"+port, newHandler()))
+	log.Fatal(http.ListenAndServe(listenAddr(), handler))
 }

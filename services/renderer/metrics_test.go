@@ -15,7 +15,10 @@ func get(t *testing.T, handler http.Handler, method, path string) *httptest.Resp
 }
 
 func TestMetricsCountRequestsByCodeAndMethod(t *testing.T) {
-	handler := newHandler()
+	handler, err := newHandler(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	get(t, handler, http.MethodGet, "/proof?w=2&h=2")
 	get(t, handler, http.MethodGet, "/proof?w=0&h=2")
 	get(t, handler, http.MethodGet, "/proof?w=0&h=2")

@@ -20,7 +20,9 @@ ANSWERS = {
     "api": ("/quote?pages=10&paper=premium", '"cents": 550'),
     "worker": ("/healthz", '"polls"'),
     "web": ("/health", "ok"),
-    "renderer": ("/proof?w=3&h=2", 'width="3" height="2"'),
+    # The proof comes from templates/, a runtime file the image holds beside the binary.
+    "renderer": ("/proof?w=3&h=2", 'height="2"><rect width="100%" height="100%" fill="#eee"/>'
+                 '<text x="4" y="14" font-size="10">printloop proof</text>'),
     "docs": ("/", "Printloop help"),
 }
 

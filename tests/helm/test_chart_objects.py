@@ -63,9 +63,12 @@ def test_network_policy_denies_by_default_and_allows_what_the_model_declares() -
                          "app.kubernetes.io/instance": "api"}},
     ]
     assert inbound["ports"] == [{"port": "http", "protocol": "TCP"}]
-    # api calls no service of the model; out: DNS, then its cloud resources (services.yaml
-    # infra): the AWS APIs over HTTPS for its bucket, its database's VPC on the Postgres port.
-    dns, aws_apis, database = api["egress"]
+    # api calls no service of the model; out: DNS, the backing cache it uses, then its cloud
+    # resources (services.yaml infra): the AWS APIs over HTTPS for its bucket, its database's
+    # VPC on the Postgres port.
+    dns, cache, aws_apis, database = api["egress"]
+    assert cache == {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "cache"}}}],
+                     "ports": [{"port": 6379, "protocol": "TCP"}]}
     assert _peers(dns) == [{"namespaceSelector": {"kubernetes.io/metadata.name": "kube-system"},
                             "podSelector": {"k8s-app": "kube-dns"}}]
     assert {(p["port"], p["protocol"]) for p in dns["ports"]} == {(53, "UDP"), (53, "TCP")}

@@ -67,8 +67,8 @@ def test_a_ref_without_a_services_file_adds_every_service(repo: Repo) -> None:
     assert {s.name: s.status for s in report.services} == dict.fromkeys(
         ("api", "docs", "renderer", "web", "worker"), "added")
     assert [c.field for c in report.project.changes] == [
-        "version", "project", "bases.helm-test", "bases.python", "bases.node", "bases.go",
-        "bases.static"]
+        "version", "project", "backing", "bases.helm-test", "bases.python", "bases.node",
+        "bases.go", "bases.static", "bases.redis"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -64,6 +64,8 @@ RECIPES = {
         Recipe("node-build", ("nodejs", "ca-certificates"), apt=("npm",)),
         Recipe("go", ("golang-go", "ca-certificates")),
         Recipe("static", ()),
+        # Stands in for the example's backing redis (whose public image cannot be pulled here).
+        Recipe("redis", ("redis-server",)),
         # The job container of the act tests (tests/act): what a GitHub runner brings that the
         # generated jobs use (bash, git, Python with pip and venv, Node with npm, Go).
         Recipe("runner", ("bash", "git", "ca-certificates", "python3", "python-is-python3",
@@ -71,8 +73,8 @@ RECIPES = {
     )
 }
 
-# The bases demo images build on (every recipe but the act runner).
-IMAGE_BASES = tuple(name for name in RECIPES if name != "runner")
+# The bases demo images build on (every recipe but the act runner and the backing redis).
+IMAGE_BASES = tuple(name for name in RECIPES if name not in ("runner", "redis"))
 
 # A distroless-like runtime: users, groups, a writable /tmp and nothing else.
 _TINY_FILES = {

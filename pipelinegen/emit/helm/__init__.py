@@ -13,7 +13,7 @@ import hashlib
 
 from pipelinegen import layout, yamlio
 from pipelinegen.emit.header import header
-from pipelinegen.emit.helm import objects, secret_objects, values, workload
+from pipelinegen.emit.helm import backing, objects, secret_objects, values, workload
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
 
@@ -41,6 +41,9 @@ def emit(inputs: Inputs) -> dict[str, str]:
         base = layout.chart_dir(service)
         files.update({f"{base}/{name}": text
                       for name, text in chart_files(inputs.model, service, inputs.source).items()})
+    for name in sorted(inputs.model.backing):
+        files.update({f"{layout.chart_dir(name)}/{path}": text for path, text in
+                      backing.chart_files(inputs.model, name, inputs.source).items()})
     return files
 
 

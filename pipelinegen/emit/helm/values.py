@@ -345,9 +345,12 @@ def deploy_values(deploy: Deploy) -> dict[str, Any]:
 
 
 def calls(model: Model, service: str) -> list[Callee]:
-    """The services that list `service` among their callers, i.e. the ones it calls."""
-    return [Callee(service=name, port=other.port)
-            for name, other in sorted(model.services.items()) if service in other.callers]
+    """The services that list `service` among their callers, i.e. the ones it calls, and the
+    backing services it uses."""
+    found = [(name, other.port) for name, other in model.services.items()
+             if service in other.callers]
+    found += [(name, model.backing[name].port) for name in model.services[service].uses]
+    return [Callee(service=name, port=port) for name, port in sorted(found)]
 
 
 def base_values(model: Model, service: str, app_version: str) -> ChartValues:

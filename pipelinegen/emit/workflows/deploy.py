@@ -55,8 +55,9 @@ AFTER_PREVIOUS = "!failure() && !cancelled()"
 def prune_script(inputs: Inputs) -> str:
     """Uninstall every release pipelinegen installed here whose service the model no longer has.
     pipelinegen's releases are known by their chart: named like the release and versioned
-    `<app_version>+<12 hex>` (see emit/helm), which charts from elsewhere are not."""
-    keep = " ".join(sorted(inputs.model.services))
+    `<app_version>+<12 hex>` (see emit/helm), which charts from elsewhere are not. Backing
+    services' releases are kept too (their charts are versioned the same way)."""
+    keep = " ".join(sorted([*inputs.model.services, *inputs.model.backing]))
     return (
         f'keep=" {keep} "\n'
         'listed="$(helm list -n "${NAMESPACE}" --all -o json \\\n'
@@ -153,6 +154,47 @@ def prune_job(inputs: Inputs, env: Environment, deploy_job: str) -> Job:
     }
 
 
+def backing_script(inputs: Inputs) -> str:
+    """Install or upgrade every backing service's chart (an image pinned in its values; no
+    build, no digest to resolve); --atomic undoes a release that does not become ready."""
+    names = " ".join(sorted(inputs.model.backing))
+    return (
+        f"for name in {names}; do\n"
+        '  chart="generated/helm/${name}"\n'
+        '  helm upgrade --install "${name}" "${chart}" -n "${NAMESPACE}"'
+        ' -f "${chart}/values-${ENVIRONMENT}.yaml" \\\n'
+        "    --wait --atomic --timeout 10m\n"
+        "done\n"
+    )
+
+
+def backing_job(inputs: Inputs, env: Environment, previous: str | None) -> Job:
+    """Deploys, in one environment, the backing services before the services that use them. It
+    declares the environment, so it waits for the same reviewers as the services' deploy."""
+    project = inputs.model.project
+    branch = f"github.ref == 'refs/heads/{project.default_branch}'"
+    job: Job = {"name": f"{env.name} (backing services)"}
+    if previous:
+        job["needs"] = [previous]
+        branch = f"{AFTER_PREVIOUS} && {branch}"
+    return job | {
+        "if": branch,
+        "runs-on": project.ci.runner,
+        "timeout-minutes": project.ci.deploy_minutes,
+        "environment": env.name,
+        "permissions": permissions(contents="read", id_token="write"),
+        "concurrency": {"group": f"deploy-{env.name}-backing", "cancel-in-progress": False},
+        "steps": [
+            checkout(inputs),
+            *cluster_steps(inputs),
+            connect_step(inputs),
+            step("Deploy the backing services", shell="bash",
+                 env={"NAMESPACE": env.namespace, "ENVIRONMENT": env.name},
+                 run=backing_script(inputs)),
+        ],
+    }
+
+
 def environment_job(inputs: Inputs, env: Environment, previous: str | None) -> Job:
     project = inputs.model.project
     login, extra = registry_login(inputs)
@@ -210,6 +252,9 @@ def emit(inputs: Inputs) -> dict[str, str]:
     jobs: dict[str, Job] = {}
     previous: str | None = None
     for env in inputs.model.project.environments:
+        if inputs.model.backing:
+            jobs[f"backing-{env.name}"] = backing_job(inputs, env, previous)
+            previous = f"backing-{env.name}"
         job_id = f"deploy-{env.name}"
         jobs[job_id] = environment_job(inputs, env, previous)
         # The next environment waits for this one's removals too: promotion order holds.

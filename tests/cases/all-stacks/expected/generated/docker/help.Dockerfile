@@ -9,8 +9,10 @@ COPY generated/docker/pipelinegen-httpd.go /src/generated/docker/pipelinegen-htt
 RUN --mount=type=cache,target=/root/.cache/go-build go build -ldflags="-s -w" -o /out/pipelinegen-httpd /src/generated/docker/pipelinegen-httpd.go
 
 FROM registry.example.invalid/static:nonroot@sha256:4444444444444444444444444444444444444444444444444444444444444444 AS runtime
+WORKDIR /srv
 COPY --from=build /out/pipelinegen-httpd /usr/local/bin/pipelinegen-httpd
 COPY apps/help/public/ /srv/www/
+COPY apps/help/redirects.txt /srv/redirects.txt
 ENV PORT=8080
 USER 20000:20000
 EXPOSE 8080

@@ -12,12 +12,18 @@ RUN --mount=type=cache,target=/root/.cache/pip mkdir -p /opt/deps \
     --root-user-action=ignore --no-compile --target /opt/deps --requirement requirements.txt
 
 FROM registry.example.invalid/python:3.12@sha256:1111111111111111111111111111111111111111111111111111111111111111 AS runtime
+# Unpinned packages follow the base image's Debian release (pin with name=version).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates tzdata \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
+WORKDIR /srv/orders
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    PYTHONPATH=/opt/deps:/app/libs/money
-WORKDIR /app/apps/orders
+    PYTHONPATH=/opt/deps:/app/apps/orders:/app/libs/money
 COPY --from=build /opt/deps /opt/deps
 COPY libs/money/ /app/libs/money/
-COPY apps/orders/ ./
+COPY apps/orders/ /app/apps/orders/
+COPY apps/orders/data/rates.json /srv/orders/data/rates.json
 ENV PORT=8000
 USER 20000:20000
 EXPOSE 8000

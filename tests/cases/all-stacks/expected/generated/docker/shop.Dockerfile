@@ -4,16 +4,24 @@
 #   DOCKER_BUILDKIT=1 docker build -f generated/docker/shop.Dockerfile .
 
 FROM registry.example.invalid/node:22@sha256:2222222222222222222222222222222222222222222222222222222222222222 AS build
+# Unpinned packages follow the base image's Debian release (pin with name=version).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends make g++ \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /app/apps/shop
 COPY apps/shop/package.json apps/shop/package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
     && mkdir -p node_modules
 
 FROM registry.example.invalid/node:22@sha256:2222222222222222222222222222222222222222222222222222222222222222 AS runtime
-ENV NODE_ENV=production
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libvips42=8.14.1-3+deb12u1 \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /app/apps/shop
-COPY --from=build /app/apps/shop/node_modules ./node_modules
-COPY apps/shop/ ./
+ENV NODE_ENV=production
+COPY --from=build /app/apps/shop/node_modules /app/apps/shop/node_modules
+COPY apps/shop/ /app/apps/shop/
 ENV PORT=3000
 USER 20000:20000
 EXPOSE 3000

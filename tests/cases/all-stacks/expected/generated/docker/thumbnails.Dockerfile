@@ -15,8 +15,11 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
     go build -ldflags="-s -w" -o /out/thumbnails .
 
 FROM registry.example.invalid/static:nonroot@sha256:4444444444444444444444444444444444444444444444444444444444444444 AS runtime
+WORKDIR /app
 COPY --from=build /out/pipelinegen-httpd /usr/local/bin/pipelinegen-httpd
 COPY --from=build /out/thumbnails /app/thumbnails
+COPY apps/thumbnails/fonts/ /app/fonts/
+COPY apps/thumbnails/config.json /app/config.json
 ENV PORT=9000
 USER 20000:20000
 EXPOSE 9000

@@ -12,11 +12,11 @@ RUN --mount=type=cache,target=/root/.cache/pip mkdir -p /opt/deps \
     --root-user-action=ignore --no-compile --target /opt/deps --requirement requirements.txt
 
 FROM registry.example.invalid/python:3.12@sha256:1111111111111111111111111111111111111111111111111111111111111111 AS runtime
+WORKDIR /app/services/api
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PYTHONPATH=/opt/deps
-WORKDIR /app/services/api
 COPY --from=build /opt/deps /opt/deps
-COPY services/api/ ./
+COPY services/api/ /app/services/api/
 ENV PORT=8080
 USER 10001:10001
 EXPOSE 8080

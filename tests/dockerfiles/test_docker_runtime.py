@@ -1,0 +1,143 @@
+"""Runtime files, the working directory and OS packages in the generated Dockerfiles: where each
+lands in which stage, and hadolint's verdict on every shape (the all-stacks case declares them
+for every stack)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipelinegen.workspace import Workspace
+from tests.conftest import CASES, RunCli
+from tests.dockerfiles.test_docker_emit import hadolint, instructions
+from tests.support.demo import REPO
+
+CASE = CASES / "all-stacks/services.yaml"
+WS = Workspace.locate(CASE, CASE.parent)
+FILES = {path: data.decode() for path, data in WS.plan.outputs.items()}
+BUILT = sorted(name for name, s in WS.model.services.items() if s.stack != "dockerfile")
+
+
+def stages(service: str) -> tuple[list[str], list[str]]:
+    """(build stage, runtime stage) instructions of a service's Dockerfile."""
+    lines = instructions(FILES[f"generated/docker/{service}.Dockerfile"])
+    split = next(i for i, line in enumerate(lines) if line.endswith(" AS runtime"))
+    return lines[:split], lines[split:]
+
+
+def test_build_packages_go_to_the_build_stage_only() -> None:
+    build, runtime = stages("shop")
+    assert any("apt-get install -y --no-install-recommends make g++" in line for line in build)
+    assert not any("g++" in line for line in runtime)
+
+
+def test_runtime_packages_come_first_in_the_runtime_stage_and_leave_no_lists() -> None:
+    _, runtime = stages("orders")
+    install = next(i for i, line in enumerate(runtime) if "apt-get install" in line)
+    assert install == 1  # right after FROM: the slowest layer changes least
+    assert "ca-certificates tzdata" in runtime[install]
+    assert runtime[install].endswith("&& rm -rf /var/lib/apt/lists/*")
+    user = next(i for i, line in enumerate(runtime) if line.startswith("USER "))
+    assert install < user  # installed as root, run as the numeric user
+
+
+def test_the_dl3008_ignore_is_written_only_for_unpinned_packages() -> None:
+    orders = FILES["generated/docker/orders.Dockerfile"]
+    shop = FILES["generated/docker/shop.Dockerfile"]
+    assert orders.count("# hadolint ignore=DL3008") == 1
+    # shop: unpinned build packages (one ignore), a pinned runtime package (none).
+    assert shop.count("# hadolint ignore=DL3008") == 1
+    runtime = shop[shop.index(" AS runtime"):]
+    assert "libvips42=8.14.1-3+deb12u1" in runtime and "hadolint ignore" not in runtime
+
+
+def test_runtime_files_land_under_the_workdir_at_their_relative_paths() -> None:
+    _, go = stages("thumbnails")
+    assert "WORKDIR /app" in go
+    assert "COPY apps/thumbnails/fonts/ /app/fonts/" in go
+    assert "COPY apps/thumbnails/config.json /app/config.json" in go
+    _, static = stages("help")
+    assert "WORKDIR /srv" in static and "COPY apps/help/redirects.txt /srv/redirects.txt" in static
+    _, python = stages("orders")
+    assert "WORKDIR /srv/orders" in python
+    assert "COPY apps/orders/data/rates.json /srv/orders/data/rates.json" in python
+    # Run elsewhere than its code: `python -m orders` finds it on PYTHONPATH.
+    env = next(line for line in python if "PYTHONPATH=" in line)
+    assert "/app/apps/orders" in env.split("PYTHONPATH=")[1].split(":")
+    # Copied files keep root ownership: the non-root process cannot change them.
+    assert not any(line.startswith("COPY --chown") for name in BUILT for line in stages(name)[1])
+
+
+def test_without_runtime_settings_a_go_image_has_no_workdir() -> None:
+    model = Workspace.locate(REPO / "services.yaml", None)
+    text = model.plan.outputs["generated/docker/docs.Dockerfile"].decode()
+    assert "WORKDIR" not in text
+
+
+def test_hadolint_reports_nothing_and_would_flag_the_unpinned_install(tmp_path: Path) -> None:
+    paths = []
+    for service in BUILT:
+        path = tmp_path / f"{service}.Dockerfile"
+        path.write_text(FILES[f"generated/docker/{service}.Dockerfile"])
+        paths.append(str(path))
+    config = str(REPO / ".hadolint.yaml")
+    done = subprocess.run([hadolint(), "--config", config, "--format", "json", *paths],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout) == [], done.stdout + done.stderr
+    # The ignore is what keeps DL3008 quiet, and only DL3008: without it hadolint says so.
+    bare = tmp_path / "bare.Dockerfile"
+    bare.write_text(re.sub(r"# hadolint ignore=DL3008\n", "",
+                           FILES["generated/docker/orders.Dockerfile"]))
+    done = subprocess.run([hadolint(), "--config", config, "--format", "json", str(bare)],
+                          capture_output=True, text=True, check=False)
+    assert {finding["code"] for finding in json.loads(done.stdout)} == {"DL3008"}
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_runtime_files_are_checked_on_disk_with_their_position(
+        example_repo: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    source = example_repo / "services.yaml"
+    result = run_cli("validate", "--rule", "service-files", "--file", source)
+    assert result.exit_code == 0, result.output  # the renderer's templates/ is there
+    templates = example_repo / "services/renderer/templates"
+    shutil.rmtree(templates)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    templates.symlink_to(outside)  # a link out of the service's directory
+    text = source.read_text().replace("files: [templates/]", "files: [templates/, main.go/, x]")
+    source.write_text(text)
+    result = run_cli("validate", "--rule", "service-files", "--format", "text", "--file", source)
+    assert result.exit_code == 1
+    line = _line_of(source, "files: [templates/, main.go/, x]")
+    out = result.output
+    assert (f"services.yaml:{line}:15: [error] service-files: services.renderer: runtime file"
+            " services/renderer/templates/ leads outside services/renderer/") in out
+    assert f"services.yaml:{line}:27: [error] service-files: services.renderer: runtime file" \
+           " services/renderer/main.go/ is not a directory" in out
+    assert f"services.yaml:{line}:37: [error] service-files: services.renderer: runtime file" \
+           " services/renderer/x does not exist" in out
+
+
+@pytest.mark.parametrize(("stack_line", "field"), [
+    ("stack: go", "packages: {runtime: [tzdata]}"),
+    ("stack: static", "packages: {runtime: [ca-certificates]}")])
+def test_runtime_packages_are_refused_on_distroless(
+        example_repo: Path, run_cli: RunCli, stack_line: str, field: str) -> None:
+    source = example_repo / "services.yaml"
+    text = source.read_text().replace(f"    {stack_line}\n", f"    {stack_line}\n    {field}\n",
+                                      1)
+    source.write_text(text)
+    result = run_cli("generate", "--file", source)
+    assert result.exit_code == 2
+    line = _line_of(source, field)
+    assert f"services.yaml:{line}:" in result.stderr
+    assert "distroless, with no package manager" in result.stderr
+    assert "Traceback" not in result.output
