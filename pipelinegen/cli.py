@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from pipelinegen import __version__, help_examples, report
-from pipelinegen.errors import FindingsError, InputError, PipelinegenError, os_failure
+from pipelinegen.errors import InputError, PipelinegenError, os_failure
 from pipelinegen.redact import redact
 from pipelinegen.workspace import Workspace
 
@@ -76,7 +76,7 @@ def cli() -> None:
               help="Use this base image (e.g. a mirror) instead of the official one. Repeatable.")
 def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, ...]) -> None:
     """Scan a repository and write a first services.yaml, a comment on every guess."""
-    from pipelinegen.init.command import init as scan_and_write
+    from pipelinegen.commands.init import init as scan_and_write
 
     chosen = dict(_key_value(base, "--base") for base in bases)
     scan_and_write(directory, output, chosen, dry_run, click.echo)
@@ -89,22 +89,9 @@ def init(directory: Path, output: Path | None, dry_run: bool, bases: tuple[str, 
               help="Take over this existing file that pipelinegen did not write (repeatable).")
 def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...]) -> None:
     """Write every generated file; delete the ones no longer generated."""
-    _generate(Workspace.locate(file, root), force, frozenset(adopt))
+    from pipelinegen.commands.generate import generate as write_all
 
-
-def _generate(ws: Workspace, force: bool, adopt: frozenset[str] = frozenset()) -> None:
-    from pipelinegen import lock, writer
-
-    ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
-    with lock.held(ws.root) as interrupted:
-        summary = writer.apply(ws.compare(), ws.root, force=force, adopt=adopt,
-                               interrupted=interrupted)
-    for label, paths in (("removed", summary.cleaned), ("created", summary.created),
-                         ("updated", summary.updated), ("deleted", summary.deleted)):
-        for path in paths:
-            click.echo(f"{label:8} {path}")
-    click.echo(f"{len(summary.created)} created, {len(summary.updated)} updated, "
-               f"{len(summary.deleted)} deleted, {len(summary.unchanged)} unchanged")
+    write_all(Workspace.locate(file, root), force, frozenset(adopt), click.echo)
 
 
 @cli.command()
@@ -115,21 +102,9 @@ def _generate(ws: Workspace, force: bool, adopt: frozenset[str] = frozenset()) -
               help="Text: print the whole diff instead of the per-file summary.")
 def check(file: Path, root: Path | None, fmt: str, full_diff: bool) -> None:
     """Exit 1 if the generated files on disk differ from what the model produces."""
-    ws = Workspace.locate(file, root)
-    comparison = ws.compare()
-    shown = report.resolve_format(fmt)
-    if comparison.clean:
-        click.echo("[]" if shown == "json" else
-                   f"{len(comparison.unchanged)} generated files are up to date")
-        return
-    if shown == "text" and not full_diff:
-        # A new repository drifts by thousands of lines: a line per file, the diff on request.
-        click.echo(report.drift_summary(comparison, ws.source), nl=False)
-    else:
-        click.echo(report.problems(report.drift_problems(comparison, ws.source), fmt), nl=False)
-        if shown != "json":
-            click.echo(report.diff_text(comparison, color=sys.stdout.isatty()), nl=False)
-    raise FindingsError("generated files are out of date", report.fix_hint(comparison, ws.source))
+    from pipelinegen.commands.check import check as compare
+
+    compare(Workspace.locate(file, root), fmt, full_diff, sys.stdout.isatty(), click.echo)
 
 
 @cli.command()
@@ -153,18 +128,19 @@ def diff(file: Path, root: Path | None, base: str | None, head: str | None, old:
     that change with their diffs, and generated files that differ from the model (drift).
     Without: what `generate` would change on disk, as a unified diff.
     """
-    from pipelinegen.review.command import DiffOptions, diff_output
+    from pipelinegen.commands.diff import DiffOptions
+    from pipelinegen.commands.diff import diff as review
 
-    click.echo(diff_output(DiffOptions(file, root, base, head, old, new, fmt, stat,
-                                       color=sys.stdout.isatty())), nl=False)
+    review(DiffOptions(file, root, base, head, old, new, fmt, stat, color=sys.stdout.isatty()),
+           click.echo)
 
 
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of services.yaml."""
-    from pipelinegen.emit.schema import schema_text
+    from pipelinegen.commands.schema import schema as print_schema
 
-    click.echo(schema_text(), nl=False)
+    print_schema(click.echo)
 
 
 @cli.command()
@@ -176,30 +152,21 @@ def schema() -> None:
 def validate(file: Path, root: Path | None, rules: tuple[str, ...], fmt: str,
              list_rules: bool) -> None:
     """Check the repository against pipelinegen's rules; exit 1 on any problem."""
-    from pipelinegen import validate as validation
+    from pipelinegen.commands import validate as validation
 
     if list_rules:
-        for rule in validation.RULES.values():
-            click.echo(f"{rule.id:24} {rule.summary}")
-        return
-    ws = Workspace.locate(file, root)
-    context = validation.Context(ws.root, ws.inputs, ws.plan)
-    found = validation.run(context, rules)
-    click.echo(report.problems(found, fmt), nl=False)
-    if any(p.level == "error" for p in found):
-        raise FindingsError(f"{len(found)} problem(s) found")
-    if report.resolve_format(fmt) == "text":
-        ran = len(rules or validation.RULES)
-        click.echo(f"{ran - len({p.rule for p in found})} of {ran} rule(s) passed cleanly")
+        validation.list_rules(click.echo)
+    else:
+        validation.validate(Workspace.locate(file, root), rules, fmt, click.echo)
 
 
 @cli.command()
 @click.argument("rule_id", metavar="RULE-ID")
 def explain(rule_id: str) -> None:
     """Print why a rule exists, with a passing and a failing example."""
-    from pipelinegen import validate as validation
+    from pipelinegen.commands.validate import explain as explain_rule
 
-    click.echo(validation.explain(rule_id))
+    explain_rule(rule_id, click.echo)
 
 
 @cli.group("branch-protection")
@@ -228,9 +195,9 @@ def github_options(command: F) -> F:
 def branch_protection_check(file: Path, root: Path | None, repo: str | None,
                             api_url: str | None, branch: str | None) -> None:
     """Print every difference between the live protection and the model; exit 1 on any."""
-    from pipelinegen.protection import commands
+    from pipelinegen.commands import branch_protection as protection
 
-    commands.check(Workspace.locate(file, root).model, repo, branch, api_url)
+    protection.check(Workspace.locate(file, root).model, repo, branch, api_url, click.echo)
 
 
 @branch_protection.command("apply")
@@ -240,9 +207,9 @@ def branch_protection_check(file: Path, root: Path | None, repo: str | None,
 def branch_protection_apply(file: Path, root: Path | None, repo: str | None,
                             api_url: str | None, dry_run: bool) -> None:
     """Create or update the repository ruleset from the model."""
-    from pipelinegen.protection import commands
+    from pipelinegen.commands import branch_protection as protection
 
-    commands.apply(Workspace.locate(file, root).model, repo, api_url, dry_run)
+    protection.apply_ruleset(Workspace.locate(file, root).model, repo, api_url, dry_run, click.echo)
 
 
 @cli.command()
@@ -265,9 +232,9 @@ def kpis(repo: str, since: str | None, branch: str | None, workflow: str, produc
 
     The token comes from GITHUB_TOKEN or GH_TOKEN and is never printed.
     """
-    from pipelinegen.kpis import command
+    from pipelinegen.commands.kpis import run as measure
 
-    command.run(repo, since, branch, workflow, production, fmt, api_url)
+    measure(repo, since, branch, workflow, production, fmt, api_url, click.echo)
 
 
 @cli.command()
@@ -283,21 +250,9 @@ def kpis(repo: str, since: str | None, branch: str | None, workflow: str, produc
               " running image is deployed again; removed: those the change removes.")
 def affected(file: Path, root: Path | None, base: str, head: str, fmt: str, only: str) -> None:
     """List the services a git change affects (their paths, dependencies or model entry)."""
-    from pipelinegen import affected as changes
+    from pipelinegen.commands.affected import affected as list_affected
 
-    ws = Workspace.locate(file, root)
-    if only == "removed":
-        names = changes.removed(ws.root, ws.source, base, head)
-    else:
-        every, deploy_only = changes.split(ws.root, ws.source, base, head)
-        names = {"all": every, "deploy-only": deploy_only,
-                 "build": sorted(set(every) - set(deploy_only))}[only]
-    if fmt == "matrix":
-        from pipelinegen.emit.workflows import matrix
-
-        click.echo(matrix.github_output(ws.model, names), nl=False)
-        return
-    click.echo(changes.render(names, fmt), nl=False)
+    list_affected(Workspace.locate(file, root), base, head, fmt, only, click.echo)
 
 
 @cli.command("pin-actions")
@@ -309,13 +264,9 @@ def affected(file: Path, root: Path | None, base: str, head: str, fmt: str, only
               help="Where action repositories live: <base-url>/<owner>/<repo>.")
 def pin_actions(requests: tuple[str, ...], root: Path, check: bool, base_url: str) -> None:
     """Resolve each action's tag to its commit SHA (git ls-remote) and rewrite the lock."""
-    from pipelinegen import pin_actions as pinning
+    from pipelinegen.commands.pin_actions import pin_actions as pin_all
 
-    changes = pinning.pin(root, requests, base_url, check=check)
-    for change in changes:
-        click.echo(change.line())
-    click.echo(f"{len(changes)} pin(s) changed" + ("" if check else "; run `pipelinegen generate`"
-                                                    if changes else ""))
+    pin_all(root, requests, base_url, check, click.echo)
 
 
 @cli.command()
@@ -328,22 +279,17 @@ def pin_actions(requests: tuple[str, ...], root: Path, check: bool, base_url: st
 def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...],
         regenerate: bool) -> None:
     """Resolve every base in `bases` to its registry's current digest; rewrite services.yaml."""
-    from pipelinegen import pin as pinning
+    from pipelinegen.commands.generate import generate as write_all
+    from pipelinegen.commands.pin import pin as pin_bases
 
     if check and regenerate:
         raise click.UsageError("--check changes nothing; it cannot be combined with --generate")
-    ws = Workspace.locate(file, root)
-    changes = pinning.pin(ws.source_path, ws.source, check=check, insecure=insecure,
-                          echo=click.echo)
-    click.echo(f"{len(changes)} base(s) {'would change' if check else 'updated'}")
-    if check or not changes:
-        return
-    if regenerate:
-        _generate(Workspace.locate(file, root), force=False)  # a fresh read of the new model
-    else:
-        # The Dockerfiles name the digests: they are stale until regenerated.
-        click.echo(f"{ws.source} changed, so the generated files are now stale: run"
-                   " `pipelinegen generate` (or pin with `--generate`)")
+
+    def then_generate() -> None:  # a fresh read of the new model
+        write_all(Workspace.locate(file, root), False, frozenset(), click.echo)
+
+    pin_bases(Workspace.locate(file, root), check, insecure,
+              then_generate if regenerate else None, click.echo)
 
 
 @cli.command()
@@ -358,14 +304,10 @@ def build(file: Path, root: Path | None, services: tuple[str, ...], tag: str,
           build_args: tuple[str, ...], smoke_test: bool) -> None:
     """Build images with BuildKit, smoke-test them and check their sizes; exit 1 if any is
     over budget."""
-    from pipelinegen import build as building
+    from pipelinegen.commands.build import build as build_images
 
-    ws = Workspace.locate(file, root)
     args = {"VERSION": tag, **dict(_key_value(arg) for arg in build_args)}
-    rows = building.build(ws.model, ws.root, services, tag, args, echo=click.echo,
-                          smoke_test=smoke_test)
-    click.echo(building.table(rows), nl=False)
-    building.enforce(rows)
+    build_images(Workspace.locate(file, root), services, tag, args, smoke_test, click.echo)
 
 
 def _key_value(text: str, option: str = "--build-arg") -> tuple[str, str]:
@@ -381,11 +323,9 @@ def _key_value(text: str, option: str = "--build-arg") -> tuple[str, str]:
 @click.option("--image", "image", required=True, help="Local image reference to measure.")
 def image_size(file: Path, root: Path | None, service: str, image: str) -> None:
     """Check an image built elsewhere against its service's size budget; exit 1 if over."""
-    from pipelinegen import build as building
+    from pipelinegen.commands.build import image_size as measure
 
-    row = building.image_size(Workspace.locate(file, root).model, service, image)
-    click.echo(building.table([row]), nl=False)
-    building.enforce([row])
+    measure(Workspace.locate(file, root), service, image, click.echo)
 
 
 @cli.command("vuln-gate")
@@ -399,15 +339,10 @@ def image_size(file: Path, root: Path | None, service: str, image: str) -> None:
 def vuln_gate(file: Path, root: Path | None, service: str, environment: str | None,
               report_path: Path, scanner: str | None) -> None:
     """Gate a scan report on severity and the model's exceptions; exit 1 if it fails."""
-    import datetime
+    from pipelinegen.commands.vuln_gate import vuln_gate as gate
 
-    from pipelinegen.vulns import command
-
-    model = Workspace.locate(file, root).model
-    text, decision = command.run(model, service, environment, report_path, scanner,
-                                 datetime.datetime.now(datetime.UTC).date())
-    click.echo(text, nl=False)
-    command.enforce(decision)
+    gate(Workspace.locate(file, root).model, service, environment, report_path, scanner,
+         click.echo)
 
 
 @cli.command()
@@ -422,15 +357,9 @@ def vuln_gate(file: Path, root: Path | None, service: str, environment: str | No
 def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag: str,
          pull: bool) -> None:
     """Write the SBOM of an image (or of a service's image, <image>:<tag>) with syft."""
-    from pipelinegen import sbom as sboms
+    from pipelinegen.commands.sbom import sbom as write_sbom
 
-    image = target
-    if "/" not in target and ":" not in target and file.is_file():
-        model = Workspace.locate(file, root).model
-        if target in model.services:
-            image = f"{model.image(target)}:{tag}"
-    sboms.write(image, output, fmt, pull=pull)
-    click.echo(f"wrote {output} ({fmt}) for {image}")
+    write_sbom(file, root, target, output, fmt, tag, pull, click.echo)
 
 
 @cli.command()
@@ -441,11 +370,9 @@ def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag
               help="Where the CSV goes (default: reports/costs/monthly_costs.csv).")
 def cost(file: Path, root: Path | None, actual: str | None, output: Path | None) -> None:
     """Monthly cost per service and environment; exit 1 if a service is over its budget."""
-    from pipelinegen.cost import command
+    from pipelinegen.commands.cost import cost as estimate
 
-    result = command.run(Workspace.locate(file, root), actual, output)
-    click.echo(result.text, nl=False)
-    command.enforce(result)
+    estimate(Workspace.locate(file, root), actual, output, click.echo)
 
 
 help_examples.attach(cli)

@@ -43,14 +43,14 @@ MANIFEST = "generated/.pipelinegen-manifest.json"
 DOCKER = "generated/docker"
 
 
-def dockerfile(service: str) -> str:
+def dockerfile_path(service: str) -> str:
     """A service's generated Dockerfile (its .dockerignore sits beside it)."""
     return f"{DOCKER}/{service}.Dockerfile"
 
 
 def dockerignore(service: str) -> str:
     """BuildKit reads a Dockerfile's own .dockerignore, beside it, in place of the context's."""
-    return dockerfile(service) + ".dockerignore"
+    return dockerfile_path(service) + ".dockerignore"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def image_source(model: _Model, name: str) -> ImageSource:
     service = model.services[name]
     if service.dockerfile is not None:
         return ImageSource(service.dockerfile, service.path, generated=False)
-    return ImageSource(dockerfile(name), ".", generated=True)
+    return ImageSource(dockerfile_path(name), ".", generated=True)
 
 
 # --- charts -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ class Summary:
     cleaned: list[str] = field(default_factory=list)  # temporary files of interrupted runs
 
 
-def apply(comparison: Comparison, root: Path, *, force: bool = False,
+def write_changes(comparison: Comparison, root: Path, *, force: bool = False,
           adopt: frozenset[str] = frozenset(), interrupted: bool = True) -> Summary:
     """Make the disk equal the plan; refuses to replace hand edits unless forced, and files
     pipelinegen did not write unless adopted (or forced).

@@ -13,7 +13,8 @@ import pytest
 from pipelinegen.affected import affected
 from tests.gitrepo import commit_all, example_repo, git
 
-ALL = ["api", "courier", "docs", "renderer", "stock", "web", "worker"]
+ALL = ["api", "courier", "docs", "imposer", "invoices", "ledger", "renderer", "stock", "web",
+       "worker"]
 
 
 def edit(path: str, old: str, new: str) -> Callable[[Path], None]:

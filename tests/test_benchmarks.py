@@ -84,8 +84,10 @@ def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     text = output.read_text(encoding="utf-8")
     assert not (tmp_path / "work").exists()
+    bundled = len(load.load(PROJECT / "services.yaml").services)
     for heading in ("## Machine", "## Targets", "## Sizes", "## Times and memory", "## Growth",
-                    "### bundled example (5 services)", "### 3 services", "### 6 services"):
+                    f"### bundled example ({bundled} services)", "### 3 services",
+                    "### 6 services"):
         assert f"\n{heading}\n" in text
     for key in ("Date of the run", "CPU", "Python", "pipelinegen", "Runs per figure"):
         assert f"| {key} |" in text
@@ -110,10 +112,11 @@ def test_tiny_run_writes_every_row_and_column(tmp_path: Path) -> None:
             assert cells[1].endswith(" s") and cells[5].endswith(" MB")
     assert ("| Model | Services | services.yaml bytes | Files produced | Bytes produced |"
             " Files the one-service change alters |") in text
-    for model in ("bundled example (5 services) | 5 |", "| 3 services | 3 |", "| 6 services | 6 |"):
+    for model in (f"bundled example ({bundled} services) | {bundled} |", "| 3 services | 3 |",
+                  "| 6 services | 6 |"):
         assert model in text
     beside = text.split("## Beside the peer")[1].split("## Growth")[0]
-    for model in ("bundled example (5 services)", "3 services", "6 services"):
+    for model in (f"bundled example ({bundled} services)", "3 services", "6 services"):
         assert re.search(rf"\| {re.escape(model)} \| [0-9.]+ s( \| [0-9.]+ s \([0-9.]+x\)){{3}} \|",
                          beside), model
     targets = text.split("## Targets")[1].split("## Sizes")[0]

@@ -126,7 +126,7 @@ def write_model(root: Path, data: Data) -> bool:
 
 def generate(root: Path) -> plan.Plan:
     ws = Workspace.locate(root / "services.yaml", root)
-    writer.apply(ws.compare(), root)
+    writer.write_changes(ws.compare(), root)
     return ws.plan
 
 

@@ -19,7 +19,7 @@ def _plan(paths: list[str]) -> plan.Plan:
 def test_many_files_are_written_then_compare_clean(tmp_path: Path) -> None:
     wanted = _plan([f"generated/helm/svc-{i}/templates/{name}.yaml"
                     for i in range(30) for name in ("deployment", "service")])
-    summary = writer.apply(plan.compare(wanted, tmp_path), tmp_path)
+    summary = writer.write_changes(plan.compare(wanted, tmp_path), tmp_path)
     assert len(summary.created) == len(wanted.files)
     for path, data in wanted.files.items():
         assert (tmp_path / path).read_bytes() == data

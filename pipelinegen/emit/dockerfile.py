@@ -36,7 +36,7 @@ def emit(inputs: Inputs) -> dict[str, str]:
         url = f"http://127.0.0.1:{service.port}{service.health}"
         stack = build(name, service, url)
         probe = (grpcprobe.SOURCE,) if service.grpc else ()
-        files[layout.dockerfile(name)] = dockerfile(inputs, name, stack)
+        files[layout.dockerfile_path(name)] = dockerfile_text(inputs, name, stack)
         files[layout.dockerignore(name)] = dockerignore(
             inputs, [service.path, *service.depends_on, *stack.extra_context, *probe],
             stack.ignored,
@@ -59,7 +59,7 @@ def httpd_source() -> str:
     return (resources.files("pipelinegen") / "data" / "pipelinegen-httpd.go").read_text()
 
 
-def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
+def dockerfile_text(inputs: Inputs, name: str, stack: Stages) -> str:
     model = inputs.model
     service = model.services[name]
     builder, runtime = service.base_names()
@@ -68,7 +68,7 @@ def dockerfile(inputs: Inputs, name: str, stack: Stages) -> str:
     lines = [
         header(inputs.source).rstrip("\n"),
         f"# Image {model.image(name)} ({service.stack}). Build from the repository root:",
-        f"#   DOCKER_BUILDKIT=1 docker build -f {layout.dockerfile(name)} .",
+        f"#   DOCKER_BUILDKIT=1 docker build -f {layout.dockerfile_path(name)} .",
         "",
         f"FROM {model.bases[builder]} AS build",
         *build_stage(service, stack),

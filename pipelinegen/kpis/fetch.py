@@ -8,27 +8,20 @@ environment job of the deploy workflow), with their statuses.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pipelinegen.errors import PipelinegenError
 from pipelinegen.kpis.figures import Deployment, Run, Status
-from pipelinegen.protection.commands import TOKEN_VARIABLES
 from pipelinegen.protection.github import Access, GitHub, GitHubError
+from pipelinegen.protection.github import token as github_token
 
 READ_ACTIONS = Access('repository permission "Actions" (read)')
 READ_DEPLOYMENTS = Access('repository permission "Deployments" (read)')
 
 
 def token() -> str:
-    for variable in TOKEN_VARIABLES:
-        value = os.environ.get(variable, "").strip()
-        if value:
-            return value
-    raise PipelinegenError("no GitHub token: set GITHUB_TOKEN or GH_TOKEN",
-                           "kpis needs read access to the repository's Actions and Deployments")
+    return github_token("kpis needs read access to the repository's Actions and Deployments")
 
 
 @dataclass(frozen=True)

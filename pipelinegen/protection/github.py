@@ -15,6 +15,7 @@ and never appears in a message.
 from __future__ import annotations
 
 import email.utils
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 
 
 class GitHubError(PipelinegenError):
@@ -284,3 +286,18 @@ def _github_message(response: httpx.Response) -> str:
                 str(e.get("message") or e) if isinstance(e, dict) else str(e) for e in errors)
         return text.replace("\n", " ")[:300]
     return ""
+
+
+
+def api_url(given: str | None) -> str:
+    """--api-url, else GITHUB_API_URL (set inside GitHub Actions, also on GHES), else github.com."""
+    return given or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
+
+
+def token(needs: str) -> str:
+    """GITHUB_TOKEN, else GH_TOKEN; `needs`, the access the command wants, is the hint."""
+    for variable in TOKEN_VARIABLES:
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return value
+    raise PipelinegenError("no GitHub token: set GITHUB_TOKEN or GH_TOKEN", needs)

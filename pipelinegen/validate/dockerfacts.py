@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from pipelinegen import dockerfiles
+from pipelinegen import dockerparse
 
 HEALTH_URL = re.compile(r"http://127\.0\.0\.1:([0-9]+)(/[^\s\"',\]]*)")
 # The address argument of pipelinegen's grpc health probe.
@@ -37,7 +37,7 @@ class DockerFacts:
 def facts(text: str) -> DockerFacts:
     """The runtime (last) stage's EXPOSE, USER and HEALTHCHECK URL."""
     stage: list[tuple[int, str, str]] = []
-    for line, instruction in dockerfiles.instructions(text):
+    for line, instruction in dockerparse.instructions(text):
         keyword, _, args = instruction.strip().partition(" ")
         if keyword.upper() == "FROM":
             stage = []

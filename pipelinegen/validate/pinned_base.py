@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen import dockerfiles, imageref
+from pipelinegen import dockerparse, imageref
 from pipelinegen.errors import Problem
 from pipelinegen.validate.registry import Context, rule
 
@@ -28,9 +28,9 @@ def pinned_base(context: Context) -> Iterator[Problem]:
              ARG BASE=python:3.12
              FROM ${BASE}
     """
-    on_disk = dockerfiles.find(context.root)
+    on_disk = dockerparse.find(context.root)
     planned = {path: data for path, data in context.plan.outputs.items()
-               if dockerfiles.is_dockerfile(path.rsplit("/", 1)[-1])}
+               if dockerparse.is_dockerfile(path.rsplit("/", 1)[-1])}
     for path in sorted({*on_disk, *planned}):
         file = context.root / path
         text = (file.read_text(encoding="utf-8", errors="replace") if file.is_file()
@@ -48,7 +48,7 @@ def pinned_base(context: Context) -> Iterator[Problem]:
 
 def _check(path: str, text: str) -> Iterator[Problem]:
     stages: set[str] = set()
-    for found in dockerfiles.froms(text):
+    for found in dockerparse.froms(text):
         image = found.image
         if found.unresolved is not None:
             yield Problem(path, found.line, found.col, RULE,

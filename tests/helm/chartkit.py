@@ -58,7 +58,7 @@ def make_repo(tmp_path: Path) -> Path:
     contract-following Dockerfile for every service."""
     shutil.copy(ROOT / "services.yaml", tmp_path / "services.yaml")
     ws = Workspace.locate(tmp_path / "services.yaml", tmp_path)
-    writer.apply(ws.compare(), tmp_path, force=False)
+    writer.write_changes(ws.compare(), tmp_path, force=False)
     docker = tmp_path / "generated" / "docker"
     docker.mkdir(parents=True, exist_ok=True)
     for name, svc in MODEL.services.items():

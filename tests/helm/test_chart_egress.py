@@ -52,7 +52,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
                         PRODUCTION + "        autoscaling:", 1)
     (root / "services.yaml").write_text(text)
     ws = Workspace.locate(root / "services.yaml", root)
-    writer.apply(ws.compare(), root)
+    writer.write_changes(ws.compare(), root)
     return root
 
 
@@ -132,7 +132,7 @@ def test_generate_never_touches_the_own_values_files(tmp_path: Path) -> None:
     own.write_text("networkPolicy:\n  extraEgress: []\n")
     for _ in range(2):
         ws = Workspace.locate(tmp_path / "services.yaml", tmp_path)
-        writer.apply(ws.compare(), tmp_path)
+        writer.write_changes(ws.compare(), tmp_path)
     assert own.read_text() == "networkPolicy:\n  extraEgress: []\n"
     comparison = Workspace.locate(tmp_path / "services.yaml", tmp_path).compare()
     assert comparison.clean and not any(p.startswith("deploy/") for p in comparison.plan.files)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipelinegen import report
 from pipelinegen.change_report import ChangeReport
+from pipelinegen.commands import Echo
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.review import render_json, render_markdown, render_text, snapshot
 from pipelinegen.review.assemble import assemble_report
@@ -26,6 +27,10 @@ class DiffOptions:
     fmt: str = "text"
     stat: bool = False  # the summary without the diffs
     color: bool = False
+
+
+def diff(options: DiffOptions, echo: Echo) -> None:
+    echo(diff_output(options), nl=False)
 
 
 def diff_output(options: DiffOptions) -> str:

@@ -3,40 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
 import re
+from collections.abc import Callable
 from urllib.parse import quote
-
-import click
 
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.model import BRANCH, GITHUB_REPO, Model
 from pipelinegen.protection import live, policy, ruleset
 from pipelinegen.protection.github import (
-    DEFAULT_API_URL,
     READ_ADMIN,
     WRITE_ADMIN,
     GitHub,
     GitHubError,
+    api_url,
+    token,
 )
 from pipelinegen.redact import redact
 
-TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 
-
-def api_url(given: str | None) -> str:
-    """--api-url, else GITHUB_API_URL (set inside GitHub Actions, also on GHES), else github.com."""
-    return given or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
-
-
-def token() -> str:
-    for variable in TOKEN_VARIABLES:
-        value = os.environ.get(variable, "").strip()
-        if value:
-            return value
-    raise PipelinegenError("no GitHub token: set GITHUB_TOKEN or GH_TOKEN",
-                           "check needs read access to the repository's administration settings,"
-                           " apply needs write access")
+def _token() -> str:
+    return token("check needs read access to the repository's administration settings,"
+                 " apply needs write access")
 
 
 def _repo(given: str | None, model: Model) -> str:
@@ -62,7 +49,8 @@ def read_live(github: GitHub, repo: str, branch: str) -> live.Live:
     return live.collect(classic, rules, rulesets)
 
 
-def check(model: Model, repo: str | None, branch: str | None, url: str | None) -> None:
+def check(model: Model, repo: str | None, branch: str | None, url: str | None,
+          echo: Callable[[str], None]) -> None:
     """Print every difference between the live protection and the model; exit 1 on any."""
     repo = _repo(repo, model)
     if branch is not None and not re.fullmatch(BRANCH, branch):
@@ -70,34 +58,35 @@ def check(model: Model, repo: str | None, branch: str | None, url: str | None) -
     branches = [branch] if branch else ruleset.protected_branches(model.project)
     want = policy.expected(model.project)
     found: list[str] = []
-    with GitHub(api_url(url), token()) as github:
+    with GitHub(api_url(url), _token()) as github:
         for name in branches:
             have = read_live(github, repo, name)
             found.extend(f"{repo} {name}: {line}" for line in live.differences(have, want))
     for line in found:  # what the server said, never a token it may have echoed
-        click.echo(redact(line))
+        echo(redact(line))
     if found:
         raise FindingsError(
             f"{len(found)} difference(s) between the live branch protection and the model",
             "run `pipelinegen branch-protection apply`, and remove classic protection or rulesets"
             " that enforce what the model does not")
-    click.echo(f"{repo} {', '.join(branches)}: live branch protection matches the model"
+    echo(f"{repo} {', '.join(branches)}: live branch protection matches the model"
                f" (Scorecard Branch-Protection tier {policy.tier(model)})")
 
 
-def apply(model: Model, repo: str | None, url: str | None, dry_run: bool) -> None:
+def apply_ruleset(model: Model, repo: str | None, url: str | None, dry_run: bool,
+          echo: Callable[[str], None]) -> None:
     """Create or update the repository ruleset named ruleset.NAME to the model's."""
     repo = _repo(repo, model)
     body = ruleset.ruleset(model.project)
     path = f"/repos/{repo}/rulesets"
     base = api_url(url)
     if dry_run:
-        click.echo(f"dry run, nothing sent; apply would send to {base}:")
-        click.echo(f"POST {path}")
-        click.echo(f"(PUT {path}/<id> instead if a ruleset named {ruleset.NAME!r} exists)")
-        click.echo(json.dumps(body, indent=2))
+        echo(f"dry run, nothing sent; apply would send to {base}:")
+        echo(f"POST {path}")
+        echo(f"(PUT {path}/<id> instead if a ruleset named {ruleset.NAME!r} exists)")
+        echo(json.dumps(body, indent=2))
         return
-    with GitHub(base, token()) as github:
+    with GitHub(base, _token()) as github:
         existing = [
             item for item in github.get_all(path, params={"includes_parents": "false"})
             if item.get("name") == ruleset.NAME and item.get("source_type", "Repository")
@@ -106,8 +95,8 @@ def apply(model: Model, repo: str | None, url: str | None, dry_run: bool) -> Non
         if existing:
             number = existing[0]["id"]
             github.send("PUT", f"{path}/{number}", body, WRITE_ADMIN)
-            click.echo(f"updated ruleset {ruleset.NAME!r} (#{number}) in {repo}")
+            echo(f"updated ruleset {ruleset.NAME!r} (#{number}) in {repo}")
         else:
             created = github.send("POST", path, body, WRITE_ADMIN)
             number = (created or {}).get("id", "?")
-            click.echo(f"created ruleset {ruleset.NAME!r} (#{number}) in {repo}")
+            echo(f"created ruleset {ruleset.NAME!r} (#{number}) in {repo}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from pipelinegen.commands import Echo
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.model import Model
 from pipelinegen.vulns import gate, report
@@ -48,3 +49,11 @@ def enforce(decision: gate.Decision) -> None:
         raise FindingsError("the vulnerability gate failed",
                             "fix or upgrade the package, or add an exception with an owner,"
                             " a reason and an expiry under project.vulnerabilities.exceptions")
+
+
+def vuln_gate(model: Model, service: str, environment: str | None, report_path: Path,
+              scanner: str | None, echo: Echo) -> None:
+    text, decision = run(model, service, environment, report_path, scanner,
+                         datetime.datetime.now(datetime.UTC).date())
+    echo(text, nl=False)
+    enforce(decision)

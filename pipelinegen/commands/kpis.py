@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import click
-
+from pipelinegen.commands import Echo
 from pipelinegen.errors import FindingsError, PipelinegenError
 from pipelinegen.kpis import fetch, figures, render
 from pipelinegen.model import BRANCH, DNS_LABEL, GITHUB_REPO
-from pipelinegen.protection.commands import api_url
-from pipelinegen.protection.github import GitHub
+from pipelinegen.protection.github import GitHub, api_url
 
 WORKFLOW_FILE = r"^[A-Za-z0-9_.-]+\.ya?ml$"
 
@@ -32,7 +30,7 @@ def _check(value: str | None, pattern: str, option: str, example: str) -> None:
 
 
 def run(repo: str, since: str | None, branch: str | None, workflow: str, production: str,
-        fmt: str, url: str | None) -> None:
+        fmt: str, url: str | None, echo: Echo) -> None:
     _check(repo, GITHUB_REPO, "--repo", "acme/platform")
     _check(branch, BRANCH, "--branch", "main")
     _check(workflow, WORKFLOW_FILE, "--workflow", "ci.yml")
@@ -43,7 +41,7 @@ def run(repo: str, since: str | None, branch: str | None, workflow: str, product
     report = render.Report(repo, history.branch, workflow, start.isoformat() if start else None,
                            len(history.runs), len(history.deployments),
                            figures.figures(history.runs, history.deployments, production))
-    click.echo(render.FORMATS[fmt](report), nl=False)
+    echo(render.FORMATS[fmt](report), nl=False)
     missed = report.missed()
     if missed:
         raise FindingsError(f"{len(missed)} of the charter's targets missed: "

@@ -1,0 +1,20 @@
+"""`pipelinegen generate`: write every generated file, delete the ones no longer generated."""
+
+from __future__ import annotations
+
+from pipelinegen import lock, writer
+from pipelinegen.commands import Echo
+from pipelinegen.workspace import Workspace
+
+
+def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> None:
+    ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
+    with lock.held(ws.root) as interrupted:
+        summary = writer.write_changes(ws.compare(), ws.root, force=force, adopt=adopt,
+                               interrupted=interrupted)
+    for label, paths in (("removed", summary.cleaned), ("created", summary.created),
+                         ("updated", summary.updated), ("deleted", summary.deleted)):
+        for path in paths:
+            echo(f"{label:8} {path}")
+    echo(f"{len(summary.created)} created, {len(summary.updated)} updated, "
+         f"{len(summary.deleted)} deleted, {len(summary.unchanged)} unchanged")
