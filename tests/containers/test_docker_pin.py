@@ -125,6 +125,7 @@ def test_pin_on_the_bundled_services_file_changes_only_the_digests(
                                 "ghcr.io/printloop")
     (tmp_path / "services.yaml").write_text(tags_only)
     done = demo.run_pipelinegen(tmp_path, "pin", check=True)
-    # Every test base, and helm-test (demo.model_text gives it the static base's reference).
-    assert f"{len(base_refs) + 1} base(s) updated" in done.stdout
+    # Every test base, and helm-test and the backing redis (demo.model_text gives them the
+    # static base's reference).
+    assert f"{len(base_refs) + 2} base(s) updated" in done.stdout
     assert (tmp_path / "services.yaml").read_text() == pinned
