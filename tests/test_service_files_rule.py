@@ -43,11 +43,13 @@ def test_missing_stack_files_and_shared_paths_are_located(
 
 def test_a_missing_service_directory_and_own_dockerfile(tmp_path: Path, run_cli: RunCli) -> None:
     shutil.copy(CASES / "all-stacks/services.yaml", tmp_path / "services.yaml")
-    for app in ("orders", "shop", "thumbnails", "help"):
+    for app in ("orders", "shop", "thumbnails", "help", "billing", "routes", "receipts"):
         (tmp_path / "apps" / app).mkdir(parents=True)
-    (tmp_path / "libs/money").mkdir(parents=True)
+    for lib in ("money", "geo"):
+        (tmp_path / "libs" / lib).mkdir(parents=True)
     for needed in ("orders/requirements.txt", "shop/package.json", "shop/package-lock.json",
-                   "thumbnails/go.mod"):
+                   "thumbnails/go.mod", "billing/build.gradle", "routes/Cargo.toml",
+                   "routes/Cargo.lock", "receipts/receipts.csproj"):
         (tmp_path / "apps" / needed).write_text("")
     (tmp_path / "apps/help/public").mkdir()
     (tmp_path / "apps/thumbnails/fonts").mkdir()  # the runtime files

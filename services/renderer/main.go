@@ -42,10 +42,11 @@ func newMux(dir string) (*http.ServeMux, error) {
 
 // listenAddr follows the PORT convention (the image and the chart set it).
 func listenAddr() string {
-	if port := os.Getenv("PORT"); port != "" {
-		return ":" + port
+	port := "8090"
+	if fromEnv := os.Getenv("PORT"); fromEnv != "" {
+		port = fromEnv
 	}
-	return ":8090"
+	return ":" + port
 }
 
 // newHandler is the service: its routes (templates read from dir), instrumented, and its
