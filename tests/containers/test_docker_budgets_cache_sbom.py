@@ -47,8 +47,8 @@ def test_image_size_checks_an_image_built_elsewhere(built: Built) -> None:
 
 # The dependency step of each stack, as BuildKit titles it, and the source copy after it.
 DEPENDENCY_STEP = {
-    "api": ("pip install", "COPY services/api/ ./", "services/api/api/app.py"),
-    "web": ("npm ci", "COPY services/web/ ./", "services/web/app.js"),
+    "api": ("pip install", "COPY services/api/ /app/services/api/", "services/api/api/app.py"),
+    "web": ("npm ci", "COPY services/web/ /app/services/web/", "services/web/app.js"),
     "renderer": ("go mod download", "COPY services/renderer/ ./", "services/renderer/main.go"),
     "imposer": ("cargo build --release --locked", "COPY services/imposer/ ./",
                 "services/imposer/src/main.rs"),
