@@ -18,7 +18,8 @@ from tests.gitrepo import REPO_ROOT
 
 def test_codeql_analyses_the_languages_of_the_stacks_present(tmp_path: Path) -> None:
     for files, expected in (
-        (workflow_models.bundled(), ["actions", "go", "javascript-typescript", "python"]),
+        (workflow_models.bundled(), ["actions", "csharp", "go", "java-kotlin",
+                                     "javascript-typescript", "python", "rust"]),
         (workflow_models.variant(tmp_path), ["actions", "go"]),  # go and a dockerfile service
     ):
         flow = YAML(typ="safe").load(files[".github/workflows/codeql.yml"])
@@ -37,7 +38,8 @@ def test_dependabot_follows_the_services_and_passes_its_schema(tmp_path: Path) -
     config = YAML(typ="safe").load(text)
     ecosystems = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
     assert ecosystems == {("github-actions", "/"), ("pip", "/services/api"),
-                          ("gomod", "/services/renderer"), ("npm", "/services/web"),
+                          ("pip", "/services/courier"), ("gomod", "/services/renderer"),
+                          ("pip", "/services/stock"), ("npm", "/services/web"),
                           ("pip", "/services/worker")}
     path = tmp_path / "dependabot.yml"
     path.write_text(text)
