@@ -59,9 +59,12 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled monorepo, its bases in the local registry (python's digest stale)."""
     root = example_repo(tmp_path_factory.mktemp("scenario") / "repo")
     text = (root / "services.yaml").read_text()
-    # The helm test pod's base is played by the static test base (pin only resolves it).
+    # The helm test pod's base, the java, rust and dotnet bases and the backing redis are played
+    # by the static test base (pin only resolves them).
     for name, recipe in (("python", "python"), ("node", "node"), ("go", "go"),
-                         ("static", "static"), ("helm-test", "static")):
+                         ("static", "static"), ("helm-test", "static"),
+                         *((other, "static") for other in ("jdk", "jre", "rust", "cc",
+                                                           "dotnet-sdk", "aspnet", "redis"))):
         ref = bases.ensure(recipe)
         if name == "python":
             ref = ref.split("@")[0] + "@" + STALE
@@ -101,7 +104,7 @@ def pin_bases(root: Path, day1: str) -> str:
     assert run(root, "check").returncode == 0
     day2 = commit_all(root, "pin")
     assert changes.split(root, "services.yaml", day1, day2) == (
-        ["api", "worker"], [])  # a new base: rebuilt
+        ["api", "courier", "stock", "worker"], [])  # a new base: rebuilt
     return day2
 
 
@@ -180,7 +183,9 @@ def rename(root: Path, day5: str) -> str:
     removed = run(root, "affected", "--base", day5, "--head", day6, "--only", "removed",
                   "--format", "json")
     assert removed.stdout == '["renderer"]\n'
-    assert prune_keeps(root) == "api docs notifier rasteriser web worker"
+    # The releases of every service and backing service of the model stay.
+    assert prune_keeps(root) == ("api cache courier docs imposer invoices ledger notifier"
+                                 " rasteriser stock web worker")
     return day6
 
 
