@@ -33,34 +33,19 @@ def ci_build_step(root: Path) -> dict[str, str]:
     return next(step for step in steps if step["name"] == "Build the image")["with"]
 
 
-def evaluate(expression: str, service: str) -> str:
-    """A matrix leg's value of `${{ matrix.service == 'a' && 'x' || ... || fallback }}`."""
-    inner = re.fullmatch(r"\$\{\{ (.*) \}\}", expression)
-    if inner is None:
-        return expression.replace("${{ matrix.service }}", service)
-    for alternative in inner.group(1).split(" || "):
-        chosen = re.fullmatch(r"matrix\.service == '([^']+)' && '([^']*)'", alternative)
-        if chosen and chosen.group(1) == service:
-            return chosen.group(2)
-        if chosen is None:
-            literal = re.fullmatch(r"'([^']*)'", alternative)
-            if literal:
-                return literal.group(1)
-            formatted = re.fullmatch(r"format\('([^']*)', matrix\.service\)", alternative)
-            assert formatted, alternative
-            return formatted.group(1).replace("{0}", service)
-    raise AssertionError(f"no value for {service} in {expression}")
-
-
 def test_ci_builds_every_service_from_the_dockerfile_and_context_build_uses(repo: Path) -> None:
     """Item 2: CI and `pipelinegen build` agree on (Dockerfile, context); the own Dockerfile,
     which copies from its own directory, builds."""
+    from pipelinegen.emit.workflows import matrix
+
     model = load.load(repo / "services.yaml")
     step = ci_build_step(repo)
+    # The build step reads its leg's Dockerfile and context, which the matrix carries.
+    assert (step["file"], step["context"]) == ("${{ matrix.dockerfile }}", "${{ matrix.context }}")
     for name in model.services:
         spec = layout.image_source(model, name)
-        assert (evaluate(step["file"], name), evaluate(step["context"], name)) == (
-            spec.dockerfile, spec.context), name
+        leg = matrix.entry(model, name)
+        assert (leg["dockerfile"], leg["context"]) == (spec.dockerfile, spec.context), name
     assert layout.image_source(model, "legacy").context == "services/legacy"
     done = monorepo.pipelinegen(repo, "build", "legacy", "--tag", "scenario")
     assert done.returncode == 0, done.stdout + done.stderr
