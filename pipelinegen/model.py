@@ -1044,7 +1044,7 @@ def _exception_problems(model: Model) -> list[tuple[Loc, str, str]]:
 def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:
     """A coverage gate needs a stack CI measures and a test command its tool can wrap."""
     chain = stacks.get(service.stack).toolchain
-    if chain is None or chain.coverage is None:
+    if chain is None or not chain.measures_coverage:
         if service.min_coverage is None:
             return []
         measured = stacks.coverage_stacks()

@@ -44,7 +44,7 @@ def toolchain_stacks() -> list[str]:
 def coverage_stacks() -> list[str]:
     """The stacks whose tests CI measures the coverage of."""
     return [name for name, stack in STACKS.items()
-            if stack.toolchain is not None and stack.toolchain.coverage is not None]
+            if stack.toolchain is not None and stack.toolchain.measures_coverage]
 
 
 def shipped(path: str) -> tuple[str, str | None]:

@@ -103,6 +103,11 @@ class Toolchain:
     # image makes them importable (python: PYTHONPATH); None when the toolchain needs none.
     shared_path_variable: str | None = None
 
+    @property
+    def measures_coverage(self) -> bool:
+        """Whether CI can gate the stack's tests on line coverage."""
+        return self.coverage is not None and self.figure is not None
+
 
 @dataclass(frozen=True)
 class Stack:

@@ -35,8 +35,8 @@ def entry(model: Model, name: str) -> dict[str, str]:
     spec = layout.image_source(model, name)
     chain = stacks.get(service.stack).toolchain
     # No gate without a test, or for a stack CI cannot measure (no toolchain, or no coverage).
-    measured = chain is not None and chain.coverage is not None and bool(service.test)
-    minimum = model.coverage_minimum(name) if measured else 0
+    gated = chain is not None and chain.measures_coverage and bool(service.test)
+    minimum = model.coverage_minimum(name) if gated else 0
     if not service.test:
         test = ""
     elif chain is not None and chain.coverage is not None and minimum:
