@@ -175,6 +175,14 @@ class Slos(Strict):
     latency: LatencySlo | None = None
     """Latency: requests answered within a threshold."""
 
+    @model_validator(mode="after")
+    def _some_objective(self) -> Slos:
+        # Alerts, rule tests and dashboards are built from the objectives: none is a typo.
+        if self.availability is None and self.latency is None:
+            raise ValueError("slos needs availability or latency (e.g. `availability: {}`)"
+                             " - or remove slos")
+        return self
+
 
 class Metrics(Strict):
     """Where a service's SLIs come from; the defaults match the demo services' /metrics."""
