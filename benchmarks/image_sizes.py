@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pipelinegen import engine
+from pipelinegen.adapters import engine
 from tests.support import bases, demo
 
 NAIVE = {

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import HarnessError
+from pipelinegen.core.model import Model
 from pipelinegen.emit.helm import values
-from pipelinegen.model import Model
 
 # Exact versions, so every run measures the same peer.
 PACKAGES = ("cdk8s@2.70.106", "constructs@10.8.1")

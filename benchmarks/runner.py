@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from benchmarks import peer
 from benchmarks.measure import Figure, HarnessError, Sample, run
-from pipelinegen import load
-from pipelinegen.plan import MANIFEST, read_manifest
+from pipelinegen.core import load
+from pipelinegen.generation.plan import MANIFEST, read_manifest
 
 # What is timed, in the order of the results tables.
 OPERATIONS = ("generate-cold", "generate-noop", "check", "diff", "generate-one")

@@ -10,9 +10,10 @@ from typing import Any
 from benchmarks import synthetic
 from benchmarks.measure import HarnessError
 from benchmarks.runner import Subject, copy_support_files
-from pipelinegen import load, report, yamlio
-from pipelinegen.errors import InputError
-from pipelinegen.model import Model
+from pipelinegen.core import load, yamlio
+from pipelinegen.core.errors import InputError
+from pipelinegen.core.model import Model
+from pipelinegen.generation import report
 
 
 def validated(text: str, shown: str) -> Model:

@@ -9,10 +9,12 @@ from typing import Any, TypeVar
 
 import click
 
-from pipelinegen import __version__, help_examples, report
-from pipelinegen.errors import InputError, PipelinegenError, os_failure
-from pipelinegen.redact import redact
-from pipelinegen.workspace import Workspace
+from pipelinegen import __version__
+from pipelinegen.commands import help_examples
+from pipelinegen.core.errors import InputError, PipelinegenError, os_failure
+from pipelinegen.core.redact import redact
+from pipelinegen.generation import report
+from pipelinegen.generation.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 

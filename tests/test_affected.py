@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen.affected import affected
+from pipelinegen.impact.affected import affected
 from tests.gitrepo import commit_all, example_repo, git
 
 ALL = ["api", "courier", "docs", "imposer", "invoices", "ledger", "renderer", "stock", "web",
@@ -238,7 +238,7 @@ def test_the_ci_step_hands_the_command_output_to_the_matrix(tmp_path: Path, even
 ])
 def test_removed_lists_the_services_the_change_drops(repo: tuple[Path, str], name: str,
                                                      expected: list[str]) -> None:
-    from pipelinegen.affected import removed
+    from pipelinegen.impact.affected import removed
 
     root, base = repo
     git(root, "checkout", "-q", "-B", f"removed-{len(name)}-{abs(hash(name))}", base)
@@ -250,7 +250,7 @@ def test_removed_lists_the_services_the_change_drops(repo: tuple[Path, str], nam
 
 
 def test_a_renamed_service_is_removed_under_its_old_name(repo: tuple[Path, str]) -> None:
-    from pipelinegen.affected import removed
+    from pipelinegen.impact.affected import removed
 
     root, base = repo
     git(root, "checkout", "-q", "-B", "rename-service", base)

@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks import subjects, synthetic
 from benchmarks.measure import HarnessError, run
-from pipelinegen import load, yamlio
+from pipelinegen.core import load, yamlio
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from pipelinegen.core.model import Ci
 from pipelinegen.emit.workflows import budget
-from pipelinegen.model import Ci
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
 from tests import workflow_models
 from tests.gitrepo import REPO_ROOT
 

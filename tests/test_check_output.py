@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipelinegen import validate
+from pipelinegen.generation.workspace import Workspace
 from pipelinegen.validate.registry import Context
-from pipelinegen.workspace import Workspace
 from tests.conftest import MINIMAL, RunCli
 
 

@@ -12,9 +12,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from benchmarks import synthetic
-from pipelinegen import load, yamlio
+from pipelinegen.core import load, yamlio
 from pipelinegen.emit.workflows import matrix
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
 from tests.gitrepo import REPO_ROOT
 from tests.test_workflows_lint import tool
 
@@ -120,7 +120,7 @@ def test_the_gate_judges_each_chunk(large: Workspace, second: str, build_2: str,
 
 
 def test_a_gate_named_like_a_chunk_job_is_a_located_input_error() -> None:
-    from pipelinegen.errors import InputError
+    from pipelinegen.core.errors import InputError
 
     text = (REPO_ROOT / "services.yaml").read_text().replace(
         "  default_branch: main\n", "  default_branch: main\n  gate_job: build-2\n")

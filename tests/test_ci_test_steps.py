@@ -19,7 +19,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from pipelinegen.emit.workflows import matrix
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
 from tests import workflow_models
 from tests.gitrepo import REPO_ROOT
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from pipelinegen.affected import split
+from pipelinegen.impact.affected import split
 from pipelinegen.review.render_markdown import DEPLOY_ONLY
 from tests import workflow_models
 from tests.conftest import REPO, RunCli

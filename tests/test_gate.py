@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
 from tests import workflow_models
 from tests.gitrepo import REPO_ROOT
 

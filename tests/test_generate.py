@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import emit, writer
-from pipelinegen.inputs import Inputs
+from pipelinegen import emit
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.generation import writer
 from tests.conftest import MINIMAL, RunCli
 from tests.support.trees import read_tree
 

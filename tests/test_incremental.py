@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from benchmarks import synthetic
-from pipelinegen import load, plan, reuse, writer, yamlio
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.workspace import Workspace
+from pipelinegen.core import load, yamlio
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.generation import plan, reuse, writer
+from pipelinegen.generation.workspace import Workspace
 from tests.gitrepo import REPO_ROOT
 
 Data = dict[str, Any]

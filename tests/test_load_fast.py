@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import synthetic
-from pipelinegen import load, yamlio
-from pipelinegen.errors import InputError
-from pipelinegen.model import HELM_TEST_IMAGE, Model
+from pipelinegen.core import load, yamlio
+from pipelinegen.core.errors import InputError
+from pipelinegen.core.model import HELM_TEST_IMAGE, Model
 
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON_BASE = load.load(PROJECT / "services.yaml").bases["python"]

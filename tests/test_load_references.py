@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import load
-from pipelinegen.errors import InputError
-from pipelinegen.model import HELM_TEST_IMAGE
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError
+from pipelinegen.core.model import HELM_TEST_IMAGE
 from tests.conftest import RunCli
 
 PROJECT = """\

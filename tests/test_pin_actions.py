@@ -139,8 +139,8 @@ def test_malformed_lock_stops_generate_with_nothing_written(tmp_path: Path) -> N
 
 def test_lock_change_is_drift(tmp_path: Path) -> None:
     """The lock is an input: pinning another commit changes the generated workflows."""
-    from pipelinegen import actions_lock
-    from pipelinegen.workspace import Workspace, actions_at, disk_reader
+    from pipelinegen.core import actions_lock
+    from pipelinegen.generation.workspace import Workspace, actions_at, disk_reader
     from tests.gitrepo import REPO_ROOT
 
     root = tmp_path / "repo"
@@ -160,8 +160,8 @@ def test_lock_change_is_drift(tmp_path: Path) -> None:
 
 
 def test_shipped_default_lock_matches_the_repository_lock() -> None:
-    from pipelinegen import actions_lock
-    from pipelinegen.workspace import actions_at, disk_reader
+    from pipelinegen.core import actions_lock
+    from pipelinegen.generation.workspace import actions_at, disk_reader
     from tests.gitrepo import REPO_ROOT
 
     shipped = actions_lock.parse(actions_lock.default_text(), "x")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import plan, writer
-from pipelinegen.errors import PipelinegenError
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.generation import plan, writer
 
 
 def _plan(paths: list[str]) -> plan.Plan:

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from pipelinegen import load
+from pipelinegen.adapters.github import READ_METADATA, GitHub, GitHubError
 from pipelinegen.cli import main
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.model import HELM_TEST_IMAGE, Model
+from pipelinegen.core import load
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.model import HELM_TEST_IMAGE, Model
 from pipelinegen.protection import ruleset
-from pipelinegen.protection.github import READ_METADATA, GitHub, GitHubError
 
 TOKEN = "ghp_TESTTOKENtesttokenTESTTOKEN0123456789"
 REPO = "/repos/acme/demo"

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import load
 from pipelinegen import validate as validation
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError, Problem
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import HELM_TEST_IMAGE, Model
 from pipelinegen.emit import codeowners, rulesets
-from pipelinegen.errors import InputError, Problem
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import HELM_TEST_IMAGE, Model
+from pipelinegen.generation.workspace import Workspace
 from pipelinegen.protection import policy, ruleset, scorecard
-from pipelinegen.workspace import Workspace
 
 
 def services_yaml(protection: str = "", project_extra: str = "", owners: str = '["@acme/api"]',

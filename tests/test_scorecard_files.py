@@ -11,7 +11,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from pipelinegen.emit import scorecard
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
 from tests import workflow_models
 from tests.gitrepo import REPO_ROOT
 

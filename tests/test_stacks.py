@@ -9,7 +9,7 @@ import pkgutil
 import pytest
 
 from pipelinegen import stacks
-from pipelinegen.model import Service
+from pipelinegen.core.model import Service
 from tests.conftest import REPO
 
 SCHEMA = json.loads((REPO / "specs" / "services.schema.json").read_text())

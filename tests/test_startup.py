@@ -33,7 +33,7 @@ def test_check_imports_no_heavy_module(tmp_path: Path) -> None:
 
 
 def test_the_grafana_sdk_waits_for_a_model_with_slos() -> None:
-    probe = ("import sys, pipelinegen.cli, pipelinegen.plan\n"
+    probe = ("import sys, pipelinegen.cli, pipelinegen.generation.plan\n"
              "print(sorted(n for n in sys.modules if n.startswith('grafana_foundation_sdk')))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)

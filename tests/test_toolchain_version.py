@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipelinegen import toolchain
+from pipelinegen.core import toolchain
 from tests.conftest import MINIMAL, RunCli
 
 PY311 = "registry.example.invalid/python:3.11-slim-bookworm@sha256:" + "5" * 64
@@ -27,7 +27,7 @@ def model(tmp_path: Path, version: str | None) -> Path:
 def python_versions(root: Path) -> dict[str, str]:
     """service -> the python version its matrix leg sets up, as `affected --format matrix` says."""
     from pipelinegen.emit.workflows import matrix
-    from pipelinegen.workspace import Workspace
+    from pipelinegen.generation.workspace import Workspace
 
     ci = YAML(typ="safe").load((root / ".github/workflows/ci.yml").read_text())
     (setup,) = [s for s in ci["jobs"]["build"]["steps"] if s["name"] == "Set up python"]

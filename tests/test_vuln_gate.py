@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from pipelinegen.cli import cli
+from pipelinegen.core.vuln_settings import VulnException
+from pipelinegen.generation.workspace import Workspace
 from pipelinegen.vulns import gate, report
 from pipelinegen.vulns.report import Finding
-from pipelinegen.vulns.settings import VulnException
-from pipelinegen.workspace import Workspace
 from tests.gitrepo import REPO_ROOT
 
 TODAY = datetime.date(2027, 6, 1)

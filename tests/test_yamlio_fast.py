@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import synthetic
-from pipelinegen import yamlio
+from pipelinegen.core import yamlio
 from tests import test_ci_chunks, workflow_models
 
 TRICKY = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelinegen import __version__
-from pipelinegen.model import HELM_TEST_IMAGE
-from pipelinegen.workspace import Workspace
+from pipelinegen.core.model import HELM_TEST_IMAGE
+from pipelinegen.generation.workspace import Workspace
 from tests.gitrepo import REPO_ROOT
 
 # A second shape: another registry (secrets, so an environment), a service with its own

@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import proc
-from pipelinegen.errors import PipelinegenError, ToolUnavailable
+from pipelinegen.adapters import proc
+from pipelinegen.core.errors import PipelinegenError, ToolUnavailable
 
 START_ENGINE = "start the Docker engine (dockerd) or set DOCKER_HOST to a running one"
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import proc
-from pipelinegen.errors import PipelinegenError, ToolUnavailable
+from pipelinegen.adapters import proc
+from pipelinegen.core.errors import PipelinegenError, ToolUnavailable
 
 HINT = "check that the repository, the refs and the URL given exist and are reachable"
 

@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from pipelinegen import __version__
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.redact import redact
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.redact import redact
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"

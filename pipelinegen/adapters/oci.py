@@ -15,8 +15,8 @@ from collections.abc import Collection
 
 import httpx
 
-from pipelinegen.errors import PipelinegenError, ToolUnavailable
-from pipelinegen.imageref import ImageRef
+from pipelinegen.core.errors import PipelinegenError, ToolUnavailable
+from pipelinegen.core.imageref import ImageRef
 
 ACCEPT = ", ".join((
     "application/vnd.oci.image.index.v1+json",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen.errors import ToolUnavailable
+from pipelinegen.core.errors import ToolUnavailable
 
 TAIL = 60  # lines of each output stream an error shows
 

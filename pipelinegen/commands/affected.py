@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelinegen import affected as changes
 from pipelinegen.commands import Echo
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
+from pipelinegen.impact import affected as changes
 
 
 def affected(ws: Workspace, base: str, head: str, fmt: str, only: str, echo: Echo) -> None:

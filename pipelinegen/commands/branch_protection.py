@@ -7,10 +7,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote
 
-from pipelinegen.errors import FindingsError, PipelinegenError
-from pipelinegen.model import BRANCH, GITHUB_REPO, Model
-from pipelinegen.protection import live, policy, ruleset
-from pipelinegen.protection.github import (
+from pipelinegen.adapters.github import (
     READ_ADMIN,
     WRITE_ADMIN,
     GitHub,
@@ -18,7 +15,10 @@ from pipelinegen.protection.github import (
     api_url,
     token,
 )
-from pipelinegen.redact import redact
+from pipelinegen.core.errors import FindingsError, PipelinegenError
+from pipelinegen.core.model import BRANCH, GITHUB_REPO, Model
+from pipelinegen.core.redact import redact
+from pipelinegen.protection import live, policy, ruleset
 
 
 def _token() -> str:

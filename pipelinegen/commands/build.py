@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelinegen import build as building
 from pipelinegen.commands import Echo
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
+from pipelinegen.images import build as building
 
 
 def build(ws: Workspace, services: tuple[str, ...], tag: str, args: dict[str, str],

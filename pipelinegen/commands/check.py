@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipelinegen import report
 from pipelinegen.commands import Echo
-from pipelinegen.errors import FindingsError
-from pipelinegen.workspace import Workspace
+from pipelinegen.core.errors import FindingsError
+from pipelinegen.generation import report
+from pipelinegen.generation.workspace import Workspace
 
 
 def check(ws: Workspace, fmt: str, full_diff: bool, color: bool, echo: Echo) -> None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import plan, writer
 from pipelinegen.commands import Echo
+from pipelinegen.core.errors import FindingsError
 from pipelinegen.cost import actual as actuals
 from pipelinegen.cost import report
 from pipelinegen.cost.estimate import estimate
 from pipelinegen.cost.proposals import propose
-from pipelinegen.errors import FindingsError
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation import plan, writer
+from pipelinegen.generation.workspace import Workspace
 
 
 @dataclass(frozen=True)

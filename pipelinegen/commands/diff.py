@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import report
-from pipelinegen.change_report import ChangeReport
 from pipelinegen.commands import Echo
-from pipelinegen.errors import PipelinegenError
+from pipelinegen.core.change_report import ChangeReport
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.generation import report
+from pipelinegen.generation.workspace import Workspace
 from pipelinegen.review import render_json, render_markdown, render_text, snapshot
 from pipelinegen.review.assemble import assemble_report
-from pipelinegen.workspace import Workspace
 
 FORMATS = ("text", "markdown", "json")
 

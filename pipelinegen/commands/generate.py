@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelinegen import lock, writer
 from pipelinegen.commands import Echo
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation import lock, writer
+from pipelinegen.generation.workspace import Workspace
 
 
 def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> None:

@@ -7,8 +7,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from pipelinegen import load
-from pipelinegen.errors import PipelinegenError
+from pipelinegen.core import load
+from pipelinegen.core.errors import PipelinegenError
 from pipelinegen.init.render import render
 from pipelinegen.init.scan import BASES, Scan, scan
 

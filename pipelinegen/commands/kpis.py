@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pipelinegen.adapters.github import GitHub, api_url
 from pipelinegen.commands import Echo
-from pipelinegen.errors import FindingsError, PipelinegenError
+from pipelinegen.core.errors import FindingsError, PipelinegenError
+from pipelinegen.core.model import BRANCH, DNS_LABEL, GITHUB_REPO
 from pipelinegen.kpis import fetch, figures, render
-from pipelinegen.model import BRANCH, DNS_LABEL, GITHUB_REPO
-from pipelinegen.protection.github import GitHub, api_url
 
 WORKFLOW_FILE = r"^[A-Za-z0-9_.-]+\.ya?ml$"
 

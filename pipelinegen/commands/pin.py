@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen import pin as pinning
 from pipelinegen.commands import Echo
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
+from pipelinegen.pins import images as pinning
 
 
 def pin(ws: Workspace, check: bool, insecure: tuple[str, ...],

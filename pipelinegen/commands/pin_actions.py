@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelinegen import pin_actions as pinning
 from pipelinegen.commands import Echo
+from pipelinegen.pins import actions as pinning
 
 
 def pin_actions(root: Path, requests: tuple[str, ...], base_url: str, check: bool,

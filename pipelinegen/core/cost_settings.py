@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pipelinegen.strictmodel import Strict
+from pipelinegen.core.strictmodel import Strict
 
 PROFILES = ("eks-fargate", "gke-autopilot", "node-pool")
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.model import REL_PATH, Model
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.model import REL_PATH, Model
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Inputs:
     model: Model
     source: str  # the services file relative to the repository root, named in headers
     actions: Mapping[str, ActionPin] = field(default_factory=dict)  # by action, from the lock
-    # Hand-written notes sections of generated files as they are now, by path (see notes.py).
+    # Hand-written notes sections of generated files as they are now, by path (see kept.py).
     notes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -1,9 +1,14 @@
-"""Kept sections: lines of a generated file that belong to the repository, not to the model.
+"""The lines of a generated file that stay the repository's, not the model's.
 
-A generated file may hold one marked section (CODEOWNERS does) whose lines generation keeps as
-they are on disk. Everything is compared and hashed with the section's lines left out, so
-editing them is never drift and never a hand edit; `generate --adopt` moves a file pipelinegen
-did not write into the section of the file it generates there.
+Two forms, each a section between marker lines; everything is compared and hashed with the
+section's lines left out, so editing them is never drift and never a hand edit:
+
+- A kept section (CODEOWNERS, the devops pages): generation splices the disk's lines into the
+  planned file (`merged`); `generate --adopt` moves a file pipelinegen did not write into the
+  section of the file it generates there (`adopted`).
+- A notes section (the runbooks): the emitter itself writes the disk's text, or its placeholder
+  for a new file (`notes_section`, `extract_notes`); the manifest records the file's digest with
+  the section emptied (`without_notes`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ END = b"# --- end of kept lines ---"
 MD_BEGIN = b"<!-- kept: your own notes below; pipelinegen generate leaves them as they are -->"
 MD_END = b"<!-- end of kept notes -->"
 MARKERS = ((BEGIN, END), (MD_BEGIN, MD_END))
+NOTES_BEGIN = "<!-- pipelinegen:notes:begin - hand-written, kept when the file is regenerated -->"
+NOTES_END = "<!-- pipelinegen:notes:end -->"
+_NOTES_BEGIN, _NOTES_END = NOTES_BEGIN.encode(), NOTES_END.encode()
 
 
 def has_section(planned: bytes) -> bool:
@@ -75,3 +83,32 @@ def _bounds(data: bytes) -> tuple[int, int] | None:
             return None
         return start, end
     return None
+
+
+# --- notes sections ----------------------------------------------------------------------------
+
+def notes_section(placeholder: str, notes: str | None) -> str:
+    """The notes section: the disk's notes, or the placeholder when there are none."""
+    body = placeholder if notes is None else notes
+    return f"{NOTES_BEGIN}\n{body}{NOTES_END}\n"
+
+
+def extract_notes(data: bytes | None) -> str | None:
+    """The text between the notes markers (each on its own line), or None without a whole
+    section."""
+    if data is None:
+        return None
+    start = data.find(_NOTES_BEGIN + b"\n")
+    end = data.find(b"\n" + _NOTES_END, start)
+    if start < 0 or end < 0:
+        return None
+    return data[start + len(_NOTES_BEGIN) + 1:end + 1].decode("utf-8", "replace")
+
+
+def without_notes(data: bytes) -> bytes:
+    """The file with its notes section emptied: what the manifest's digest covers."""
+    start = data.find(_NOTES_BEGIN + b"\n")
+    end = data.find(b"\n" + _NOTES_END, start)
+    if start < 0 or end < 0:
+        return data
+    return data[:start + len(_NOTES_BEGIN) + 1] + data[end + 1:]

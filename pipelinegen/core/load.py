@@ -25,9 +25,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from pipelinegen import model as m
-from pipelinegen import references, strictmodel, yamllimits
-from pipelinegen.errors import InputError, Problem
+from pipelinegen.core import model as m
+from pipelinegen.core import references, strictmodel, yamllimits
+from pipelinegen.core.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
 MAX_NODES = 200_000  # stops alias/anchor expansion bombs long before memory suffers

@@ -20,10 +20,11 @@ from pydantic import (
     model_validator,
 )
 
-from pipelinegen import layout, stacks, toolsource
-from pipelinegen.cost.settings import ProjectCost, ServiceCost
-from pipelinegen.strictmodel import Strict
-from pipelinegen.vulns.settings import Severity, Vulnerabilities
+from pipelinegen import stacks
+from pipelinegen.core import layout, toolsource
+from pipelinegen.core.cost_settings import ProjectCost, ServiceCost
+from pipelinegen.core.strictmodel import Strict
+from pipelinegen.core.vuln_settings import Severity, Vulnerabilities
 
 SCHEMA_VERSION = 1
 
@@ -999,7 +1000,7 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
         problems.extend(_slo_problems(model, name, service))
     problems.extend(_exception_problems(model))
     problems.extend(_image_only_problems(model))
-    from pipelinegen import cloud  # it builds on this module's classes
+    from pipelinegen.core import cloud  # it builds on this module's classes
 
     return problems + cloud.problems(model)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelinegen import stacks
-from pipelinegen.model import CI_JOBS, Loc, Model, model_problems
+from pipelinegen.core.model import CI_JOBS, Loc, Model, model_problems
 
 Reference = tuple[Loc, str, str]  # (location, problem, hint)
 

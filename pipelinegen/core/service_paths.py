@@ -12,10 +12,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelinegen import load
-from pipelinegen.errors import InputError, Problem
-from pipelinegen.layout import DIRECTORIES
-from pipelinegen.model import Loc, Model
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError, Problem
+from pipelinegen.core.layout import DIRECTORIES
+from pipelinegen.core.model import Loc, Model
 
 
 def check(model: Model, root: Path, source_path: Path, shown: str) -> None:

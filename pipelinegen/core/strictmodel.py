@@ -1,7 +1,7 @@
 """The strict base of every model of services.yaml: frozen, unknown keys refused, no coercion,
 and no control character or line break in any string (keys included).
 
-model.py, cost/settings.py and vulns/settings.py all build on it, so no part of the file can
+model.py, cost_settings.py and vuln_settings.py all build on it, so no part of the file can
 skip the check.
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from pipelinegen import stacks
-from pipelinegen.model import Model
+from pipelinegen.core.model import Model
 
 _TAG_VERSION = re.compile(r"^([0-9]+(?:\.[0-9]+)*)(?:$|[-_])")
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from pipelinegen.strictmodel import Strict
+from pipelinegen.core.strictmodel import Strict
 
 SEVERITIES = ("negligible", "low", "medium", "high", "critical")
 Severity = Literal["negligible", "low", "medium", "high", "critical"]

@@ -22,11 +22,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from pipelinegen import load
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError, PipelinegenError, Problem
+from pipelinegen.core.model import Model
 from pipelinegen.cost.estimate import Estimate
 from pipelinegen.cost.pricing import HOURS_PER_MONTH, ZERO, cents
-from pipelinegen.errors import InputError, PipelinegenError, Problem
-from pipelinegen.model import Model
 
 RULE = "cost-actual"
 LABEL = "app.kubernetes.io/name"

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipelinegen.core.model import Model
 from pipelinegen.cost.estimate import Estimate, Row, estimate, show_cpu, show_memory
 from pipelinegen.cost.pricing import ZERO
-from pipelinegen.model import Model
 
 CLUSTERS = "clusters"
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipelinegen.core.model import Deploy, Model
 from pipelinegen.cost.pricing import ZERO, Billed, Profile, cents, for_project
-from pipelinegen.model import Deploy, Model
 
 # (model, service, environment, profile) -> monthly USD of the service's other resources there.
 ResourceCost = Callable[[Model, str, str, Profile], Decimal]

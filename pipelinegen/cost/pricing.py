@@ -20,8 +20,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pipelinegen.cost.settings import ProjectCost
-from pipelinegen.errors import PipelinegenError
+from pipelinegen.core.cost_settings import ProjectCost
+from pipelinegen.core.errors import PipelinegenError
 
 HOURS_PER_MONTH = Decimal(730)  # 8,760 hours a year / 12, as AWS and Google price a month
 CENT = Decimal("0.01")

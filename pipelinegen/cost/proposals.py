@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipelinegen.core.model import Model
 from pipelinegen.cost.estimate import Estimate, Row, show_cpu, show_memory
 from pipelinegen.cost.pricing import HOURS_PER_MONTH, ZERO, Profile, cents
-from pipelinegen.model import Model
 
 LIMIT_RATIO = 4
 PROPOSED_LIMIT_RATIO = 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit import (
     codeowners,
     devops_docs,
@@ -21,7 +22,6 @@ from pipelinegen.emit import (
     terraform,
     workflows,
 )
-from pipelinegen.inputs import Inputs
 
 Emitter = Callable[[Inputs], dict[str, str]]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pipelinegen import kept, layout
+from pipelinegen.core import kept, layout
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.header import header
-from pipelinegen.inputs import Inputs
 
 PATH = layout.CODEOWNERS
 # Files generated from the model: whoever may change the model reviews what it produces.

@@ -8,10 +8,10 @@ per environment with "$SERVICE", so the pages stay small for a thousand services
 
 from __future__ import annotations
 
-from pipelinegen import kept, layout
+from pipelinegen.core import kept, layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Environment, Model, Service
 from pipelinegen.emit.header import header
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Environment, Model, Service
 
 DIR = layout.DEVOPS_DOCS
 STRATEGY = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pipelinegen import layout
-from pipelinegen.change_report import report_schema
-from pipelinegen.inputs import Inputs
+from pipelinegen.core import layout
+from pipelinegen.core.change_report import report_schema
+from pipelinegen.core.inputs import Inputs
 
 PATH = layout.DIFF_SCHEMA
 

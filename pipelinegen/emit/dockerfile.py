@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen import layout, stacks
+from pipelinegen import stacks
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Model, Service
 from pipelinegen.emit.header import header
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model, Service
 from pipelinegen.stacks import grpcprobe
 from pipelinegen.stacks.base import Stages
 from pipelinegen.stacks.instructions import build_stage, exec_form, runtime_stage

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from pipelinegen.inputs import Inputs
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.protection import ruleset
 
 

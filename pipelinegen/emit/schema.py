@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pipelinegen import layout
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Model
 
 PATH = layout.SERVICES_SCHEMA
 SCHEMA_ID = "https://pipelinegen.dev/schemas/services-v1.json"

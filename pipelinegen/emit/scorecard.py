@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import layout
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.yamlio import dump
 from pipelinegen.emit.header import header
-from pipelinegen.inputs import Inputs
-from pipelinegen.yamlio import dump
 
 DEPENDABOT = layout.DEPENDABOT
 SECURITY = layout.SECURITY

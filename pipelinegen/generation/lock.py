@@ -14,9 +14,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelinegen.errors import PipelinegenError, os_failure
-from pipelinegen.layout import LOCK
-from pipelinegen.writer import Tree
+from pipelinegen.core.errors import PipelinegenError, os_failure
+from pipelinegen.core.layout import LOCK
+from pipelinegen.generation.writer import Tree
 
 _FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 

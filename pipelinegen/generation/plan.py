@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import __version__, emit, kept, layout, notes, reuse
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.inputs import Inputs
+from pipelinegen import __version__, emit
+from pipelinegen.core import kept, layout
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.generation import reuse
 
 MANIFEST = layout.MANIFEST
 
@@ -27,7 +29,7 @@ def sha256(data: bytes) -> str:
 
 def digest(data: bytes) -> str:
     """A generated file's digest in the manifest: its hand-written notes left out."""
-    return sha256(notes.without_notes(data))
+    return sha256(kept.without_notes(data))
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def make(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
         check_relative(path)
         if not layout.is_output_location(path):
             raise AssertionError(f"an emitter writes {path}, outside pipelinegen's output"
-                                 " locations: add it to pipelinegen/layout.py")
+                                 " locations: add it to pipelinegen/core/layout.py")
     return Plan({**outputs, MANIFEST: manifest_bytes(outputs, inputs.source, rendered.keys)},
                 tuple(layout.sources(inputs.model, inputs.source)), rendered.reused)
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 import click
 
-from pipelinegen.errors import Problem
-from pipelinegen.plan import Comparison
+from pipelinegen.core.errors import Problem
+from pipelinegen.generation.plan import Comparison
 
 FORMATS = ("auto", "text", "github", "json")
 

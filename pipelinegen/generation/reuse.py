@@ -20,9 +20,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelinegen import __version__, layout, notes
+from pipelinegen import __version__
+from pipelinegen.core import kept, layout
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit import helm
-from pipelinegen.inputs import Inputs
 
 FORMAT = 2  # of the manifest; a manifest of another format has no usable keys
 
@@ -133,7 +134,7 @@ def _as_recorded(previous: Previous | None, path: str, data: bytes | None) -> bo
     make its raw hash differ from the digest: such a file is rendered again)."""
     assert previous is not None
     return (data is not None and hashlib.sha256(data).hexdigest() == previous.digests.get(path)
-            and notes.BEGIN.encode() not in data)
+            and kept.NOTES_BEGIN.encode() not in data)
 
 
 def previous_at(manifest: Mapping[str, Any] | None,

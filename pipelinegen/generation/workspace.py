@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from pipelinegen import actions_lock, load, notes, plan, service_paths
+from pipelinegen.core import actions_lock, kept, load, service_paths
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.inputs import ActionPin, Inputs
+from pipelinegen.core.model import Model
 from pipelinegen.emit.observability import runbooks
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.inputs import ActionPin, Inputs
-from pipelinegen.model import Model
-from pipelinegen.plan import Comparison
+from pipelinegen.generation import plan
+from pipelinegen.generation.plan import Comparison
 
 
 @dataclass(frozen=True)
@@ -111,5 +112,5 @@ def inputs_at(read: Reader, where: str, source: str, model_file: Path | None = N
 
 def notes_at(read: Reader, model: Model) -> Mapping[str, str]:
     """The notes sections of the generated files that keep them (the runbooks)."""
-    found = {path: notes.extract(data) for path, data in read(runbooks.paths(model)).items()}
+    found = {path: kept.extract_notes(data) for path, data in read(runbooks.paths(model)).items()}
     return {path: text for path, text in found.items() if text is not None}

@@ -26,9 +26,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelinegen import kept
-from pipelinegen.errors import FindingsError, PipelinegenError, os_failure
-from pipelinegen.plan import MANIFEST, Comparison, digest
+from pipelinegen.core import kept
+from pipelinegen.core.errors import FindingsError, PipelinegenError, os_failure
+from pipelinegen.generation.plan import MANIFEST, Comparison, digest
 
 # .<name>.<16 hex digits>.pipelinegen-tmp; earlier versions used .<name>.pipelinegen-tmp.
 TEMP = re.compile(r"\..+?(\.[0-9a-f]{16})?\.pipelinegen-tmp")

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import engine, layout, proc, smoke, stacks
-from pipelinegen.errors import FindingsError, PipelinegenError
-from pipelinegen.model import Model
+from pipelinegen import stacks
+from pipelinegen.adapters import engine, proc
+from pipelinegen.core import layout
+from pipelinegen.core.errors import FindingsError, PipelinegenError
+from pipelinegen.core.model import Model
+from pipelinegen.images import smoke
 
 
 @dataclass(frozen=True)

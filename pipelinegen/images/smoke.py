@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.model import Model, Service
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.model import Model, Service
 
 TIMEOUT = 90.0  # seconds for the first healthy report
 LOG_LINES = 20

@@ -21,9 +21,11 @@ import json
 import re
 from pathlib import Path
 
-from pipelinegen import git, layout, load, redeploy
-from pipelinegen.errors import InputError, PipelinegenError
-from pipelinegen.model import Model
+from pipelinegen.adapters import git
+from pipelinegen.core import layout, load
+from pipelinegen.core.errors import InputError, PipelinegenError
+from pipelinegen.core.model import Model
+from pipelinegen.impact import redeploy
 
 NO_COMMIT = re.compile(r"^0{40}$")
 

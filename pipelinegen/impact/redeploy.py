@@ -9,7 +9,7 @@ version, app_version, the project) may change the image, so it is rebuilt.
 
 from __future__ import annotations
 
-from pipelinegen.model import Service
+from pipelinegen.core.model import Service
 
 IMAGE_NEUTRAL_FIELDS = frozenset({"deploy", "environments", "callers", "uses", "owners"})
 

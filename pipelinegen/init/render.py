@@ -6,7 +6,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from pipelinegen import yamlio
+from pipelinegen.core import yamlio
 from pipelinegen.init.scan import Draft, Scan
 
 HEADER = """\

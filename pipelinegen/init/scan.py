@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import git, stacks
-from pipelinegen.errors import PipelinegenError
+from pipelinegen import stacks
+from pipelinegen.adapters import git
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.model import GITHUB_OWNER, REL_PATH
 from pipelinegen.init import detect, links, ports
 from pipelinegen.init.detect import Guess, Project
 from pipelinegen.init.tree import Tree
-from pipelinegen.model import GITHUB_OWNER, REL_PATH
 
 # The stacks pipelinegen generates a Dockerfile for.
 BUILT = tuple(name for name, stack in stacks.STACKS.items() if not stack.own_dockerfile)

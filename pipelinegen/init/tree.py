@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from pipelinegen import repofiles
+from pipelinegen.validate import repofiles
 
 # pipelinegen's own output is never evidence about the services.
 OWN_OUTPUT = ("generated/", "specs/")

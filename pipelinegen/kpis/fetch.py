@@ -1,6 +1,6 @@
 """Read a repository's CI runs and deployments from the GitHub REST API.
 
-Through the branch-protection commands' client (pipelinegen.protection.github): paginated by
+Through the branch-protection commands' client (pipelinegen.adapters.github): paginated by
 the Link header, rate limits waited out (or failed at once when the wait is long), the token
 only in the Authorization header. Deployments are GitHub's deployment objects (one per
 environment job of the deploy workflow), with their statuses.
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pipelinegen.adapters.github import Access, GitHub, GitHubError
+from pipelinegen.adapters.github import token as github_token
 from pipelinegen.kpis.figures import Deployment, Run, Status
-from pipelinegen.protection.github import Access, GitHub, GitHubError
-from pipelinegen.protection.github import token as github_token
 
 READ_ACTIONS = Access('repository permission "Actions" (read)')
 READ_DEPLOYMENTS = Access('repository permission "Deployments" (read)')

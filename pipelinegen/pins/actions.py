@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import actions_lock, git, workspace
-from pipelinegen.errors import FindingsError, PipelinegenError
-from pipelinegen.inputs import ActionPin
+from pipelinegen.adapters import git
+from pipelinegen.core import actions_lock
+from pipelinegen.core.errors import FindingsError, PipelinegenError
+from pipelinegen.core.inputs import ActionPin
+from pipelinegen.generation import workspace
 
 DEFAULT_BASE_URL = "https://github.com"
 
@@ -83,7 +85,7 @@ def pin(root: Path, requests: tuple[str, ...], base_url: str, *, check: bool) ->
                                 "run `pipelinegen pin-actions`, then `pipelinegen generate`")
         return changes
     if on_disk != text:
-        from pipelinegen.writer import write_atomic
+        from pipelinegen.generation.writer import write_atomic
 
         write_atomic(lock, text.encode())
     return changes

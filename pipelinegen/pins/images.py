@@ -12,9 +12,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import imageref, load, oci, report
-from pipelinegen.errors import FindingsError, PipelinegenError, Problem
-from pipelinegen.writer import write_atomic
+from pipelinegen.adapters import oci
+from pipelinegen.core import imageref, load
+from pipelinegen.core.errors import FindingsError, PipelinegenError, Problem
+from pipelinegen.generation import report
+from pipelinegen.generation.writer import write_atomic
 
 RULE = "pinned-base"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipelinegen.model import BranchProtection, Model, Project
+from pipelinegen.core.model import BranchProtection, Model, Project
 
 # GitHub Actions' app id: the integration that reports a workflow job's check run.
 GITHUB_ACTIONS_APP_ID = 15368

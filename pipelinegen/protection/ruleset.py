@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import layout
-from pipelinegen.model import Project
+from pipelinegen.core import layout
+from pipelinegen.core.model import Project
 from pipelinegen.protection.policy import expected
 
 NAME = "pipelinegen-branch-protection"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen.change_report import (
+from pipelinegen.core.change_report import (
     PROJECT,
     ChangeReport,
     CostChange,
@@ -15,8 +15,8 @@ from pipelinegen.change_report import (
     ServiceStatus,
     Totals,
 )
+from pipelinegen.core.errors import PipelinegenError
 from pipelinegen.cost import delta as cost_delta
-from pipelinegen.errors import PipelinegenError
 from pipelinegen.review import drift, filediff, infradiff, modeldiff
 from pipelinegen.review.snapshot import Snapshot
 

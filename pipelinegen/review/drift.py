@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipelinegen import kept
-from pipelinegen.change_report import Drift, DriftCause, DriftState
-from pipelinegen.plan import MANIFEST
-from pipelinegen.report import unified
+from pipelinegen.core import kept
+from pipelinegen.core.change_report import Drift, DriftCause, DriftState
+from pipelinegen.generation.plan import MANIFEST
+from pipelinegen.generation.report import unified
 from pipelinegen.review.snapshot import Snapshot, manifest_paths
 
 

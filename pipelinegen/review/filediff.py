@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from pipelinegen import layout
-from pipelinegen.change_report import PROJECT, FileChange, FileStatus
-from pipelinegen.report import counted, unified
+from pipelinegen.core import layout
+from pipelinegen.core.change_report import PROJECT, FileChange, FileStatus
+from pipelinegen.generation.report import counted, unified
 
 _SERVICE_PATH = layout.SERVICE_PATH
 

@@ -7,10 +7,10 @@ which ARN a role gains or loses.
 
 from __future__ import annotations
 
-from pipelinegen import cloud
-from pipelinegen.change_report import InfraChange, InfraChangeKind
+from pipelinegen.core import cloud
+from pipelinegen.core.change_report import InfraChange, InfraChangeKind
+from pipelinegen.core.model import Model
 from pipelinegen.emit.terraform import environment, service
-from pipelinegen.model import Model
 
 SECRET_ACTIONS = "secretsmanager:DescribeSecret, secretsmanager:GetSecretValue"
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelinegen.change_report import FieldChange, ServiceStatus
-from pipelinegen.model import Model, Service
+from pipelinegen.core.change_report import FieldChange, ServiceStatus
+from pipelinegen.core.model import Model, Service
 
 _MISSING: Any = object()  # a value one side does not have
 _RENAME_MAX_DIFFERENT = 2

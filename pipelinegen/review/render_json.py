@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelinegen.change_report import ChangeReport
+from pipelinegen.core.change_report import ChangeReport
 
 
 def render(report: ChangeReport) -> str:

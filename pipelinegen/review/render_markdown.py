@@ -12,8 +12,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from pipelinegen import layout, redeploy
-from pipelinegen.change_report import (
+from pipelinegen.core import layout
+from pipelinegen.core.change_report import (
     DRIFT_CAUSES,
     PROJECT,
     ChangeReport,
@@ -23,6 +23,7 @@ from pipelinegen.change_report import (
     InfraChange,
     ServiceChange,
 )
+from pipelinegen.impact import redeploy
 
 GITHUB_LIMIT = 65_536
 # What a workflow may add around the comment (its marker for finding the comment to update).
@@ -88,7 +89,7 @@ DEPLOY_ONLY = ("Deploy settings only: CI deploys the image that runs now with th
 
 
 def deploy_only(service: ServiceChange) -> bool:
-    """A change of image-neutral fields only (see pipelinegen.redeploy), with no file changed
+    """A change of image-neutral fields only (see pipelinegen.impact.redeploy), with no file changed
     outside the service's chart: CI deploys the running digest."""
     chart = f"{layout.chart_dir(service.name)}/"
     return (service.status == "changed" and not service.inherited and bool(service.changes)

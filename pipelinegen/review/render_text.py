@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from pipelinegen.change_report import DRIFT_CAUSES, ChangeReport, FieldChange, FileChange
+from pipelinegen.core.change_report import DRIFT_CAUSES, ChangeReport, FieldChange, FileChange
 
 _FILE_MARK = {"added": "A", "removed": "D", "modified": "M", "renamed": "R"}
 

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinegen import plan
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.git import GitTree
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model
-from pipelinegen.workspace import Reader, Workspace, disk_reader, inputs_at
+from pipelinegen.adapters.git import GitTree
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Model
+from pipelinegen.generation import plan
+from pipelinegen.generation.workspace import Reader, Workspace, disk_reader, inputs_at
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ pipelinegen-probe.cs) run by the runtime's own `dotnet`: a chiseled image has no
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 from pipelinegen.stacks.instructions import copy_depends_on, run
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pipelinegen import layout
+from pipelinegen.core import layout
 from pipelinegen.stacks import httpd
 from pipelinegen.stacks.instructions import run
 

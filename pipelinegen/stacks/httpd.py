@@ -3,7 +3,7 @@ pipelinegen-httpd.go), built in the go and static stacks' build stage."""
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
 from pipelinegen.stacks.instructions import run
 
 SOURCE = layout.HTTPD_SOURCE

@@ -10,7 +10,7 @@ runtime's own `java` (a JRE image has no curl).
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 from pipelinegen.stacks.instructions import copy_depends_on, run
 

@@ -9,7 +9,7 @@ compiled with the same rustc: a distroless image has no shell or curl.
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 from pipelinegen.stacks.instructions import copy_depends_on, run
 

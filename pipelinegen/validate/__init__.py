@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pipelinegen.errors import PipelinegenError, Problem
+from pipelinegen.core.errors import PipelinegenError, Problem
 
 # Rule modules register themselves on import; the order here is the order rules run in.
 from pipelinegen.validate import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen.errors import Problem
+from pipelinegen.core.errors import Problem
 from pipelinegen.protection import policy, ruleset, scorecard
 from pipelinegen.validate import workflow_jobs
 from pipelinegen.validate.registry import Context, rule

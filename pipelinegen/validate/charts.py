@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-from pipelinegen.errors import Problem
+from pipelinegen.core.errors import Problem
 from pipelinegen.validate import crds, fixes, rendering
 from pipelinegen.validate.registry import Context, rule
 from pipelinegen.validate.rendering import KUBE_VERSION, Scenario

@@ -17,9 +17,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from pipelinegen import layout
-from pipelinegen.errors import Problem
-from pipelinegen.model import Model
+from pipelinegen.core import layout
+from pipelinegen.core.errors import Problem
+from pipelinegen.core.model import Model
 from pipelinegen.validate import dockerfacts, fixes, rendering
 from pipelinegen.validate.registry import Context, rule
 

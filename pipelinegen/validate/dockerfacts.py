@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from pipelinegen import dockerparse
+from pipelinegen.validate import dockerparse
 
 HEALTH_URL = re.compile(r"http://127\.0\.0\.1:([0-9]+)(/[^\s\"',\]]*)")
 # The address argument of pipelinegen's grpc health probe.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelinegen.errors import PipelinegenError
-from pipelinegen.plan import read_manifest, sha256
+from pipelinegen.core.errors import PipelinegenError
+from pipelinegen.generation.plan import read_manifest, sha256
 
 
 def hand_edited(root: Path, path: str) -> bool:

@@ -13,8 +13,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from pipelinegen.core.errors import Problem
 from pipelinegen.emit.observability import ROOT, rules
-from pipelinegen.errors import Problem
 from pipelinegen.validate import promql
 from pipelinegen.validate.registry import Context, rule
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelinegen import repofiles
-from pipelinegen.errors import Problem
+from pipelinegen.core.errors import Problem
+from pipelinegen.validate import repofiles
 from pipelinegen.validate.registry import Context, rule
 
 PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")

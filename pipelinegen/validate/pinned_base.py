@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen import dockerparse, imageref
-from pipelinegen.errors import Problem
+from pipelinegen.core import imageref
+from pipelinegen.core.errors import Problem
+from pipelinegen.validate import dockerparse
 from pipelinegen.validate.registry import Context, rule
 
 RULE = "pinned-base"

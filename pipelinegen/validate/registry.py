@@ -10,12 +10,12 @@ from functools import cached_property
 from inspect import cleandoc
 from pathlib import Path
 
-from pipelinegen import load
-from pipelinegen.errors import Problem
-from pipelinegen.inputs import Inputs
-from pipelinegen.load import Positions
-from pipelinegen.model import Model
-from pipelinegen.plan import Plan
+from pipelinegen.core import load
+from pipelinegen.core.errors import Problem
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.load import Positions
+from pipelinegen.core.model import Model
+from pipelinegen.generation.plan import Plan
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from pipelinegen import layout
-from pipelinegen.errors import Problem
-from pipelinegen.model import Environment, Model
+from pipelinegen.core import layout
+from pipelinegen.core.errors import Problem
+from pipelinegen.core.model import Environment, Model
 
 # The Kubernetes version charts are linted and validated for: the current minor that Helm 4.2
 # renders for by default, with strict schemas shipped by kubernetes-validate.

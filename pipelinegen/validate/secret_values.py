@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from pipelinegen.errors import Problem
+from pipelinegen.core.errors import Problem
 from pipelinegen.validate.registry import Context, rule
 
 RULE = "secret-values"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipelinegen import stacks
-from pipelinegen.errors import Problem
-from pipelinegen.model import Service
+from pipelinegen.core.errors import Problem
+from pipelinegen.core.model import Service
 from pipelinegen.validate.registry import Context, rule
 
 RULE = "service-files"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen import toolchain
-from pipelinegen.errors import Problem
+from pipelinegen.core import toolchain
+from pipelinegen.core.errors import Problem
 from pipelinegen.validate.registry import Context, rule
 
 RULE = "toolchain-version"

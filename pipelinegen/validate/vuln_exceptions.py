@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipelinegen.errors import Problem
+from pipelinegen.core.errors import Problem
 from pipelinegen.validate.registry import Context, rule
 from pipelinegen.vulns import gate
 

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from pipelinegen import layout
+from pipelinegen.core import layout
 
 WORKFLOWS = layout.WORKFLOWS
 ALWAYS = {"always()", "!cancelled()"}

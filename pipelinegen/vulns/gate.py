@@ -11,8 +11,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipelinegen.core.vuln_settings import SEVERITIES, VulnException
 from pipelinegen.vulns.report import Finding
-from pipelinegen.vulns.settings import SEVERITIES, VulnException
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelinegen.errors import PipelinegenError
+from pipelinegen.core.errors import PipelinegenError
 
 
 @dataclass(frozen=True, order=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import proc
-from pipelinegen.errors import ToolUnavailable
+from pipelinegen.adapters import proc
+from pipelinegen.core.errors import ToolUnavailable
 from tests.containers.conftest import Built
 from tests.support import demo
 

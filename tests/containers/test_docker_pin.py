@@ -102,8 +102,8 @@ def test_pin_resolves_a_multi_arch_image_to_its_index_digest(tmp_path: Path,
                                                              repos: dict[str, str]) -> None:
     repo = repos["multi"].removeprefix(f"{HOST}/")
     index = registry.push_index(HOST, repo, "v2", ["linux/amd64", "linux/arm64", "linux/s390x"])
-    from pipelinegen import imageref
-    from pipelinegen import oci as client
+    from pipelinegen.adapters import oci as client
+    from pipelinegen.core import imageref
 
     assert client.resolve(imageref.parse(f"{repos['multi']}:v2")) == index
 

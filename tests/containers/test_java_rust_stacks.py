@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import load
+from pipelinegen.core import load
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.dockerfile import shipped_file
-from pipelinegen.inputs import Inputs
 from pipelinegen.stacks import java
 from tests.containers.conftest import Built
 from tests.support import bases, demo

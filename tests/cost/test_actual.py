@@ -16,9 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from pipelinegen.core.load import load
 from pipelinegen.cost import actual
 from pipelinegen.cost.estimate import estimate
-from pipelinegen.load import load
 from tests.conftest import REPO, RunCli
 
 EXPORT = Path(__file__).parent / "data" / "opencost-allocation.json"

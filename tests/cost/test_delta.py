@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pipelinegen.core.load import loads
+from pipelinegen.core.model import Model
 from pipelinegen.cost.delta import compare
-from pipelinegen.load import loads
-from pipelinegen.model import Model
 from tests.conftest import REPO
 
 TEXT = (REPO / "services.yaml").read_text()

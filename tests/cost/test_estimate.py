@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelinegen.core.load import load
 from pipelinegen.cost import estimate as estimate_module
 from pipelinegen.cost.pricing import ZERO
-from pipelinegen.load import load
 from tests.conftest import REPO, RunCli
 
 # Published prices (pipelinegen/data/pricing/eks-fargate.json gives the sources): Fargate,

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from pipelinegen.core.cost_settings import Instance, Prices, ProjectCost, Rules
+from pipelinegen.core.errors import PipelinegenError
 from pipelinegen.cost import pricing
-from pipelinegen.cost.settings import Instance, Prices, ProjectCost, Rules
-from pipelinegen.errors import PipelinegenError
 
 D = Decimal
 MI = D(1) / 1024  # one MiB in GiB

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pipelinegen.core.load import loads
 from pipelinegen.cost.estimate import estimate
 from pipelinegen.cost.proposals import Proposal, propose
-from pipelinegen.load import loads
 
 HEAD = """
 version: 1

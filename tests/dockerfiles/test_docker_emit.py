@@ -13,8 +13,8 @@ import pytest
 
 from pipelinegen.emit.dockerfile import httpd_source
 from pipelinegen.emit.header import header
+from pipelinegen.generation.workspace import Workspace
 from pipelinegen.stacks import grpcprobe
-from pipelinegen.workspace import Workspace
 from tests.support.demo import REPO
 
 WS = Workspace.locate(REPO / "services.yaml", None)
@@ -199,7 +199,7 @@ def test_hadolint_does_find_problems_it_is_shown(tmp_path: Path) -> None:
 
 
 def test_generation_is_deterministic_across_hash_seeds() -> None:
-    script = ("from pathlib import Path; from pipelinegen.workspace import Workspace;"
+    script = ("from pathlib import Path; from pipelinegen.generation.workspace import Workspace;"
               " ws = Workspace.locate(Path('services.yaml'), None);"
               " import hashlib, sys; sys.stdout.write(hashlib.sha256(b''.join("
               "p.encode() + d for p, d in sorted(ws.plan.files.items()))).hexdigest())")

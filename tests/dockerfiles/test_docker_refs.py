@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelinegen import imageref, oci
+from pipelinegen.adapters import oci
+from pipelinegen.core import imageref
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 

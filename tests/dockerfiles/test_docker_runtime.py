@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen.workspace import Workspace
+from pipelinegen.generation.workspace import Workspace
 from tests.conftest import CASES, RunCli
 from tests.dockerfiles.test_docker_emit import hadolint, instructions
 from tests.support.demo import REPO

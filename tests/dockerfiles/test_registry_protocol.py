@@ -12,8 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipelinegen import imageref, oci
-from pipelinegen.errors import ToolUnavailable
+from pipelinegen.adapters import oci
+from pipelinegen.core import imageref
+from pipelinegen.core.errors import ToolUnavailable
 
 INDEX = json.dumps({"schemaVersion": 2, "manifests": []}).encode()
 DIGEST = f"sha256:{hashlib.sha256(INDEX).hexdigest()}"

@@ -13,10 +13,11 @@ from typing import Any
 
 import helm_python
 
-from pipelinegen import load, writer
+from pipelinegen.core import load
+from pipelinegen.generation import writer
+from pipelinegen.generation.workspace import Workspace
 from pipelinegen.validate import rendering
 from pipelinegen.validate.registry import Context
-from pipelinegen.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = load.load(ROOT / "services.yaml", "services.yaml")

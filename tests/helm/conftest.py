@@ -10,7 +10,7 @@ import kubernetes_validate
 import pytest
 from chartkit import MODEL, make_repo
 
-from pipelinegen.model import Model
+from pipelinegen.core.model import Model
 
 
 @pytest.fixture(scope="session")

@@ -92,7 +92,7 @@ def test_users_may_connect_to_it_and_no_other_service_may() -> None:
 
 
 def test_a_service_that_stops_using_it_loses_both_ways(tmp_path: Path) -> None:
-    from pipelinegen import load
+    from pipelinegen.core import load
     from pipelinegen.emit.helm import backing, values
 
     text = (ROOT / "services.yaml").read_text().replace("    uses: [cache]", "    uses: []")

@@ -12,7 +12,7 @@ import pytest
 from chartkit import context, dockerfile
 
 from pipelinegen import validate
-from pipelinegen.errors import Problem
+from pipelinegen.core.errors import Problem
 from pipelinegen.validate import dockerfacts
 from pipelinegen.validate.consistency import repository_of
 

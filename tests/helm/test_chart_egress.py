@@ -13,11 +13,13 @@ import helm_python
 import pytest
 from chartkit import ROOT
 
-from pipelinegen import load, validate, writer
-from pipelinegen.errors import InputError
+from pipelinegen import validate
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError
+from pipelinegen.generation import writer
+from pipelinegen.generation.workspace import Workspace
 from pipelinegen.validate import rendering
 from pipelinegen.validate.registry import Context
-from pipelinegen.workspace import Workspace
 
 EGRESS = """\
       egress:

@@ -9,7 +9,7 @@ import copy
 import pytest
 from chartkit import MODEL, ROOT, render, sdk_scenarios_objects
 
-from pipelinegen import cloud
+from pipelinegen.core import cloud
 from pipelinegen.validate import crds
 
 ESO = "external-secrets.io/v1"
@@ -87,7 +87,7 @@ def test_a_vault_store_logs_in_with_the_service_account() -> None:
     assert "      production: {refresh_interval: 15m}" in raw
     vault = ("      production:\n        provider: vault\n"
              "        vault: {server: https://vault.printloop.example:8200}\n")
-    from pipelinegen import load
+    from pipelinegen.core import load
     from pipelinegen.emit.helm import external
 
     model = load.loads(raw.replace("      production: {refresh_interval: 15m}\n", vault)

@@ -34,7 +34,7 @@ def test_charts_do_not_depend_on_the_hash_seed() -> None:
         "import hashlib, pathlib\n"
         "from pipelinegen import load\n"
         "from pipelinegen.emit import helm\n"
-        "from pipelinegen.inputs import Inputs\n"
+        "from pipelinegen.core.inputs import Inputs\n"
         "model = load.load(pathlib.Path('services.yaml'), 'services.yaml')\n"
         "files = helm.emit(Inputs(model, 'services.yaml'))\n"
         "print(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest())\n"

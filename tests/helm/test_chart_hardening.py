@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from chartkit import DIGEST_A, MODEL, ROOT, SERVICES, render, sdk_scenarios_objects
 
-from pipelinegen import cloud
+from pipelinegen.core import cloud
 
 UID = MODEL.project.defaults.uid
 GID = MODEL.project.defaults.gid

@@ -18,10 +18,10 @@ from typing import Any
 import hcl2
 import pytest
 
-from pipelinegen import cloud, load
+from pipelinegen.core import cloud, load
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit import terraform
 from pipelinegen.emit.terraform import service as service_module
-from pipelinegen.inputs import Inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = load.load(ROOT / "services.yaml", "services.yaml")

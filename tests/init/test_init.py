@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import load
-from pipelinegen.model import Model
+from pipelinegen.core import load
+from pipelinegen.core.model import Model
 from tests.conftest import REPO, RunCli
 from tests.init import repos
 from tests.support import bases, registry

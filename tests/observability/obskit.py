@@ -6,8 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pipelinegen import actions_lock, load, plan
-from pipelinegen.inputs import Inputs
+from pipelinegen.core import actions_lock, load
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.generation import plan
 
 REPO = Path(__file__).resolve().parents[2]
 

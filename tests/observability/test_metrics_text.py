@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen.model import Metrics
+from pipelinegen.core.model import Metrics
 from tests.observability.obskit import REPO, run, tool
 
 SERVICES = REPO / "services"

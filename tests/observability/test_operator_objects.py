@@ -11,7 +11,7 @@ import helm_python
 import pytest
 import yaml
 
-from pipelinegen import load
+from pipelinegen.core import load
 from pipelinegen.emit.observability import observed
 from pipelinegen.validate import crds, rendering
 from tests.observability.obskit import bundled, generate

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import load
+from pipelinegen.core import load
+from pipelinegen.core.model import Model
 from pipelinegen.emit.observability import observed, slo
-from pipelinegen.model import Model
 from tests.observability.obskit import bundled, generate, run, small, tool
 
 

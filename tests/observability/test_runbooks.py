@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelinegen import notes
+from pipelinegen.core import kept
 from tests.conftest import RunCli
 
 NOTE = "Orders fail when the NFS share of the order store is unmounted: see INC-42.\n"
@@ -42,7 +42,7 @@ def test_notes_survive_regeneration_and_are_no_drift(example_repo: Path, run_cli
     assert run_cli("generate", "--file", services).exit_code == 0
     runbook = _runbook(example_repo)
     original = runbook.read_text()
-    placeholder = notes.extract(original.encode())
+    placeholder = kept.extract_notes(original.encode())
     assert placeholder is not None
     runbook.write_text(original.replace(placeholder, NOTE))
 
@@ -56,7 +56,7 @@ def test_notes_survive_regeneration_and_are_no_drift(example_repo: Path, run_cli
     assert "updated  docs/SRE/api.md" in generated.output
     text = runbook.read_text()
     assert "| availability | 99.5% |" in text
-    assert notes.extract(text.encode()) == NOTE
+    assert kept.extract_notes(text.encode()) == NOTE
 
 
 def test_an_edit_outside_the_notes_is_a_hand_edit(example_repo: Path, run_cli: RunCli) -> None:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipelinegen.cli import cli
-from pipelinegen.inputs import Inputs
+from pipelinegen.core.inputs import Inputs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -20,7 +20,7 @@ from review_helpers import (
     rename_service,
 )
 
-from pipelinegen.change_report import ChangeReport
+from pipelinegen.core.change_report import ChangeReport
 from pipelinegen.review.filediff import owner
 
 GO = f"bases.go: digest {GO_BEFORE[:7]} -> {GO_AFTER[:7]}"

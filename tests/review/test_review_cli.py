@@ -15,8 +15,8 @@ from review_helpers import (
     rename_service,
 )
 
-from pipelinegen import git
-from pipelinegen.change_report import ChangeReport
+from pipelinegen.adapters import git
+from pipelinegen.core.change_report import ChangeReport
 from pipelinegen.review import render_text
 
 

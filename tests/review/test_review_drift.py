@@ -6,7 +6,7 @@ import re
 
 from review_helpers import Repo, change_replicas, change_strategy, rename_service
 
-from pipelinegen.change_report import ChangeReport
+from pipelinegen.core.change_report import ChangeReport
 
 SCHEMA = "specs/services.schema.json"
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from review_helpers import PROJECT_ROOT, Repo, change_strategy, rename_service
 
-from pipelinegen.change_report import report_schema
+from pipelinegen.core.change_report import report_schema
 from pipelinegen.emit import diff_schema
 
 SCHEMA_FILE = PROJECT_ROOT / "specs" / "diff.schema.json"

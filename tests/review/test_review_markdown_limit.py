@@ -8,7 +8,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 from review_helpers import Repo
 
-from pipelinegen.change_report import (
+from pipelinegen.core.change_report import (
     ChangeReport,
     FieldChange,
     FileChange,

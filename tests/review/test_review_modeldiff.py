@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from review_helpers import DOCS, PROJECT_ROOT
 
-from pipelinegen import load
-from pipelinegen.model import Model
+from pipelinegen.core import load
+from pipelinegen.core.model import Model
 from pipelinegen.review import modeldiff
 
 BUNDLED = (PROJECT_ROOT / "services.yaml").read_text()

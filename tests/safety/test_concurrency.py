@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipelinegen import writer
-from pipelinegen.layout import LOCK
+from pipelinegen.core.layout import LOCK
+from pipelinegen.generation import writer
 from tests.safety.conftest import pipelinegen, snapshot
 
 BUSY = "another `pipelinegen generate` is running in this repository"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelinegen.cli import main
-from pipelinegen.redact import redact
+from pipelinegen.core.redact import redact
 from tests.test_protection_live import REPO, GitHubServer, Reply, services_yaml
 
 OURS = "s3cr3t-enterprise-token-0123456789"  # a GHES-style token: not GitHub-shaped

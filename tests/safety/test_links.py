@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import writer
-from pipelinegen.layout import LOCK
-from pipelinegen.plan import MANIFEST
+from pipelinegen.core.layout import LOCK
+from pipelinegen.generation import writer
+from pipelinegen.generation.plan import MANIFEST
 from tests.safety.conftest import edit, pipelinegen, snapshot
 
 

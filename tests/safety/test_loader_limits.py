@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen import load
-from pipelinegen.errors import InputError
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError
 from tests.conftest import MINIMAL, RunCli
 
 BASE = MINIMAL.read_text()

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from pipelinegen import load
+from pipelinegen.core import load
+from pipelinegen.core.errors import InputError
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Model
 from pipelinegen.emit import codeowners
-from pipelinegen.errors import InputError
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model
 from tests.conftest import MINIMAL, RunCli
 
 BASE = MINIMAL.read_text()

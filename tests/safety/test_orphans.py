@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinegen.plan import MANIFEST
+from pipelinegen.generation.plan import MANIFEST
 from tests.conftest import RunCli
 from tests.safety.conftest import pipelinegen, snapshot
 

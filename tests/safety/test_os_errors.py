@@ -12,8 +12,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from pipelinegen import writer
-from pipelinegen.plan import MANIFEST
+from pipelinegen.generation import writer
+from pipelinegen.generation.plan import MANIFEST
 from tests.safety.conftest import copy_repo, edit, pipelinegen, snapshot
 
 Mount = Callable[[str], Path]

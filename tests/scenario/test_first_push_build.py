@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipelinegen import layout, load
+from pipelinegen.core import layout, load
 from tests.gitrepo import commit_all
 from tests.scenario import monorepo
 from tests.support import bases, demo

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipelinegen import affected as changes
+from pipelinegen.impact import affected as changes
 from pipelinegen.review.render_markdown import DEPLOY_ONLY
 from tests.gitrepo import commit_all, example_repo, git
 from tests.support import bases

@@ -134,7 +134,7 @@ _TINY_FILES = {
 
 def docker_cli() -> str:
     """The CLI pipelinegen itself builds with (here: the docker.io package's own)."""
-    from pipelinegen import engine
+    from pipelinegen.adapters import engine
 
     return engine.docker_cli()
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 
-from pipelinegen import layout, yamlio
+from pipelinegen.core import layout, yamlio
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Model
 from pipelinegen.emit.header import header
 from pipelinegen.emit.helm import backing, objects, secret_objects, values, workload
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Model
 
 TEMPLATES: dict[str, str] = {
     "templates/_helpers.tpl": workload.HELPERS + secret_objects.SECRET_NAME_HELPER,

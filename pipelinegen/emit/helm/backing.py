@@ -15,10 +15,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pipelinegen import imageref, yamlio
+from pipelinegen.core import imageref, yamlio
+from pipelinegen.core.model import Backing, Model
 from pipelinegen.emit.header import header
 from pipelinegen.emit.helm import values, workload
-from pipelinegen.model import Backing, Model
 
 CHART_VERSION = "0.1.0"
 

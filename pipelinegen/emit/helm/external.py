@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import cloud
-from pipelinegen.model import Deploy, Model
+from pipelinegen.core import cloud
+from pipelinegen.core.model import Deploy, Model
 
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 HTTPS = 443

@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from pipelinegen.core.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
 from pipelinegen.emit.helm import external
-from pipelinegen.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
 from pipelinegen.stacks.grpcprobe import BINARY as GRPC_PROBE
 
 DIGEST = r"^(sha256:[0-9a-f]{64})?$"

@@ -11,7 +11,8 @@ from the disk through `inputs.notes`.
 
 from __future__ import annotations
 
-from pipelinegen import layout, yamlio
+from pipelinegen.core import layout, yamlio
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.header import header
 from pipelinegen.emit.observability import (
     alertmanager,
@@ -20,7 +21,6 @@ from pipelinegen.emit.observability import (
     runbooks,
     slo,
 )
-from pipelinegen.inputs import Inputs
 
 ROOT = layout.OBSERVABILITY
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen.model import Model, Receiver, SecretRef
+from pipelinegen.core.model import Model, Receiver, SecretRef
 
 SECRETS_DIR = "/etc/alertmanager/secrets"
 UNROUTED = "unrouted"  # the root's receiver; validation routes every alerting service elsewhere

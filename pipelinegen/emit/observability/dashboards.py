@@ -15,6 +15,7 @@ from grafana_foundation_sdk.builders import dashboard, prometheus, stat, timeser
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef
 
+from pipelinegen.core.model import Model
 from pipelinegen.emit.observability.slo import (
     BUDGET_REMAINING,
     ERROR_RATIO,
@@ -23,7 +24,6 @@ from pipelinegen.emit.observability.slo import (
     number,
     objectives,
 )
-from pipelinegen.model import Model
 
 DATASOURCE = DataSourceRef(type_val="prometheus", uid="prometheus")
 TAGS = ["pipelinegen", "slo"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelinegen.core.model import Model
 from pipelinegen.emit.observability.slo import (
     BUDGET_REMAINING,
     ERROR_RATIO,
@@ -17,7 +18,6 @@ from pipelinegen.emit.observability.slo import (
     minutes,
     number,
 )
-from pipelinegen.model import Model
 
 SUMMARIES = {
     "page": "burning its {window} error budget {factor}x too fast: at this rate it is gone"

@@ -20,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from pipelinegen.core.model import Model
 from pipelinegen.emit.observability import rules
 from pipelinegen.emit.observability.slo import (
     BurnAlert,
@@ -30,7 +31,6 @@ from pipelinegen.emit.observability.slo import (
     minutes,
     number,
 )
-from pipelinegen.model import Model
 
 PER_MINUTE = Decimal(1000)
 STEP = {"page": 1, "ticket": 15}  # minutes between samples and between evaluations

@@ -3,15 +3,15 @@
 One section per alert, headed by the alert's name (its anchor is the alert name in lower case,
 as GitHub derives it): what it means, the first checks with the exact commands for each
 environment's namespace, the rollback to the previous Helm release, and whom to escalate to.
-The notes section at the end is the team's own (pipelinegen.notes): regeneration keeps it.
+The notes section at the end is the team's own (pipelinegen.core.kept): regeneration keeps it.
 """
 
 from __future__ import annotations
 
-from pipelinegen import layout, notes
+from pipelinegen.core import kept, layout
+from pipelinegen.core.model import Environment, Model
 from pipelinegen.emit.header import header
 from pipelinegen.emit.observability.slo import BurnAlert, Objective, number, objectives
-from pipelinegen.model import Environment, Model
 
 ROOT = layout.RUNBOOKS
 
@@ -36,7 +36,7 @@ def paths(model: Model) -> list[str]:
     return sorted(path(name) for name, svc in model.services.items() if svc.slos is not None)
 
 
-def runbook(model: Model, service: str, source: str, kept: str | None) -> str:
+def runbook(model: Model, service: str, source: str, notes_now: str | None) -> str:
     found = objectives(model, service)
     svc = model.services[service]
     owner = svc.owners[0] if svc.owners else "(no owner)"
@@ -63,7 +63,7 @@ def runbook(model: Model, service: str, source: str, kept: str | None) -> str:
         for alert in objective.alerts():
             lines.extend(alert_section(model, objective, alert, owner))
     lines += ["## Notes", ""]
-    return "\n".join(lines) + "\n" + notes.section(PLACEHOLDER, kept)
+    return "\n".join(lines) + "\n" + kept.notes_section(PLACEHOLDER, notes_now)
 
 
 def alert_section(model: Model, objective: Objective, alert: BurnAlert, owner: str
@@ -108,6 +108,6 @@ def commands(service: str, env: Environment) -> list[str]:
     ]
 
 
-def emit(model: Model, source: str, kept: dict[str, str]) -> dict[str, str]:
-    return {path(name): runbook(model, name, source, kept.get(path(name)))
+def emit(model: Model, source: str, notes_now: dict[str, str]) -> dict[str, str]:
+    return {path(name): runbook(model, name, source, notes_now.get(path(name)))
             for name, svc in sorted(model.services.items()) if svc.slos is not None}

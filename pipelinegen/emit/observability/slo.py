@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from pipelinegen.model import LatencySlo, Model, Service, Slo
+from pipelinegen.core.model import LatencySlo, Model, Service, Slo
 
 Severity = Literal["page", "ticket"]
 

@@ -6,10 +6,10 @@ for one environment. The files are formatted as `terraform fmt` writes them.
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.header import header
 from pipelinegen.emit.terraform import environment, hcl, service
-from pipelinegen.inputs import Inputs
 
 ROOT = layout.TERRAFORM
 

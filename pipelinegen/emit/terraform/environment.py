@@ -8,11 +8,11 @@ directory, so each has its own `.terraform.lock.hcl` to commit.
 
 from __future__ import annotations
 
-from pipelinegen import cloud
+from pipelinegen.core import cloud
+from pipelinegen.core.model import Model
 from pipelinegen.emit.terraform import service as svc_module
 from pipelinegen.emit.terraform import versions
 from pipelinegen.emit.terraform.hcl import Block, Expr
-from pipelinegen.model import Model
 
 
 def secret_arns(model: Model, service: str, env: str) -> list[str]:

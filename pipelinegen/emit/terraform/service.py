@@ -9,9 +9,9 @@ service's secrets (their ARNs come from the environment, literally) and its own 
 
 from __future__ import annotations
 
+from pipelinegen.core.model import InfraResource, Model
 from pipelinegen.emit.terraform import versions
 from pipelinegen.emit.terraform.hcl import Block, Expr, Value
-from pipelinegen.model import InfraResource, Model
 
 # checkov checks that do not apply, each skipped where it arises and with its reason (the
 # README lists them too).
@@ -36,7 +36,7 @@ def module_name(resource: str, spec: InfraResource) -> str:
 
 
 def uses_aws_secrets(model: Model, service: str) -> bool:
-    from pipelinegen import cloud
+    from pipelinegen.core import cloud
 
     return any(
         (store := cloud.store_for(model, env)) is not None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.workflows import ci, codeql, deploy, rescan, review
-from pipelinegen.inputs import Inputs
 
 
 def emit(inputs: Inputs) -> dict[str, str]:

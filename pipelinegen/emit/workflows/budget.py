@@ -11,7 +11,7 @@ reusable workflow takes no `timeout-minutes` (GitHub rejects it there); the call
 
 from __future__ import annotations
 
-from pipelinegen.model import Ci
+from pipelinegen.core.model import Ci
 
 # Twentieths of the CI budget, per job on the default branch's path (they add up to 20).
 SHARES = {"changes": 3, "build": 12, "publish": 3, "gate": 2}

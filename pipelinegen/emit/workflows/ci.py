@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import layout
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.workflows import budget, matrix, scan, supply, toolchains
 from pipelinegen.emit.workflows.common import (
     NONE_AFFECTED,
@@ -26,7 +27,6 @@ from pipelinegen.emit.workflows.common import (
     permissions,
     step,
 )
-from pipelinegen.inputs import Inputs
 
 PATH = layout.CI_WORKFLOW
 

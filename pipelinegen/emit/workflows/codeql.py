@@ -8,10 +8,11 @@ for exactly this workflow.
 
 from __future__ import annotations
 
-from pipelinegen import layout, stacks
+from pipelinegen import stacks
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.yamlio import with_comments
 from pipelinegen.emit.workflows.common import Job, action, checkout, document
-from pipelinegen.inputs import Inputs
-from pipelinegen.yamlio import with_comments
 
 PATH = layout.CODEQL_WORKFLOW
 

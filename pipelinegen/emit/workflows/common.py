@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import actions_lock, toolsource
+from pipelinegen.core import actions_lock, toolsource
+from pipelinegen.core.errors import InputError, Problem
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.yamlio import ON, dump, with_comment, with_comments
 from pipelinegen.emit.header import header
-from pipelinegen.errors import InputError, Problem
-from pipelinegen.inputs import Inputs
-from pipelinegen.yamlio import ON, dump, with_comment, with_comments
 
 Step = dict[str, Any]
 Job = dict[str, Any]

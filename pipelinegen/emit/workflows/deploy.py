@@ -10,7 +10,9 @@ and an environment with `approval: true` is a protected GitHub environment whose
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Environment
 from pipelinegen.emit.workflows import lifecycle
 from pipelinegen.emit.workflows.ci import registry_login
 from pipelinegen.emit.workflows.common import (
@@ -26,8 +28,6 @@ from pipelinegen.emit.workflows.common import (
 from pipelinegen.emit.workflows.rollout import SCRIPTS
 from pipelinegen.emit.workflows.scan import scan_steps
 from pipelinegen.emit.workflows.verify import verify_steps
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Environment
 
 PATH = layout.DEPLOY_WORKFLOW
 SERVICES_INPUT = {

@@ -9,8 +9,8 @@ revision and result.
 
 from __future__ import annotations
 
+from pipelinegen.core.model import Environment
 from pipelinegen.emit.workflows.common import Step, step
-from pipelinegen.model import Environment
 
 BEFORE_ID = "before"
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import shlex
 
-from pipelinegen import layout, stacks, toolchain
-from pipelinegen.model import Model
+from pipelinegen import stacks
+from pipelinegen.core import layout, toolchain
+from pipelinegen.core.model import Model
 
 CHUNK = 256  # GitHub's limit of jobs per matrix
 

@@ -10,7 +10,9 @@ are the repository's.
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.model import Environment
 from pipelinegen.emit.workflows.ci import registry_login
 from pipelinegen.emit.workflows.common import (
     Job,
@@ -23,8 +25,6 @@ from pipelinegen.emit.workflows.common import (
     step,
 )
 from pipelinegen.emit.workflows.scan import scanner_step
-from pipelinegen.inputs import Inputs
-from pipelinegen.model import Environment
 
 PATH = layout.RESCAN_WORKFLOW
 DEPLOYED = "${{ steps.deployed.outputs.digest }}"

@@ -8,7 +8,8 @@ cannot comment: its review goes to the job summary instead.
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.workflows import budget
 from pipelinegen.emit.workflows.common import (
     Job,
@@ -20,7 +21,6 @@ from pipelinegen.emit.workflows.common import (
     permissions,
     step,
 )
-from pipelinegen.inputs import Inputs
 
 PATH = layout.REVIEW_WORKFLOW
 MARKER = "<!-- pipelinegen-review -->"

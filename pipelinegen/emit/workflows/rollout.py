@@ -7,7 +7,7 @@ the revision it started from, blue-green by switching traffic back to the old co
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
 
 # Shared by every strategy: where the chart is, and how to undo to the starting revision.
 PREAMBLE = f"""\

@@ -8,8 +8,8 @@ writes a JSON report; `pipelinegen vuln-gate` decides, with the model's severity
 
 from __future__ import annotations
 
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.workflows.common import Step, action, file_option, step
-from pipelinegen.inputs import Inputs
 
 SCAN_ID = "scan"
 TRIVY_REPORT = "${{ runner.temp }}/trivy.json"

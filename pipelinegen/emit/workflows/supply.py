@@ -8,10 +8,10 @@ exactly these (see verify.py). Only the publish job may mint an OIDC token for s
 
 from __future__ import annotations
 
-from pipelinegen import layout
+from pipelinegen.core import layout
+from pipelinegen.core.inputs import Inputs
+from pipelinegen.core.yamlio import with_comments
 from pipelinegen.emit.workflows.common import Step, action, step
-from pipelinegen.inputs import Inputs
-from pipelinegen.yamlio import with_comments
 
 PUBLISHER = layout.CI_WORKFLOW  # the workflow whose OIDC identity signs
 PUSH_ID = "push"

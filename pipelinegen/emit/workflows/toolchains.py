@@ -11,9 +11,10 @@ a toolchain (static, dockerfile) runs its test command as given, without a gate.
 
 from __future__ import annotations
 
-from pipelinegen import stacks, toolchain
+from pipelinegen import stacks
+from pipelinegen.core import toolchain
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.workflows.common import Step, action, step
-from pipelinegen.inputs import Inputs
 
 # Shell: fails below MIN_COVERAGE; the figure goes to the job summary either way.
 COVERAGE_GATE = """\

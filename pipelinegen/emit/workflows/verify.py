@@ -9,9 +9,9 @@ stops the deploy with a message saying what was expected.
 
 from __future__ import annotations
 
+from pipelinegen.core.inputs import Inputs
 from pipelinegen.emit.workflows.common import Step, action, step
 from pipelinegen.emit.workflows.supply import PUBLISHER
-from pipelinegen.inputs import Inputs
 
 ISSUER = "https://token.actions.githubusercontent.com"
 PROVENANCE = "https://slsa.dev/provenance/v1"
