@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelinegen.emit import scorecard
-from pipelinegen.emit.workflows import codeql
+from pipelinegen.core import layout
 
-# (Scorecard check, the file that meets it), in Scorecard's order.
+# (Scorecard check, the file that meets it), in Scorecard's order; emit writes each of them.
 CHECKS = (
-    ("SAST", codeql.PATH),
-    ("Dependency-Update-Tool", scorecard.DEPENDABOT),
-    ("Security-Policy", scorecard.SECURITY),
+    ("SAST", layout.CODEQL_WORKFLOW),
+    ("Dependency-Update-Tool", layout.DEPENDABOT),
+    ("Security-Policy", layout.SECURITY),
 )
 
 
