@@ -32,7 +32,7 @@ def test_pipelinegen_check_is_green_with_the_charts_committed() -> None:
 def test_charts_do_not_depend_on_the_hash_seed() -> None:
     code = (
         "import hashlib, pathlib\n"
-        "from pipelinegen import load\n"
+        "from pipelinegen.core import load\n"
         "from pipelinegen.emit import helm\n"
         "from pipelinegen.core.inputs import Inputs\n"
         "model = load.load(pathlib.Path('services.yaml'), 'services.yaml')\n"
