@@ -128,6 +128,8 @@ class Stack:
     shipped: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     codeql: str | None = None  # CodeQL's language for the stack's sources
     codeql_build: str = "none"  # CodeQL's build mode for it
+    # Dependabot's package-ecosystem for a service's own dependencies; None: none it updates.
+    dependabot: str | None = None
     port: int = 8080  # the usual port, when `pipelinegen init` finds none
     # Whether the runtime image has apt for `packages.runtime` (distroless ones have none).
     runtime_packages: bool = True

@@ -71,5 +71,6 @@ STACK = Stack(
     shipped={PROBE_SOURCE: ("pipelinegen-probe.cs", "//"),
              PROBE_PROJECT: ("pipelinegen-probe.csproj", None)},
     codeql="csharp",
+    dependabot="nuget",
     runtime_packages=False,  # chiseled: no apt, no shell
 )

@@ -57,5 +57,6 @@ STACK = Stack(
                  "static": "gcr.io/distroless/static-debian12:nonroot"},
     shipped=httpd.SHIPPED,
     codeql="go",
+    dependabot="gomod",
     codeql_build="autobuild",
 )

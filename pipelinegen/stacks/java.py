@@ -68,4 +68,7 @@ STACK = Stack(
     shipped={PROBE_SOURCE: ("PipelinegenProbe.java", "//"),
              BUILD_SCRIPT: ("pipelinegen-java-build.sh", "#")},
     codeql="java-kotlin",
+    # Maven's: the model does not say which build tool a service uses (the build script finds
+    # out in the image); a Gradle-only service's update job would report no pom.xml.
+    dependabot="maven",
 )

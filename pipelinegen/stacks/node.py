@@ -57,5 +57,6 @@ STACK = Stack(
                " \"${RUNNER_TEMP}/lcov.info\""),
     base_images={"node": "node:{version}-bookworm-slim"},
     codeql="javascript-typescript",
+    dependabot="npm",
     port=3000,
 )

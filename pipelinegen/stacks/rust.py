@@ -69,5 +69,6 @@ STACK = Stack(
                  "cc": "gcr.io/distroless/cc-debian12:nonroot"},
     shipped={PROBE_SOURCE: ("pipelinegen-probe.rs", "//")},
     codeql="rust",
+    dependabot="cargo",
     runtime_packages=False,  # distroless: no apt
 )
