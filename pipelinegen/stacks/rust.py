@@ -71,4 +71,6 @@ STACK = Stack(
     codeql="rust",
     dependabot="cargo",
     runtime_packages=False,  # distroless: no apt
+    runtime_holds="distroless cc holds CA certificates, tzdata, glibc, libgcc, libstdc++ and"
+                  " OpenSSL's libssl",
 )
