@@ -760,7 +760,8 @@ class Service(Strict):
     """Services without a port: the command (exec form) that exits 0 while the service is
     healthy; the image's HEALTHCHECK and the pod's probes run it."""
     min_coverage: Percent | None = None
-    """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go)."""
+    """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go
+    and rust services)."""
     image_size_budget: Size | None = None
     """Largest allowed uncompressed image size; defaults to the project's."""
     depends_on: list[RelPath] = Field(default_factory=list)

@@ -22,7 +22,7 @@ def test_the_schema_lists_the_registry_stacks_in_its_order() -> None:
 
 
 def test_every_stack_module_is_registered() -> None:
-    helpers = {"base", "grpcprobe", "httpd", "instructions"}
+    helpers = {"base", "grpcprobe", "httpd", "instructions", "lcov"}
     modules = {info.name for info in pkgutil.iter_modules(stacks.__path__)} - helpers
     assert modules == set(stacks.NAMES)
 
