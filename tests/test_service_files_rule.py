@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import CASES, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import CASES
 
 
 def _line_of(path: Path, text: str) -> int:

@@ -16,7 +16,7 @@ from pipelinegen.vulns import gate, report
 from pipelinegen.vulns.report import Finding
 from pipelinegen.vulns.settings import VulnException
 from pipelinegen.workspace import Workspace
-from tests.gitrepo import REPO_ROOT
+from tests.support.gitrepo import REPO_ROOT
 
 TODAY = datetime.date(2027, 6, 1)
 CVE = "CVE-2027-1234"

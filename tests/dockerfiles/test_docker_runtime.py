@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from pipelinegen.workspace import Workspace
-from tests.conftest import CASES, RunCli
-from tests.dockerfiles.test_docker_emit import hadolint, instructions
+from tests.support.cli import RunCli
 from tests.support.demo import REPO
+from tests.support.dockerfiles import instructions
+from tests.support.paths import CASES
+from tests.support.tools import hadolint
 
 CASE = CASES / "all-stacks/services.yaml"
 WS = Workspace.locate(CASE, CASE.parent)

@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from chartkit import context, dockerfile
 
 from pipelinegen import validate
 from pipelinegen.errors import Problem
 from pipelinegen.validate import dockerfacts
 from pipelinegen.validate.consistency import repository_of
+from tests.support.charts import context, dockerfile
 
 
 def _check(repo: Path) -> list[Problem]:

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from chartkit import ROOT, context
 from click.testing import CliRunner
 
 from pipelinegen import validate
 from pipelinegen.cli import cli
+from tests.support.charts import ROOT, context
 
 CHART_RULES = ["chart-render", "chart-lint", "chart-schema"]
 

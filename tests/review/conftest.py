@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from review_helpers import PROJECT_ROOT, Repo, sample_emitter
 
 from pipelinegen import emit
+from tests.support.review import PROJECT_ROOT, Repo, sample_emitter
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pipelinegen.cli import cli
 from pipelinegen.inputs import Inputs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "review" / "golden"
 REFRESH = "PIPELINEGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/review"
 
 
