@@ -22,9 +22,8 @@ from ruamel.yaml import YAML
 
 from pipelinegen.emit.workflows import matrix
 from pipelinegen.workspace import Workspace
-from tests import workflow_models
-from tests.gitrepo import REPO_ROOT
-from tests.support import bases
+from tests.support import bases, workflow_models
+from tests.support.gitrepo import REPO_ROOT
 
 # What the demo tests reach, measured with each tool (the figure each step prints).
 REACHED = {"api": 88.2, "worker": 50.0, "web": 98.0, "renderer": 91.9, "imposer": 83.1}

@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 
 from pipelinegen.emit import scorecard
 from pipelinegen.workspace import Workspace
-from tests import workflow_models
-from tests.gitrepo import REPO_ROOT
+from tests.support import workflow_models
+from tests.support.gitrepo import REPO_ROOT
 
 
 def test_codeql_analyses_the_languages_of_the_stacks_present(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from pipelinegen import stacks
 from pipelinegen.model import Service
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 SCHEMA = json.loads((REPO / "specs" / "services.schema.json").read_text())
 

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import commit_all, git
-from tests.scenario import monorepo
-from tests.support import bases
+from tests.support import bases, monorepo
+from tests.support.gitrepo import commit_all, git
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]

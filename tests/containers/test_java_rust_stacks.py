@@ -17,8 +17,8 @@ from pipelinegen import load
 from pipelinegen.emit.dockerfile import shipped_file
 from pipelinegen.inputs import Inputs
 from pipelinegen.stacks import java
-from tests.containers.conftest import Built
 from tests.support import bases, demo
+from tests.support.demo import Built
 
 LEDGER = demo.REPO / "services/ledger"
 SCRIPT = java.BUILD_SCRIPT.rpartition("/")[2]

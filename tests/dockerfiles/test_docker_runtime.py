@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipelinegen.workspace import Workspace
-from tests.conftest import CASES, RunCli
-from tests.dockerfiles.test_docker_emit import hadolint, instructions
+from tests.support.cli import RunCli
 from tests.support.demo import REPO
+from tests.support.dockerfiles import instructions
+from tests.support.paths import CASES
+from tests.support.tools import hadolint
 
 CASE = CASES / "all-stacks/services.yaml"
 WS = Workspace.locate(CASE, CASE.parent)
@@ -139,30 +140,6 @@ def test_hadolint_reports_nothing_and_would_flag_the_unpinned_install(tmp_path: 
 
 def _line_of(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
-
-
-def test_runtime_files_are_checked_on_disk_with_their_position(
-        example_repo: Path, run_cli: RunCli, tmp_path: Path) -> None:
-    source = example_repo / "services.yaml"
-    result = run_cli("validate", "--rule", "service-files", "--file", source)
-    assert result.exit_code == 0, result.output  # the renderer's templates/ is there
-    templates = example_repo / "services/renderer/templates"
-    shutil.rmtree(templates)
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    templates.symlink_to(outside)  # a link out of the service's directory
-    text = source.read_text().replace("files: [templates/]", "files: [templates/, main.go/, x]")
-    source.write_text(text)
-    result = run_cli("validate", "--rule", "service-files", "--format", "text", "--file", source)
-    assert result.exit_code == 1
-    line = _line_of(source, "files: [templates/, main.go/, x]")
-    out = result.output
-    assert (f"services.yaml:{line}:15: [error] service-files: services.renderer: runtime file"
-            " services/renderer/templates/ leads outside services/renderer/") in out
-    assert f"services.yaml:{line}:27: [error] service-files: services.renderer: runtime file" \
-           " services/renderer/main.go/ is not a directory" in out
-    assert f"services.yaml:{line}:37: [error] service-files: services.renderer: runtime file" \
-           " services/renderer/x does not exist" in out
 
 
 @pytest.mark.parametrize(("stack_line", "field", "holds"), [
