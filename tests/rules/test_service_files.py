@@ -54,8 +54,10 @@ def test_a_missing_service_directory_and_own_dockerfile(tmp_path: Path, run_cli:
         (tmp_path / "apps" / needed).write_text("")
     (tmp_path / "apps/help/public").mkdir()
     (tmp_path / "apps/thumbnails/fonts").mkdir()  # the runtime files
-    (tmp_path / "apps/orders/data").mkdir()
-    for runtime_file in ("orders/data/rates.json", "thumbnails/config.json", "help/redirects.txt"):
+    for runtime_dir in ("orders/data", "billing/templates", "routes/maps"):
+        (tmp_path / "apps" / runtime_dir).mkdir()
+    for runtime_file in ("orders/data/rates.json", "thumbnails/config.json", "help/redirects.txt",
+                         "billing/rates.csv", "receipts/appsettings.Production.json"):
         (tmp_path / "apps" / runtime_file).write_text("")
     result = run_cli("validate", "--rule", "service-files", "--format", "text",
                      "--file", tmp_path / "services.yaml")
