@@ -16,7 +16,8 @@ import pytest
 from pipelinegen import emit
 from pipelinegen.core.inputs import Inputs
 from pipelinegen.generation import writer
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 from tests.support.trees import read_tree
 
 

@@ -24,7 +24,7 @@ from pipelinegen.core import load, yamlio
 from pipelinegen.core.errors import PipelinegenError
 from pipelinegen.generation import plan, reuse, writer
 from pipelinegen.generation.workspace import Workspace
-from tests.gitrepo import REPO_ROOT
+from tests.support.gitrepo import REPO_ROOT
 
 Data = dict[str, Any]
 Change = Callable[[Data, st.DataObject], None]

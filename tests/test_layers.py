@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO as PROJECT
+
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

@@ -12,7 +12,7 @@ import pytest
 from pipelinegen.core import load
 from pipelinegen.core.errors import InputError
 from pipelinegen.core.model import HELM_TEST_IMAGE
-from tests.conftest import RunCli
+from tests.support.cli import RunCli
 
 PROJECT = """\
 version: 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelinegen import stacks
 from pipelinegen.core import layout
 from pipelinegen.core.inputs import Inputs
 from pipelinegen.core.yamlio import dump
@@ -16,7 +17,6 @@ from pipelinegen.emit.header import header
 
 DEPENDABOT = layout.DEPENDABOT
 SECURITY = layout.SECURITY
-ECOSYSTEM = {"python": "pip", "node": "npm", "go": "gomod"}
 
 
 def dependabot(inputs: Inputs) -> str:
@@ -26,7 +26,7 @@ def dependabot(inputs: Inputs) -> str:
          "schedule": {"interval": "weekly"}, "groups": {"actions": {"patterns": ["*"]}}},
     ]
     for name, service in sorted(inputs.model.services.items()):
-        ecosystem = ECOSYSTEM.get(service.stack)
+        ecosystem = stacks.get(service.stack).dependabot
         if ecosystem:
             updates.append({"package-ecosystem": ecosystem, "directory": f"/{service.path}",
                             "schedule": {"interval": "weekly"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipelinegen.core.load import loads
 from pipelinegen.core.model import Model
 from pipelinegen.cost.delta import compare
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 TEXT = (REPO / "services.yaml").read_text()
 

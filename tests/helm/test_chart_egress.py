@@ -11,7 +11,6 @@ from typing import Any
 
 import helm_python
 import pytest
-from chartkit import ROOT
 
 from pipelinegen import validate
 from pipelinegen.core import load
@@ -20,6 +19,7 @@ from pipelinegen.generation import writer
 from pipelinegen.generation.workspace import Workspace
 from pipelinegen.validate import rendering
 from pipelinegen.validate.registry import Context
+from tests.support.charts import ROOT
 
 EGRESS = """\
       egress:

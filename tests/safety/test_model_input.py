@@ -15,7 +15,8 @@ from pipelinegen.core.errors import InputError
 from pipelinegen.core.inputs import Inputs
 from pipelinegen.core.model import Model
 from pipelinegen.emit import codeowners
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 
 BASE = MINIMAL.read_text()
 

@@ -6,9 +6,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from pipelinegen import validate
 from pipelinegen.core import actions_lock, load
+from pipelinegen.core.errors import Problem
 from pipelinegen.core.inputs import Inputs
 from pipelinegen.generation import plan
+from pipelinegen.generation.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,3 +78,13 @@ PYTHON = ("python:3.12-slim-bookworm@sha256:"
 
 def small(window: str = "{}") -> str:
     return SMALL.replace("{WINDOW}", window).replace("{PYTHON}", PYTHON)
+
+
+def problems(root: Path, rule_id: str) -> list[Problem]:
+    """What one validate rule finds in the tree `generate` wrote under root."""
+    ws = Workspace.locate(root / "services.yaml", root)
+    return validate.run(validate.Context(ws.root, ws.inputs, ws.plan), [rule_id])
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
