@@ -91,7 +91,7 @@ def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...])
     """Write every generated file; delete the ones no longer generated."""
     from pipelinegen.commands.generate import generate as write_all
 
-    write_all(Workspace.locate(file, root), force, frozenset(adopt), click.echo)
+    write_all(Workspace.locate(file, root, writes=True), force, frozenset(adopt), click.echo)
 
 
 @cli.command()
@@ -286,7 +286,7 @@ def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...],
         raise click.UsageError("--check changes nothing; it cannot be combined with --generate")
 
     def then_generate() -> None:  # a fresh read of the new model
-        write_all(Workspace.locate(file, root), False, frozenset(), click.echo)
+        write_all(Workspace.locate(file, root, writes=True), False, frozenset(), click.echo)
 
     pin_bases(Workspace.locate(file, root), check, insecure,
               then_generate if regenerate else None, click.echo)
