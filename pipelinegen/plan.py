@@ -10,6 +10,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,9 +104,13 @@ def manifest_bytes(outputs: dict[str, bytes], source: str,
     return (json.dumps(manifest, indent=2) + "\n").encode()
 
 
+# An empty, "." or ".." segment (a leading "/" makes an empty first one).
+_UNSAFE_SEGMENT = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
+
+
 def check_relative(path: str) -> None:
     """A generated path must be relative, normalised and free of '..'."""
-    if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
+    if _UNSAFE_SEGMENT.search(path):
         raise PipelinegenError(f"refusing unsafe output path {path!r}")
 
 
@@ -155,6 +160,8 @@ def _no_links(base: str, path: str, real_root: str, checked: set[str], *,
               final: bool = True) -> str:
     """`final`: the last component too (else only the directories leading to it)."""
     check_relative(path)
+    if not final and path.rpartition("/")[0] in checked:
+        return base + path  # its directory, and so every one above it, is known not a link
     parts = path.split("/")
     for depth in range(1, len(parts) + (1 if final else 0)):
         prefix = "/".join(parts[:depth])
@@ -329,14 +336,14 @@ def _read_no_link(target: str, path: str) -> bytes | None:
             raise _IsLink from None
         raise _unreadable(path, exc) from None
     try:
-        chunks = []
         size = os.fstat(fd).st_size
-        while True:  # a file may grow while it is read: read to its end
-            chunk = os.read(fd, max(size, 65536) + 1)
-            if not chunk:
-                break
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # a regular file's short read is its end
+            return data
+        chunks = [data]  # it grew since fstat: read on to its end
+        while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return b"".join(chunks)
     except OSError as exc:
         raise _unreadable(path, exc) from None
     finally:
