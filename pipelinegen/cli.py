@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -379,5 +381,32 @@ help_examples.attach(cli)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point (exits with the command's exit code)."""
-    cli(args=argv, prog_name="pipelinegen")
+    """Console entry point (exits with the command's exit code). As the program itself (no
+    `argv`: the arguments are the process's), it ends the process without freeing its objects."""
+    # A run keeps nearly everything it makes until it exits (the model, every file's bytes):
+    # collecting cycles every 700 allocations only re-walks them. Fewer collections, as mypy
+    # makes, take a tenth off a large run.
+    gc.set_threshold(200_000, 30, 30)
+    if argv is not None:
+        cli(args=argv, prog_name="pipelinegen")
+        return
+    try:
+        cli(prog_name="pipelinegen")
+        code = 0
+    except SystemExit as exc:  # click always ends this way
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise
+        code = exc.code or 0
+    _fast_exit(code)
+
+
+def _fast_exit(code: int) -> None:
+    """Exit now, as mypy does: freeing a large run's objects one by one takes a tenth of it.
+    Every file was closed and the lock released before the command returned; only the standard
+    streams are left to flush (failing which, the ordinary exit reports it)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
