@@ -684,7 +684,8 @@ class Packages(Strict):
     """Installed in the build stage only, e.g. [make, g++] for a native Node addon."""
     runtime: list[Package] = Field(default_factory=list)
     """Installed in the runtime image, e.g. [ca-certificates, tzdata]; pin with name=version.
-    Not for go and static services: their distroless runtime has no package manager."""
+    Not for stacks whose runtime has no package manager (distroless or chiseled: go, static,
+    rust, dotnet)."""
 
 
 class Backing(Strict):
@@ -759,7 +760,8 @@ class Service(Strict):
     """Services without a port: the command (exec form) that exits 0 while the service is
     healthy; the image's HEALTHCHECK and the pod's probes run it."""
     min_coverage: Percent | None = None
-    """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go)."""
+    """Lowest line coverage (percent) of the tests; defaults to the project's (python, node, go
+    and rust services)."""
     image_size_budget: Size | None = None
     """Largest allowed uncompressed image size; defaults to the project's."""
     depends_on: list[RelPath] = Field(default_factory=list)
@@ -1019,11 +1021,10 @@ def _image_only_problems(model: Model) -> list[tuple[Loc, str, str]]:
                                      f"remove {field}; add the lines to {service.dockerfile}"))
         elif service.packages.runtime and not stacks.get(service.stack).runtime_packages:
             problems.append(((*where, "packages", "runtime"),
-                             f"the {service.stack} stack's runtime image is distroless, with no"
-                             " package manager to install packages",
-                             "remove packages.runtime: distroless static already holds CA"
-                             " certificates (/etc/ssl/certs) and tzdata (/usr/share/zoneinfo);"
-                             " for more, use a python or node stack, or stack dockerfile"))
+                             f"the {service.stack} stack's runtime image has no package manager"
+                             " (distroless or chiseled) to install packages",
+                             f"remove packages.runtime: {stacks.get(service.stack).runtime_holds};"
+                             " for more, use a stack whose runtime has apt, or stack dockerfile"))
         for index, used in enumerate(service.uses):
             if used not in model.backing:
                 problems.append(((*where, "uses", index), f"no backing service named {used!r}",

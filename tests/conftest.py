@@ -1,29 +1,22 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from pipelinegen.cli import cli
-
-REPO = Path(__file__).resolve().parent.parent
-CASES = Path(__file__).resolve().parent / "cases"
-MINIMAL = CASES / "minimal" / "services.yaml"
-
-RunCli = Callable[..., Result]
+from tests.support import cli
+from tests.support import github as loopback
+from tests.support.cli import RunCli
+from tests.support.github import GitHubServer
+from tests.support.paths import REPO
 
 
 @pytest.fixture
 def run_cli() -> RunCli:
     """Run pipelinegen in-process; exceptions that escape the handler fail the test."""
-
-    def run(*args: str | Path) -> Result:
-        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return run
+    return cli.run_cli
 
 
 @pytest.fixture
@@ -35,3 +28,10 @@ def example_repo(tmp_path: Path) -> Path:
     for folder in ("services", "packages"):
         shutil.copytree(REPO / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return repo
+
+
+@pytest.fixture
+def github() -> Iterator[GitHubServer]:
+    """A loopback GitHub on 127.0.0.1 (tests/support/github.py)."""
+    with loopback.serving() as server:
+        yield server

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import RunCli
-from tests.gitrepo import commit_all, git
+from tests.support.cli import RunCli
+from tests.support.gitrepo import commit_all, git
 
 THEIR_OWNERS = "# Our rules\n* @printloop/everyone\n/docs/ @printloop/writers\n"
 THEIR_CI = "name: ours\non: push\njobs: {}\n"

@@ -11,25 +11,11 @@ from pathlib import Path
 import pytest
 
 from pipelinegen.affected import affected
-from tests.gitrepo import commit_all, example_repo, git
+from tests.support.changes import API_FILE, GO_DIGEST, PY_DIGEST, both, edit, write
+from tests.support.gitrepo import commit_all, example_repo, git
 
 ALL = ["api", "courier", "docs", "imposer", "invoices", "ledger", "renderer", "stock", "web",
        "worker"]
-
-
-def edit(path: str, old: str, new: str) -> Callable[[Path], None]:
-    def change(root: Path) -> None:
-        text = (root / path).read_text()
-        assert old in text, f"{old!r} not in {path}"
-        (root / path).write_text(text.replace(old, new, 1))
-    return change
-
-
-def write(path: str, text: str = "changed\n") -> Callable[[Path], None]:
-    def change(root: Path) -> None:
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text)
-    return change
 
 
 def delete_service_docs(root: Path) -> None:
@@ -51,17 +37,6 @@ def add_service(root: Path) -> None:
         stream.write("\n  billing:\n    path: services/billing\n    stack: python\n"
                      "    port: 8095\n    command: [python, app.py]\n")
 
-
-def both(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
-    def change(root: Path) -> None:
-        for one in changes:
-            one(root)
-    return change
-
-
-API_FILE = "services/api/api/__init__.py"
-GO_DIGEST = "3b4a11519ad929d1e1d261a12cff056f0c85b735253d7d861346b9c6f8b36437"
-PY_DIGEST = "782412e85d0f0984994c290652577d4018aff08145c85b262bb63dc0c7522254"
 
 CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "service file": (write(API_FILE, "x = 1\n"), ["api"]),
@@ -190,7 +165,7 @@ def test_cli_invalid_model_at_head_is_located(tmp_path: Path) -> None:
 def changes_step() -> tuple[str, dict[str, str]]:
     from ruamel.yaml import YAML
 
-    from tests import workflow_models
+    from tests.support import workflow_models
 
     ci = YAML(typ="safe").load(workflow_models.bundled()[".github/workflows/ci.yml"])
     step = ci["jobs"]["changes"]["steps"][-1]

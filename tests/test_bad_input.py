@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CASES, MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import CASES, MINIMAL
 from tests.support.trees import read_tree
 
 BAD = sorted((CASES / "bad").glob("*.yaml"))

@@ -22,8 +22,8 @@ from ruamel.yaml import YAML
 from pipelinegen.emit.workflows import budget
 from pipelinegen.model import Ci
 from pipelinegen.workspace import Workspace
-from tests import workflow_models
-from tests.gitrepo import REPO_ROOT
+from tests.support import workflow_models
+from tests.support.gitrepo import REPO_ROOT
 
 RUN = "/api/v3/repos/printloop/platform/actions/runs/7001"
 TOKEN = "ghs_budgettesttoken0123456789"

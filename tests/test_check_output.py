@@ -12,7 +12,8 @@ import pytest
 from pipelinegen import validate
 from pipelinegen.validate.registry import Context
 from pipelinegen.workspace import Workspace
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 
 
 @pytest.fixture

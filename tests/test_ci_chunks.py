@@ -11,21 +11,12 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from benchmarks import synthetic
-from pipelinegen import load, yamlio
+from pipelinegen import load
 from pipelinegen.emit.workflows import matrix
 from pipelinegen.workspace import Workspace
-from tests.gitrepo import REPO_ROOT
-from tests.test_workflows_lint import tool
-
-
-def synthetic_repo(root: Path, count: int) -> Workspace:
-    bases = load.load(REPO_ROOT / "services.yaml", "services.yaml").bases
-    data = synthetic.synthetic_model(count, bases)
-    root.mkdir(parents=True)
-    (root / "services.yaml").write_text(yamlio.dump(data))
-    synthetic.write_sources(root, data)
-    return Workspace.locate(root / "services.yaml", root)
+from tests.support.gitrepo import REPO_ROOT
+from tests.support.tools import tool
+from tests.support.workflow_models import synthetic_repo
 
 
 def ci_text(ws: Workspace) -> str:

@@ -8,7 +8,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from pipelinegen import __version__
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 
 
 def install_line(root: Path) -> str:

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import REPO
 from tests.support.trees import read_tree, tree_differences
 
 

@@ -1,7 +1,7 @@
 """A deploy job's steps from noting the release to the summary, run in real bash in order, as
 GitHub runs them: a failed smoke check rolls back to the revision that ran before, whatever
 the strategy; the summary records service, environment, digest and revision. `helm` is the
-recording stand-in of tests/fakes (no cluster here); bash and jq are real."""
+recording stand-in of tests/support/fakes (no cluster here); bash and jq are real."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests import workflow_models
+from tests.support import workflow_models
 
-FAKES = Path(__file__).parent / "fakes"
+FAKES = Path(__file__).parent / "support" / "fakes"
 D = "sha256:" + "d" * 64
 S = "sha256:" + "5" * 64
 LIVE = {  # what runs before the deploy, per strategy of the bundled environments

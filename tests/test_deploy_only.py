@@ -17,14 +17,15 @@ from ruamel.yaml import YAML
 
 from pipelinegen.affected import split
 from pipelinegen.review.render_markdown import DEPLOY_ONLY
-from tests import workflow_models
-from tests.conftest import REPO, RunCli
-from tests.gitrepo import commit_all, example_repo, git
-from tests.test_affected import API_FILE, PY_DIGEST, both, edit, write
+from tests.support import workflow_models
+from tests.support.changes import API_FILE, PY_DIGEST, both, edit, write
+from tests.support.cli import RunCli
+from tests.support.gitrepo import commit_all, example_repo, git
+from tests.support.paths import REPO
 
 REDIS_DIGEST = "ff02b58f971e7d7d156a1267e283fcbbeee91773b6aa36c49dac28ecfe28eadf"
 
-FAKES = Path(__file__).parent / "fakes"
+FAKES = Path(__file__).parent / "support" / "fakes"
 S = "sha256:" + "5" * 64
 
 CASES: dict[str, tuple[Callable[[Path], None], list[str], list[str]]] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-from tests.conftest import RunCli
+from tests.support.cli import RunCli
 
 PAGES = ("deployment.md", "environments.md", "emergency.md")
 

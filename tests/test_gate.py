@@ -14,8 +14,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from pipelinegen.workspace import Workspace
-from tests import workflow_models
-from tests.gitrepo import REPO_ROOT
+from tests.support import workflow_models
+from tests.support.gitrepo import REPO_ROOT
 
 PATH_FILTERS = ("paths", "paths-ignore", "branches", "branches-ignore", "types")
 

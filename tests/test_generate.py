@@ -15,7 +15,8 @@ import pytest
 
 from pipelinegen import cache, emit, writer
 from pipelinegen.inputs import Inputs
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 from tests.support.trees import read_tree
 
 

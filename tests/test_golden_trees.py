@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CASES, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import CASES
 from tests.support.trees import read_tree, tree_differences
 
 GOLDEN = sorted(path.parent for path in CASES.glob("*/services.yaml"))

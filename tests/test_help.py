@@ -7,7 +7,7 @@ import pytest
 
 from pipelinegen import validate
 from pipelinegen.cli import cli
-from tests.conftest import RunCli
+from tests.support.cli import RunCli
 
 
 def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -23,7 +23,7 @@ from benchmarks import synthetic
 from pipelinegen import load, plan, reuse, writer, yamlio
 from pipelinegen.errors import PipelinegenError
 from pipelinegen.workspace import Workspace
-from tests.gitrepo import REPO_ROOT
+from tests.support.gitrepo import REPO_ROOT
 
 Data = dict[str, Any]
 Change = Callable[[Data, st.DataObject], None]

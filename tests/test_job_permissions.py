@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests import workflow_models
+from tests.support import workflow_models
 
 Scopes = dict[str, str]
 LEVEL = {"read": 1, "write": 2}

@@ -17,9 +17,7 @@ from typing import Any
 import pytest
 
 from pipelinegen.kpis import figures
-from tests.test_protection_live import TOKEN, GitHubServer, Reply, github, run
-
-__all__ = ["github"]  # the server fixture, shared with the branch-protection tests
+from tests.support.github import TOKEN, GitHubServer, Reply, run
 
 REPO = "/repos/acme/demo"
 RUNS = f"{REPO}/actions/workflows/ci.yml/runs"

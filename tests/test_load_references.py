@@ -12,7 +12,7 @@ import pytest
 from pipelinegen import load
 from pipelinegen.errors import InputError
 from pipelinegen.model import HELM_TEST_IMAGE
-from tests.conftest import RunCli
+from tests.support.cli import RunCli
 
 PROJECT = """\
 version: 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import commit_all, git
+from tests.support.gitrepo import commit_all, git
 
 ACTIONS = ("actions/checkout", "docker/build-push-action")
 
@@ -123,7 +123,7 @@ def test_malformed_lock_is_located(tmp_path: Path) -> None:
 
 
 def test_malformed_lock_stops_generate_with_nothing_written(tmp_path: Path) -> None:
-    from tests.gitrepo import REPO_ROOT
+    from tests.support.gitrepo import REPO_ROOT
 
     root = tmp_path / "repo"
     root.mkdir()
@@ -141,7 +141,7 @@ def test_lock_change_is_drift(tmp_path: Path) -> None:
     """The lock is an input: pinning another commit changes the generated workflows."""
     from pipelinegen import actions_lock
     from pipelinegen.workspace import Workspace, actions_at, disk_reader
-    from tests.gitrepo import REPO_ROOT
+    from tests.support.gitrepo import REPO_ROOT
 
     root = tmp_path / "repo"
     root.mkdir()
@@ -162,7 +162,7 @@ def test_lock_change_is_drift(tmp_path: Path) -> None:
 def test_shipped_default_lock_matches_the_repository_lock() -> None:
     from pipelinegen import actions_lock
     from pipelinegen.workspace import actions_at, disk_reader
-    from tests.gitrepo import REPO_ROOT
+    from tests.support.gitrepo import REPO_ROOT
 
     shipped = actions_lock.parse(actions_lock.default_text(), "x")
     assert actions_at(disk_reader(REPO_ROOT), "") == shipped

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, RunCli
-from tests.gitrepo import commit_all, git
+from tests.support.cli import RunCli
+from tests.support.gitrepo import commit_all, git
+from tests.support.paths import REPO
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 

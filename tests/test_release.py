@@ -16,7 +16,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from pipelinegen import __version__
-from tests.gitrepo import commit_all, git
+from tests.support.gitrepo import commit_all, git
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """The scheduled re-scan, step by step in real bash: it reads the digest serving traffic from
 the Helm release, gates the scanner's report with the real `pipelinegen vuln-gate`, and opens
 an issue (or comments on the open one). `helm` and `gh` are the recording stand-ins of
-tests/fakes (no cluster, no GitHub here); bash, jq, tee and pipelinegen are real."""
+tests/support/fakes (no cluster, no GitHub here); bash, jq, tee and pipelinegen are real."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests import workflow_models
-from tests.gitrepo import REPO_ROOT
+from tests.support import workflow_models
+from tests.support.gitrepo import REPO_ROOT
 
-FAKES = Path(__file__).parent / "fakes"
+FAKES = Path(__file__).parent / "support" / "fakes"
 D = "sha256:" + "d" * 64
 G = "sha256:" + "6" * 64
 

@@ -1,6 +1,7 @@
 """The deploy jobs' rollout scripts drive Helm exactly per the values contract, and undo a
 failed rollout. No Kubernetes cluster can run on this machine, so `helm` is a recording
-stand-in (tests/fakes/helm) that keeps each release's values per revision; jq and bash are real.
+stand-in (tests/support/fakes/helm) that keeps each release's values per revision; jq and bash
+are real.
 The values each recorded step sets are then rendered with the real Helm SDK, to show that the
 chart does what the step means (canary beside stable, the idle colour behind the Service).
 """
@@ -16,9 +17,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests import workflow_models
+from tests.support import workflow_models
 
-FAKES = Path(__file__).parent / "fakes"
+FAKES = Path(__file__).parent / "support" / "fakes"
 D = "sha256:" + "d" * 64  # the digest being deployed
 S = "sha256:" + "5" * 64  # the digest running now
 
@@ -179,7 +180,7 @@ def _values(call: list[str]) -> dict[str, Any]:
 
 def _rendered(environment: str, call: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """What the real Helm SDK renders for that call: Deployment -> image, and the selector."""
-    from tests.helm.chartkit import render
+    from tests.support.charts import render
 
     objects = render("api", environment, **_values(call))
     images = {o.name: o.body["spec"]["template"]["spec"]["containers"][0]["image"]

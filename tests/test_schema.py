@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import CASES, REPO, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import CASES, REPO
 
 SCHEMA = json.loads((REPO / "specs" / "services.schema.json").read_text())
 # Bad inputs a JSON Schema can express (cross-references and YAML-level faults it cannot).

@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 
 from pipelinegen.emit import scorecard
 from pipelinegen.workspace import Workspace
-from tests import workflow_models
-from tests.gitrepo import REPO_ROOT
+from tests.support import workflow_models
+from tests.support.gitrepo import REPO_ROOT
 
 
 def test_codeql_analyses_the_languages_of_the_stacks_present(tmp_path: Path) -> None:
@@ -38,9 +38,10 @@ def test_dependabot_follows_the_services_and_passes_its_schema(tmp_path: Path) -
     config = YAML(typ="safe").load(text)
     ecosystems = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
     assert ecosystems == {("github-actions", "/"), ("pip", "/services/api"),
-                          ("pip", "/services/courier"), ("gomod", "/services/renderer"),
-                          ("pip", "/services/stock"), ("npm", "/services/web"),
-                          ("pip", "/services/worker")}
+                          ("pip", "/services/courier"), ("cargo", "/services/imposer"),
+                          ("nuget", "/services/invoices"), ("maven", "/services/ledger"),
+                          ("gomod", "/services/renderer"), ("pip", "/services/stock"),
+                          ("npm", "/services/web"), ("pip", "/services/worker")}
     path = tmp_path / "dependabot.yml"
     path.write_text(text)
     checker = Path(sys.executable).parent / "check-jsonschema"

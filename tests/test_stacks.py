@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 from pipelinegen import stacks
 from pipelinegen.model import Service
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 SCHEMA = json.loads((REPO / "specs" / "services.schema.json").read_text())
 
@@ -21,7 +22,7 @@ def test_the_schema_lists_the_registry_stacks_in_its_order() -> None:
 
 
 def test_every_stack_module_is_registered() -> None:
-    helpers = {"base", "grpcprobe", "httpd", "instructions"}
+    helpers = {"base", "grpcprobe", "httpd", "instructions", "lcov"}
     modules = {info.name for info in pkgutil.iter_modules(stacks.__path__)} - helpers
     assert modules == set(stacks.NAMES)
 
@@ -54,3 +55,16 @@ def test_an_unregistered_stack_is_refused() -> None:
     with pytest.raises(ValueError) as refused:
         Service.model_validate({"path": "services/x", "stack": "cobol", "port": 8080})
     assert all(repr(name) in str(refused.value) for name in stacks.NAMES)
+
+
+def test_every_stack_with_dependencies_names_a_dependabot_ecosystem() -> None:
+    """A stack CI installs dependencies for has an ecosystem Dependabot knows; the static site
+    and a service's own Dockerfile have none pipelinegen could name."""
+    import check_jsonschema
+
+    vendored = Path(check_jsonschema.__file__).parent / "builtin_schemas/vendor/dependabot.json"
+    known = json.loads(vendored.read_text())["definitions"]["package-ecosystem-values"]["enum"]
+    named = {name: stacks.get(name).dependabot for name in stacks.NAMES}
+    assert named == {"python": "pip", "node": "npm", "go": "gomod", "static": None,
+                     "java": "maven", "rust": "cargo", "dotnet": "nuget", "dockerfile": None}
+    assert all(ecosystem in known for ecosystem in named.values() if ecosystem)

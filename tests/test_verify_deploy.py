@@ -1,7 +1,7 @@
 """The deploy jobs' verification step admits only an image signed and attested by this
 repository's CI on the default branch. GitHub, Sigstore and a registry holding signatures cannot
-be reached here, so `cosign` and `gh` are stand-ins (tests/fakes) that check the identity and
-issuer asked for and answer with the tools' recorded output and messages; bash and jq are real,
+be reached here, so `cosign` and `gh` are stand-ins (tests/support/fakes) that check the identity
+and issuer asked for and answer with the tools' recorded output and messages; bash and jq are real,
 and the step's script is run exactly as GitHub runs `shell: bash`.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests import workflow_models
+from tests.support import workflow_models
 
-FAKES = Path(__file__).parent / "fakes"
+FAKES = Path(__file__).parent / "support" / "fakes"
 DIGEST = "sha256:" + "d" * 64
 IMAGE = "ghcr.io/printloop/api"
 REF = f"{IMAGE}@{DIGEST}"

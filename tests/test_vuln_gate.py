@@ -1,5 +1,6 @@
 """The vulnerability gate: its decision table, exception expiry at its edges, the reports of
-both scanners, the `vuln-gate` command and the `vuln-exceptions` rule of `validate`."""
+both scanners and the `vuln-gate` command. (The `vuln-exceptions` rule of `validate`:
+tests/rules/test_vuln_exceptions.py.)"""
 
 from __future__ import annotations
 
@@ -15,11 +16,7 @@ from pipelinegen.cli import cli
 from pipelinegen.vulns import gate, report
 from pipelinegen.vulns.report import Finding
 from pipelinegen.vulns.settings import VulnException
-from pipelinegen.workspace import Workspace
-from tests.gitrepo import REPO_ROOT
-
-TODAY = datetime.date(2027, 6, 1)
-CVE = "CVE-2027-1234"
+from tests.support.vulns import CVE, TODAY, listed, workspace
 
 
 def exception(expires: str, service: str = "api", id: str = CVE) -> VulnException:
@@ -115,28 +112,12 @@ def test_both_reports_read_the_same_finding() -> None:
 # --- the command -------------------------------------------------------------------------
 
 
-def workspace(tmp_path: Path, exceptions: str = "", env_fail_on: str = "") -> Path:
-    text = (REPO_ROOT / "services.yaml").read_text()
-    block = "  vulnerabilities:\n    exceptions:\n" + exceptions if exceptions else ""
-    text = text.replace("\nbases:\n", "\n" + block + "bases:\n", 1) if block else text
-    if env_fail_on:
-        text = text.replace("      namespace: printloop-dev\n",
-                            f"      namespace: printloop-dev\n      fail_on: {env_fail_on}\n")
-    (tmp_path / "services.yaml").write_text(text)
-    return tmp_path / "services.yaml"
-
-
 def gate_cli(tmp_path: Path, services: Path, data: dict[str, Any], *extra: str) -> Any:
     path = tmp_path / "report.json"
     path.write_text(json.dumps(data))
     return CliRunner().invoke(cli, ["vuln-gate", "--file", str(services), "--root",
                                     str(tmp_path), "--service", "api", "--report", str(path),
                                     *extra], catch_exceptions=False)
-
-
-def listed(expires: str) -> str:
-    return (f"      - id: {CVE}\n        service: api\n        reason: not reachable from the"
-            f" service\n        owner: \"@printloop/platform\"\n        expires: \"{expires}\"\n")
 
 
 def test_the_command_fails_on_a_critical_without_exception(tmp_path: Path) -> None:
@@ -181,29 +162,3 @@ def test_a_date_that_does_not_exist_is_an_input_error(tmp_path: Path) -> None:
 def test_a_report_of_another_scanner_is_a_usage_error(tmp_path: Path) -> None:
     done = gate_cli(tmp_path, workspace(tmp_path), TRIVY)  # the default scanner is grype
     assert done.exit_code == 2 and "not a grype JSON report" in done.output
-
-
-# --- the validate rule -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("expires", "message"), [
-    ("2027-06-16", None),
-    ("2027-06-15", "expires in 14 day(s), on 2027-06-15"),
-    ("2027-06-01", "expires today (2027-06-01)"),
-    ("2027-05-31", "expired on 2027-05-31: the scan gate fails on it"),
-])
-def test_validate_warns_ahead_of_expiry(tmp_path: Path, expires: str,
-                                        message: str | None) -> None:
-    from pipelinegen import validate
-
-    services = workspace(tmp_path, listed(expires))
-    ws = Workspace.locate(services, tmp_path)
-    found = validate.run(validate.Context(ws.root, ws.inputs, ws.plan, today=TODAY),
-                         ["vuln-exceptions"])
-    if message is None:
-        assert found == []
-        return
-    (problem,) = found
-    assert problem.level == "warning" and message in problem.message
-    lines = services.read_text().splitlines()
-    assert lines[problem.line - 1].strip() == f'expires: "{expires}"'

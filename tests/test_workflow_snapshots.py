@@ -12,8 +12,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from tests import workflow_models
-from tests.gitrepo import REPO_ROOT
+from tests.support import workflow_models
+from tests.support.gitrepo import REPO_ROOT
 
 
 class YamlSnapshot(SingleFileSnapshotExtension):
@@ -46,7 +46,7 @@ def test_committed_workflows_are_the_generated_ones() -> None:
 
 
 def test_same_bytes_under_different_hash_seeds() -> None:
-    code = ("import sys; from tests import workflow_models as w;"
+    code = ("import sys; from tests.support import workflow_models as w;"
             "sys.stdout.write(''.join(k + v for k, v in sorted(w.bundled().items())))")
     outputs = {seed: subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT,
                                     env={**os.environ, "PYTHONHASHSEED": seed},

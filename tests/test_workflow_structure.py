@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests import workflow_models
+from tests.support import workflow_models
 
 Flows = dict[str, Any]
 

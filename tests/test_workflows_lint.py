@@ -4,21 +4,13 @@ GitHub's workflow JSON schema (check-jsonschema's vendored copy) and act's parse
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
-from tests import workflow_models
-
-BIN = Path(sys.executable).parent
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    assert path.is_file(), f"{name} is missing: pip install -e '.[test]'"
-    return str(path)
+from tests.support import workflow_models
+from tests.support.tools import tool
 
 
 @pytest.fixture(scope="module", params=["bundled", "variant"])

@@ -10,7 +10,7 @@ from typing import Any
 
 from benchmarks import synthetic
 from pipelinegen import yamlio
-from tests import test_ci_chunks, workflow_models
+from tests.support import workflow_models
 
 TRICKY = [
     "", " ", "a", "-", "- a", "-a", "?", "? a", ":", ":a", "a:", "a: b", "a:b", "a #b", "a#b",
@@ -91,7 +91,7 @@ def test_every_generated_workflow_takes_the_fast_path_as_ruamel_writes_it(
     try:
         workflow_models.bundled()
         workflow_models.variant(tmp_path / "variant")
-        assert test_ci_chunks.synthetic_repo(tmp_path / "large", 300).plan.files
+        assert workflow_models.synthetic_repo(tmp_path / "large", 300).plan.files
     finally:
         common.dump = original  # type: ignore[assignment]
     assert len(documents) == 15

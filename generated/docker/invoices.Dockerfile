@@ -15,10 +15,10 @@ RUN --mount=type=cache,target=/root/.nuget/packages dotnet publish --no-restore 
     -p:UseAppHost=false -p:AssemblyName=invoices
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled@sha256:48e51f2f6798897be7ac4e775c049ed8fe60d3190f637e1f9c9dc7513efa659c AS runtime
-ENV ASPNETCORE_HTTP_PORTS=8050
 WORKDIR /app
+ENV ASPNETCORE_HTTP_PORTS=8050
 COPY --from=build /out/probe /opt/pipelinegen-probe
-COPY --from=build /out/app ./
+COPY --from=build /out/app /app/
 ENV PORT=8050
 USER 10001:10001
 EXPOSE 8050

@@ -14,10 +14,10 @@ RUN --mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle 
 FROM eclipse-temurin:17-jre-jammy@sha256:475d8e96b4b2bfe08999e5e854755c773af1581acdf959a4545d88f0696a2339 AS runtime
 WORKDIR /app
 COPY --from=build /out/probe /opt/pipelinegen-probe
-COPY --from=build /out/app/dependencies/ ./
-COPY --from=build /out/app/spring-boot-loader/ ./
-COPY --from=build /out/app/snapshot-dependencies/ ./
-COPY --from=build /out/app/application/ ./
+COPY --from=build /out/app/dependencies/ /app/
+COPY --from=build /out/app/spring-boot-loader/ /app/
+COPY --from=build /out/app/snapshot-dependencies/ /app/
+COPY --from=build /out/app/application/ /app/
 ENV PORT=8070
 USER 10001:10001
 EXPOSE 8070

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelinegen import layout
+from pipelinegen import layout, stacks
 from pipelinegen.emit.header import header
 from pipelinegen.inputs import Inputs
 from pipelinegen.yamlio import dump
 
 DEPENDABOT = layout.DEPENDABOT
 SECURITY = layout.SECURITY
-ECOSYSTEM = {"python": "pip", "node": "npm", "go": "gomod"}
 
 
 def dependabot(inputs: Inputs) -> str:
@@ -26,7 +25,7 @@ def dependabot(inputs: Inputs) -> str:
          "schedule": {"interval": "weekly"}, "groups": {"actions": {"patterns": ["*"]}}},
     ]
     for name, service in sorted(inputs.model.services.items()):
-        ecosystem = ECOSYSTEM.get(service.stack)
+        ecosystem = stacks.get(service.stack).dependabot
         if ecosystem:
             updates.append({"package-ecosystem": ecosystem, "directory": f"/{service.path}",
                             "schedule": {"interval": "weekly"},

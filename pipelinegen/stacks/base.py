@@ -70,6 +70,9 @@ class Stages:
     extra_context: tuple[str, ...] = ()  # generated paths the build context must include
     ignored: tuple[str, ...] = ()  # more patterns the build context never sends (build output)
     code_dir: str | None = None  # where the runtime image holds the whole service directory
+    # The runtime's working directory when the service names none (the stack's own lines copy
+    # there by absolute path, so runtime.workdir can move it); None: the base image's.
+    workdir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,9 +131,13 @@ class Stack:
     shipped: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     codeql: str | None = None  # CodeQL's language for the stack's sources
     codeql_build: str = "none"  # CodeQL's build mode for it
+    # Dependabot's package-ecosystem for a service's own dependencies; None: none it updates.
+    dependabot: str | None = None
     port: int = 8080  # the usual port, when `pipelinegen init` finds none
-    # Whether the runtime image has apt for `packages.runtime` (distroless ones have none).
+    # Whether the runtime image has apt for `packages.runtime` (distroless ones have none), and
+    # else what it already holds (the hint when a service asks for packages).
     runtime_packages: bool = True
+    runtime_holds: str = ""
     serves: bool = False  # the image is the server itself (static): a service needs a port
 
     @property

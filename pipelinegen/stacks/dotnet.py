@@ -40,14 +40,15 @@ def stages(name: str, service: Service, url: str) -> Stages:
         runtime=[
             # The port as ASP.NET reads it; PORT (set below) is for everything else.
             f"ENV ASPNETCORE_HTTP_PORTS={service.port}",
-            "WORKDIR /app",
             f"COPY --from=build /out/probe {PROBE_DIR}",
-            "COPY --from=build /out/app ./",
+            "COPY --from=build /out/app /app/",
         ],
         health=["dotnet", f"{PROBE_DIR}/pipelinegen-probe.dll", url],
         command=["dotnet", f"/app/{name}.dll"],
         extra_context=(PROBE_SOURCE, PROBE_PROJECT),
         ignored=(f"{service.path}/**/bin", f"{service.path}/**/obj"),  # build output
+        # ASP.NET's content root (appsettings.json, wwwroot/) is the working directory.
+        workdir="/app",
     )
 
 
@@ -71,5 +72,9 @@ STACK = Stack(
     shipped={PROBE_SOURCE: ("pipelinegen-probe.cs", "//"),
              PROBE_PROJECT: ("pipelinegen-probe.csproj", None)},
     codeql="csharp",
+    dependabot="nuget",
     runtime_packages=False,  # chiseled: no apt, no shell
+    runtime_holds="the chiseled ASP.NET image holds CA certificates, glibc, libstdc++, OpenSSL"
+                  " and zlib (name its -noble-chiseled-extra tag as the aspnet base for ICU"
+                  " and tzdata)",
 )

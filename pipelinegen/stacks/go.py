@@ -42,6 +42,8 @@ def coverage(test: list[str]) -> str:
 STACK = Stack(
     name="go",
     runtime_packages=False,  # distroless: no package manager
+    runtime_holds="distroless static holds CA certificates (/etc/ssl/certs) and tzdata"
+                  " (/usr/share/zoneinfo)",
     bases=("go", "static"),
     stages=stages,
     files=(NeededFile("go.mod", "run `go mod init <module path>` there"),),
@@ -57,5 +59,6 @@ STACK = Stack(
                  "static": "gcr.io/distroless/static-debian12:nonroot"},
     shipped=httpd.SHIPPED,
     codeql="go",
+    dependabot="gomod",
     codeql_build="autobuild",
 )

@@ -53,9 +53,9 @@ def runtime_stage(service: Service, stack: Stages) -> list[str]:
     the runtime files. Copied files keep root ownership, so the non-root process can read them
     but never change them."""
     runtime = service.runtime
-    workdir = runtime.workdir or stack.code_dir or "/app"
+    workdir = runtime.workdir or stack.code_dir or stack.workdir or "/app"
     lines = apt_install(service.packages.runtime)
-    if runtime.workdir or runtime.files or stack.code_dir:
+    if runtime.workdir or runtime.files or stack.code_dir or stack.workdir:
         lines.append(f"WORKDIR {workdir}")
     lines += stack.runtime
     if workdir != stack.code_dir:  # else the stack copied the whole service directory there

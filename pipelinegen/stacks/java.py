@@ -36,14 +36,14 @@ def stages(name: str, service: Service, url: str) -> Stages:
             run(f"{CACHES} sh /src/{BUILD_SCRIPT} /out/app"),
         ],
         runtime=[
-            "WORKDIR /app",
             f"COPY --from=build /out/probe {PROBE_DIR}",
-            *(f"COPY --from=build /out/app/{layer}/ ./" for layer in LAYERS),
+            *(f"COPY --from=build /out/app/{layer}/ /app/" for layer in LAYERS),
         ],
         health=[*PROBE_JVM, "-cp", PROBE_DIR, "PipelinegenProbe", url],
         command=JAVA,
         extra_context=(PROBE_SOURCE, BUILD_SCRIPT),
         ignored=tuple(f"{service.path}/{out}" for out in ("target", "build", ".gradle")),
+        workdir="/app",
     )
 
 
@@ -68,4 +68,7 @@ STACK = Stack(
     shipped={PROBE_SOURCE: ("PipelinegenProbe.java", "//"),
              BUILD_SCRIPT: ("pipelinegen-java-build.sh", "#")},
     codeql="java-kotlin",
+    # Maven's: the model does not say which build tool a service uses (the build script finds
+    # out in the image); a Gradle-only service's update job would report no pom.xml.
+    dependabot="maven",
 )

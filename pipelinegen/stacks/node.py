@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 
+from pipelinegen.stacks import lcov
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
 from pipelinegen.stacks.instructions import copy_depends_on, run
 
@@ -37,7 +38,7 @@ def coverage(test: list[str]) -> str:
     """Node's own coverage (20+); the lcov reporter beside the usual one gives a figure to read."""
     flags = ["--experimental-test-coverage", "--test-reporter=spec",
              "--test-reporter-destination=stdout", "--test-reporter=lcov"]
-    return (shlex.join(["node", *flags]) + ' --test-reporter-destination="${RUNNER_TEMP}/lcov.info"'
+    return (shlex.join(["node", *flags]) + f" --test-reporter-destination={lcov.REPORT}"
             + (" " + shlex.join(test[1:]) if test[1:] else "") + "\n")
 
 
@@ -52,10 +53,9 @@ STACK = Stack(
         images=("node",), cache_paths="~/.npm", cache_key_files="'**/package-lock.json'",
         install="if [ -f package-lock.json ]; then\n  npm ci\nfi\n",
         test_prefix=("node",), coverage=coverage,
-        figure="awk -F: '/^LF:/ { found += $2 } /^LH:/ { hit += $2 }"
-               " END { if (found) printf \"%.1f\\n\", 100 * hit / found }'"
-               " \"${RUNNER_TEMP}/lcov.info\""),
+        figure=lcov.figure()),
     base_images={"node": "node:{version}-bookworm-slim"},
     codeql="javascript-typescript",
+    dependabot="npm",
     port=3000,
 )

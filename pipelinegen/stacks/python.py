@@ -76,5 +76,6 @@ STACK = Stack(
         shared_path_variable="PYTHONPATH"),
     base_images={"python": "python:{version}-slim-bookworm"},
     codeql="python",
+    dependabot="pip",
     port=8000,
 )

@@ -26,6 +26,8 @@ def stages(name: str, service: Service, url: str) -> Stages:
 STACK = Stack(
     name="static",
     runtime_packages=False,  # distroless: no package manager
+    runtime_holds="distroless static holds CA certificates (/etc/ssl/certs) and tzdata"
+                  " (/usr/share/zoneinfo)",
     bases=("go", "static"),  # the go stack's: its builder compiles the file server
     stages=stages,
     files=(NeededFile("public/", "put the site's files in it"),),

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import commit_all, git
-from tests.scenario import monorepo
-from tests.support import bases
+from tests.support import bases, monorepo
+from tests.support.gitrepo import commit_all, git
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -77,7 +76,9 @@ def model_for_act(refs_text: str) -> str:
     text = refs_text.replace(
         "  branch_protection: {minimum_tier: 0}\n",
         "  branch_protection: {minimum_tier: 0}\n"
-        "  ci: {python: \"3.11\", pipelinegen: ./tools/pipelinegen}\n")
+        # GitHub gives each matrix leg a runner of its own; here four legs share two cores,
+        # and the default 12-minute build timeout (of a 20-minute budget) is too short.
+        "  ci: {python: \"3.11\", pipelinegen: ./tools/pipelinegen, budget_minutes: 60}\n")
     for stack, version in (("python", "3.11"), ("node", "18"), ("go", "1.19")):
         text = text.replace(f"    stack: {stack}\n", f"    stack: {stack}\n"
                                                        f"    version: \"{version}\"\n")
@@ -125,6 +126,21 @@ def act(root: Path, runner: str, workflow: str, job: str, base: str,
                           timeout=1500)
 
 
+def failures(done: subprocess.CompletedProcess[str]) -> str:
+    """What a failed run printed before each failing step, per job (act interleaves the jobs,
+    so the tail of its output rarely shows why a step failed)."""
+    lines = done.stdout.splitlines()
+    shown: list[str] = []
+    for at, line in enumerate(lines):
+        if "\u274c" not in line:  # act marks a failed step with a cross
+            continue
+        job = line.partition("]")[0] + "]"
+        mine = [text for text in lines[:at + 1] if text.startswith(job)]
+        shown += ["...", *mine[-40:]]
+    told = "\n".join(shown) if shown else done.stdout
+    return told[-12000:] + "\n" + done.stderr[-2000:]
+
+
 def _pins(root: Path) -> dict[str, str]:
     """action -> pinned sha, as the generated workflows use them."""
     pins: dict[str, str] = {}
@@ -139,7 +155,7 @@ def test_changes_job_checks_drift_and_lists_every_new_service(
         repo: tuple[Path, str], runner_image: str, tmp_path: Path) -> None:
     root, base = repo
     done = act(root, runner_image, "ci.yml", "changes", base, tmp_path)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    assert done.returncode == 0, failures(done)
     assert "generated files are up to date" in done.stdout
     assert 'Affected services: ["api","legacy","renderer","web"]' in done.stdout
 
@@ -148,7 +164,7 @@ def test_build_job_builds_every_stack_and_the_own_dockerfile(
         repo: tuple[Path, str], runner_image: str, tmp_path: Path) -> None:
     root, base = repo
     done = act(root, runner_image, "ci.yml", "build", base, tmp_path)
-    assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-3000:]
+    assert done.returncode == 0, failures(done)
     for service in ("api", "legacy", "renderer", "web"):
         assert f"build ({service})" in done.stdout
     assert done.stdout.count("Job succeeded") >= 5, done.stdout[-4000:]  # changes + 4 legs
@@ -158,7 +174,7 @@ def test_drift_job_passes_then_fails_on_a_hand_edit(
         repo: tuple[Path, str], runner_image: str, tmp_path: Path) -> None:
     root, base = repo
     done = act(root, runner_image, "pipelinegen.yml", "drift", base, tmp_path)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    assert done.returncode == 0, failures(done)
     edited = tmp_path / "edited"
     shutil.copytree(root, edited)
     values = edited / "generated/helm/web/values.yaml"

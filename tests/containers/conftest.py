@@ -4,12 +4,12 @@ its images built once per session by the real `pipelinegen build`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.support import bases, demo
+from tests.support.demo import Built
 
 TAG = "test"
 
@@ -29,13 +29,6 @@ def registry() -> str:
 def demo_repo(tmp_path_factory: pytest.TempPathFactory, base_refs: dict[str, str],
               registry: str) -> Path:
     return demo.make_repo(tmp_path_factory.mktemp("demo") / "repo", base_refs, registry)
-
-
-@dataclass(frozen=True)
-class Built:
-    root: Path
-    output: str  # what `pipelinegen build` printed
-    images: dict[str, str]  # service -> image reference
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.containers.conftest import Built
 from tests.support import demo
+from tests.support.demo import Built
 
 
 def test_a_tiny_budget_fails_the_build_naming_image_size_and_budget(

@@ -9,8 +9,8 @@ import pytest
 
 from pipelinegen import proc
 from pipelinegen.errors import ToolUnavailable
-from tests.containers.conftest import Built
 from tests.support import demo
+from tests.support.demo import Built
 
 NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/docker.sock"}
 

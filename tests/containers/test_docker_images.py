@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.containers.conftest import Built
 from tests.support import demo
+from tests.support.demo import Built
 
 HEALTH_TIMEOUT = 90  # seconds; the generated HEALTHCHECK probes every 10 s
 # What each demo service answers besides its health path: (path, text in the body).

@@ -16,8 +16,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.containers.conftest import Built
 from tests.support import demo
+from tests.support.demo import Built
 
 HEALTH_TIMEOUT = 90  # seconds
 HARDENED = ("--user", "10001:10001", "--read-only", "--tmpfs", "/tmp:rw,nosuid,nodev,size=64m",

@@ -1,5 +1,6 @@
 """The java stack's build script and the rust stack's layer split, run for real: in the java
-test builder (Debian's OpenJDK 17 and Maven) and through `pipelinegen build`."""
+test builder (Debian's OpenJDK 17 and Maven) and through `pipelinegen build`; a java image whose
+runtime.workdir and runtime files moved."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from pipelinegen import load
 from pipelinegen.emit.dockerfile import shipped_file
 from pipelinegen.inputs import Inputs
 from pipelinegen.stacks import java
-from tests.containers.conftest import Built
 from tests.support import bases, demo
+from tests.support.demo import Built
 
 LEDGER = demo.REPO / "services/ledger"
 SCRIPT = java.BUILD_SCRIPT.rpartition("/")[2]
@@ -141,3 +142,32 @@ def test_the_demo_services_own_tests_pass_offline_with_the_debian_toolchains(
     output = demo.docker("run", "--rm", "--network", "none", "-v", f"{tmp_path}:/w",
                          "-w", f"/w/{service}", bases.ensure(base), *command)
     assert passed in output, output[-3000:]
+
+
+@pytest.mark.slow
+def test_a_java_image_runs_its_jar_in_another_workdir_beside_its_runtime_files(
+        tmp_path: Path, base_refs: dict[str, str], registry: str) -> None:
+    """runtime.workdir moves the working directory and the runtime files, not the jar: the
+    image built by `pipelinegen build` gets healthy (its smoke test) and holds the file there,
+    owned by root and readable by the numeric user."""
+    repo = demo.make_repo(tmp_path / "repo", base_refs, registry)
+    (repo / "services/ledger/conf").mkdir()
+    (repo / "services/ledger/conf/fees.properties").write_text("card=0.029\n")
+    source = repo / "services.yaml"
+    text = source.read_text()
+    assert "\n  ledger:\n    path: services/ledger\n" in text
+    source.write_text(text.replace(
+        "\n  ledger:\n    path: services/ledger\n",
+        "\n  ledger:\n    path: services/ledger\n"
+        "    runtime: {workdir: /srv/ledger, files: [conf/]}\n", 1))
+    demo.run_pipelinegen(repo, "generate", check=True)
+    done = demo.run_pipelinegen(repo, "build", "ledger", "--tag", "workdir", check=True)
+    assert "ledger" in done.stdout
+    image = f"{registry}/ledger:workdir"
+    assert demo.docker("image", "inspect", "--format", "{{.Config.WorkingDir}}",
+                       image).strip() == "/srv/ledger"
+    shown = demo.docker("run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c",
+                        "cat conf/fees.properties && stat -c %u:%a conf/fees.properties"
+                        " && id -u && ls /app")
+    assert shown.splitlines()[:3] == ["card=0.029", "0:644", "10001"]
+    assert "app.jar" in shown.splitlines()[3:]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import RunCli
 from tests.support import bases
+from tests.support.cli import RunCli
 
 STALE = "sha256:" + "1" * 64
 

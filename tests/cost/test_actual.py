@@ -19,7 +19,8 @@ import pytest
 from pipelinegen.cost import actual
 from pipelinegen.cost.estimate import estimate
 from pipelinegen.load import load
-from tests.conftest import REPO, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import REPO
 
 EXPORT = Path(__file__).parent / "data" / "opencost-allocation.json"
 # What the projection gives for the bundled model (tests/cost/test_estimate.py checks them).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipelinegen.cost.delta import compare
 from pipelinegen.load import loads
 from pipelinegen.model import Model
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 TEXT = (REPO / "services.yaml").read_text()
 

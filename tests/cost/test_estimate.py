@@ -16,7 +16,8 @@ import pytest
 from pipelinegen.cost import estimate as estimate_module
 from pipelinegen.cost.pricing import ZERO
 from pipelinegen.load import load
-from tests.conftest import REPO, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import REPO
 
 # Published prices (pipelinegen/data/pricing/eks-fargate.json gives the sources): Fargate,
 # Linux/x86, us-east-1, per vCPU-hour and per GB-hour; the EKS fee per cluster-hour.

@@ -16,6 +16,8 @@ from pipelinegen.emit.header import header
 from pipelinegen.stacks import grpcprobe
 from pipelinegen.workspace import Workspace
 from tests.support.demo import REPO
+from tests.support.dockerfiles import instructions
+from tests.support.tools import hadolint
 
 WS = Workspace.locate(REPO / "services.yaml", None)
 MODEL = WS.model
@@ -25,11 +27,6 @@ BUILT = sorted(name for name, s in MODEL.services.items() if s.stack != "dockerf
 
 def dockerfile(service: str) -> str:
     return FILES[f"generated/docker/{service}.Dockerfile"]
-
-
-def instructions(text: str) -> list[str]:
-    return [line for line in text.replace("\\\n", "").splitlines()
-            if line and not line.startswith("#")]
 
 
 def test_every_built_stack_has_a_service_here() -> None:
@@ -170,10 +167,6 @@ def test_a_dockerfile_service_gets_no_generated_dockerfile(tmp_path: Path) -> No
     files = Workspace.locate(tmp_path / "services.yaml", None).plan.outputs
     assert not [path for path in files if path.startswith("generated/docker/docs.")]
     assert "generated/docker/api.Dockerfile" in files
-
-
-def hadolint() -> str:
-    return str(Path(sys.executable).parent / "hadolint")
 
 
 def test_hadolint_reports_nothing_on_any_generated_dockerfile(tmp_path: Path) -> None:

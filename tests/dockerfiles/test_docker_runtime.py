@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipelinegen.workspace import Workspace
-from tests.conftest import CASES, RunCli
-from tests.dockerfiles.test_docker_emit import hadolint, instructions
+from tests.support.cli import RunCli
 from tests.support.demo import REPO
+from tests.support.dockerfiles import instructions
+from tests.support.paths import CASES
+from tests.support.tools import hadolint
 
 CASE = CASES / "all-stacks/services.yaml"
 WS = Workspace.locate(CASE, CASE.parent)
@@ -23,9 +24,9 @@ FILES = {path: data.decode() for path, data in WS.plan.outputs.items()}
 BUILT = sorted(name for name, s in WS.model.services.items() if s.stack != "dockerfile")
 
 
-def stages(service: str) -> tuple[list[str], list[str]]:
+def stages(service: str, files: dict[str, str] = FILES) -> tuple[list[str], list[str]]:
     """(build stage, runtime stage) instructions of a service's Dockerfile."""
-    lines = instructions(FILES[f"generated/docker/{service}.Dockerfile"])
+    lines = instructions(files[f"generated/docker/{service}.Dockerfile"])
     split = next(i for i, line in enumerate(lines) if line.endswith(" AS runtime"))
     return lines[:split], lines[split:]
 
@@ -73,6 +74,45 @@ def test_runtime_files_land_under_the_workdir_at_their_relative_paths() -> None:
     assert not any(line.startswith("COPY --chown") for name in BUILT for line in stages(name)[1])
 
 
+def workdir(runtime: list[str]) -> str:
+    """The working directory the image runs in: the runtime stage's last WORKDIR."""
+    return [line for line in runtime if line.startswith("WORKDIR ")][-1].split(" ", 1)[1]
+
+
+def test_java_runs_its_jar_from_app_in_the_working_directory_it_is_given() -> None:
+    build, runtime = stages("billing")
+    assert "apt-get install -y --no-install-recommends unzip" in build[1]  # first in the stage
+    assert not any("unzip" in line for line in runtime)
+    assert "apt-get install -y --no-install-recommends fontconfig" in runtime[1]
+    assert workdir(runtime) == "/srv/billing"  # the stack's lines never set it back to /app
+    assert "COPY apps/billing/templates/ /srv/billing/templates/" in runtime
+    assert "COPY apps/billing/rates.csv /srv/billing/rates.csv" in runtime
+    layers = [line for line in runtime if line.startswith("COPY --from=build /out/app/")]
+    assert layers and all(line.endswith(" /app/") for line in layers)
+    assert runtime[-1] == 'CMD ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]'
+
+
+def test_rust_and_dotnet_copy_runtime_files_beside_their_app_in_app() -> None:
+    build, runtime = stages("routes")
+    assert "apt-get install -y --no-install-recommends protobuf-compiler" in build[1]
+    assert workdir(runtime) == "/app" and "COPY apps/routes/maps/ /app/maps/" in runtime
+    assert not any("apt-get" in line for line in runtime)  # distroless: refused, never written
+    _, runtime = stages("receipts")
+    # ASP.NET reads appsettings.*.json from its content root, the working directory.
+    assert workdir(runtime) == "/app"
+    assert ("COPY apps/receipts/appsettings.Production.json"
+            " /app/appsettings.Production.json") in runtime
+    assert "COPY --from=build /out/app /app/" in runtime
+
+
+def test_java_and_dotnet_images_run_in_app_without_runtime_settings() -> None:
+    outputs = Workspace.locate(REPO / "services.yaml", None).plan.outputs
+    bundled = {path: data.decode() for path, data in outputs.items()}
+    for service in ("ledger", "invoices"):
+        _, runtime = stages(service, bundled)
+        assert workdir(runtime) == "/app" and runtime.count("WORKDIR /app") == 1
+
+
 def test_without_runtime_settings_a_go_image_has_no_workdir() -> None:
     model = Workspace.locate(REPO / "services.yaml", None)
     text = model.plan.outputs["generated/docker/docs.Dockerfile"].decode()
@@ -102,35 +142,16 @@ def _line_of(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
 
 
-def test_runtime_files_are_checked_on_disk_with_their_position(
-        example_repo: Path, run_cli: RunCli, tmp_path: Path) -> None:
-    source = example_repo / "services.yaml"
-    result = run_cli("validate", "--rule", "service-files", "--file", source)
-    assert result.exit_code == 0, result.output  # the renderer's templates/ is there
-    templates = example_repo / "services/renderer/templates"
-    shutil.rmtree(templates)
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    templates.symlink_to(outside)  # a link out of the service's directory
-    text = source.read_text().replace("files: [templates/]", "files: [templates/, main.go/, x]")
-    source.write_text(text)
-    result = run_cli("validate", "--rule", "service-files", "--format", "text", "--file", source)
-    assert result.exit_code == 1
-    line = _line_of(source, "files: [templates/, main.go/, x]")
-    out = result.output
-    assert (f"services.yaml:{line}:15: [error] service-files: services.renderer: runtime file"
-            " services/renderer/templates/ leads outside services/renderer/") in out
-    assert f"services.yaml:{line}:27: [error] service-files: services.renderer: runtime file" \
-           " services/renderer/main.go/ is not a directory" in out
-    assert f"services.yaml:{line}:37: [error] service-files: services.renderer: runtime file" \
-           " services/renderer/x does not exist" in out
-
-
-@pytest.mark.parametrize(("stack_line", "field"), [
-    ("stack: go", "packages: {runtime: [tzdata]}"),
-    ("stack: static", "packages: {runtime: [ca-certificates]}")])
+@pytest.mark.parametrize(("stack_line", "field", "holds"), [
+    ("stack: go", "packages: {runtime: [tzdata]}", "distroless static holds CA certificates"),
+    ("stack: static", "packages: {runtime: [ca-certificates]}",
+     "distroless static holds CA certificates"),
+    ("stack: rust", "packages: {runtime: [libssl3]}", "distroless cc holds CA certificates,"
+                                                      " tzdata, glibc"),
+    ("stack: dotnet", "packages: {runtime: [libicu74]}",
+     "the chiseled ASP.NET image holds CA certificates, glibc")])
 def test_runtime_packages_are_refused_on_distroless(
-        example_repo: Path, run_cli: RunCli, stack_line: str, field: str) -> None:
+        example_repo: Path, run_cli: RunCli, stack_line: str, field: str, holds: str) -> None:
     source = example_repo / "services.yaml"
     text = source.read_text().replace(f"    {stack_line}\n", f"    {stack_line}\n    {field}\n",
                                       1)
@@ -139,5 +160,6 @@ def test_runtime_packages_are_refused_on_distroless(
     assert result.exit_code == 2
     line = _line_of(source, field)
     assert f"services.yaml:{line}:" in result.stderr
-    assert "distroless, with no package manager" in result.stderr
+    assert "runtime image has no package manager (distroless or chiseled)" in result.stderr
+    assert f"hint: remove packages.runtime: {holds}" in " ".join(result.stderr.split())
     assert "Traceback" not in result.output

@@ -8,9 +8,9 @@ from types import ModuleType
 import helm_python
 import kubernetes_validate
 import pytest
-from chartkit import MODEL, make_repo
 
 from pipelinegen.model import Model
+from tests.support.charts import MODEL, make_repo
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from chartkit import ENVIRONMENTS, MODEL, ROOT, render
-
 from pipelinegen.validate import rendering
+from tests.support.charts import ENVIRONMENTS, MODEL, ROOT, render
 
 CHECKOV = ROOT / ".tools/checkov/bin/checkov"
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import helm_python
 import pytest
-from chartkit import ROOT
 
 from pipelinegen import load, validate, writer
 from pipelinegen.errors import InputError
 from pipelinegen.validate import rendering
 from pipelinegen.validate.registry import Context
 from pipelinegen.workspace import Workspace
+from tests.support.charts import ROOT
 
 EGRESS = """\
       egress:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-from chartkit import MODEL, ROOT, render, sdk_scenarios_objects
 
 from pipelinegen import cloud
 from pipelinegen.validate import crds
+from tests.support.charts import MODEL, ROOT, render, sdk_scenarios_objects
 
 ESO = "external-secrets.io/v1"
 

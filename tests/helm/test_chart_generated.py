@@ -7,9 +7,8 @@ import os
 import subprocess
 import sys
 
-from chartkit import ENVIRONMENTS, MODEL, ROOT, SERVICES
-
 from pipelinegen.emit.helm import chart_files
+from tests.support.charts import ENVIRONMENTS, MODEL, ROOT, SERVICES
 
 CHECK = [sys.executable, "-m", "pipelinegen", "check", "--file", "services.yaml", "--format",
          "text"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chartkit import DIGEST_A, MODEL, ROOT, SERVICES, render, sdk_scenarios_objects
 
 from pipelinegen import cloud
+from tests.support.charts import DIGEST_A, MODEL, ROOT, SERVICES, render, sdk_scenarios_objects
 
 UID = MODEL.project.defaults.uid
 GID = MODEL.project.defaults.gid

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chartkit import MODEL, SERVICES, render
 
 from pipelinegen.validate.rendering import Rendered
+from tests.support.charts import MODEL, SERVICES, render
 
 
 def _one(objects: list[Rendered], kind: str) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from types import ModuleType
 
 import pytest
-from chartkit import ENVIRONMENTS, MODEL, ROOT, SERVICES
 
 from pipelinegen.validate import crds, rendering
 from pipelinegen.validate.rendering import KUBE_VERSION
+from tests.support.charts import ENVIRONMENTS, MODEL, ROOT, SERVICES
 
 SCENARIOS = [s for svc in SERVICES for s in rendering.scenarios(MODEL, svc)]
 

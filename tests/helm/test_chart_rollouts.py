@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chartkit import DIGEST_A, DIGEST_B, render
 
 from pipelinegen.validate.rendering import Rendered
+from tests.support.charts import DIGEST_A, DIGEST_B, render
 
 TRACK = "pipelinegen.dev/track"
 

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 import pytest
-from chartkit import MODEL, ROOT, sdk_scenarios_objects
+
+from tests.support.charts import MODEL, ROOT, sdk_scenarios_objects
 
 SECRET_NAMES = sorted({ref.secret for svc in MODEL.services.values()
                        for env in [None, *MODEL.project.environment_names()]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from types import ModuleType
 
 import pytest
-from chartkit import DIGEST_A, DIGEST_B, MODEL, ROOT
 from syrupy.assertion import SnapshotAssertion
 
 from pipelinegen.emit.helm import chart_files
 from pipelinegen.validate import rendering
+from tests.support.charts import DIGEST_A, DIGEST_B, MODEL, ROOT
 
 FILES = chart_files(MODEL, "api", "services.yaml")
 

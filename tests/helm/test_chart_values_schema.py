@@ -8,9 +8,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from chartkit import DIGEST_A, ROOT, SERVICES
 
 from pipelinegen.emit.helm import values
+from tests.support.charts import DIGEST_A, ROOT, SERVICES
 
 CHART = ROOT / "generated/helm/api"
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import helm_python
 import pytest
-from chartkit import MODEL, ROOT, SERVICES
 from ruamel.yaml import YAML
 
 from pipelinegen.validate import rendering
+from tests.support.charts import MODEL, ROOT, SERVICES
 
 CONFIG = ROOT / ".checkov/kubernetes.yaml"
 
@@ -72,7 +72,7 @@ def test_checkov_reports_no_failure_on_any_chart(rendered: Path) -> None:
 def test_the_test_pod_is_selected_by_a_policy_its_service_admits() -> None:
     """The NetworkPolicy of the `helm test` pod lets it reach its service's port and DNS only,
     and the service's own policy lets the test pod in."""
-    from chartkit import render
+    from tests.support.charts import render
 
     for service in SERVICES:
         port = MODEL.services[service].port

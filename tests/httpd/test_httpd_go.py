@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.observability.obskit import REPO, run, tool
+from tests.support.observability import REPO, run, tool
 
 HTTPD = REPO / "pipelinegen" / "data" / "pipelinegen-httpd.go"
 

@@ -13,9 +13,9 @@ import pytest
 
 from pipelinegen import load
 from pipelinegen.model import Model
-from tests.conftest import REPO, RunCli
-from tests.init import repos
-from tests.support import bases, registry
+from tests.support import bases, init_repos, registry
+from tests.support.cli import RunCli
+from tests.support.paths import REPO
 
 MIRROR = f"{bases.REGISTRY}/pipelinegen-init"
 BASE_NAMES = ("python", "node", "go", "static", "jdk", "jre", "rust", "cc", "dotnet-sdk", "aspnet",
@@ -58,7 +58,7 @@ def comment(root: Path, service: str, key: str) -> str:
 
 
 def test_every_stack(run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) -> None:
-    root = repos.every_stack(tmp_path / "shop", mirror["static"])
+    root = init_repos.every_stack(tmp_path / "shop", mirror["static"])
     model = init_and_build(run_cli, root, ".github/CODEOWNERS")
     project = model.project
     assert (project.name, project.repository, project.default_branch, project.registry) == (
@@ -101,7 +101,7 @@ def test_every_stack(run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) ->
 
 def test_monorepo_shared_packages(run_cli: RunCli, tmp_path: Path,
                                   mirror: dict[str, str]) -> None:
-    root = repos.monorepo(tmp_path / "mono")
+    root = init_repos.monorepo(tmp_path / "mono")
     model = init_and_build(run_cli, root)
     assert sorted(model.services) == ["billing", "gateway", "refunds", "web"]
     assert model.services["web"].depends_on == ["packages/tokens", "packages/ui"]
@@ -122,7 +122,7 @@ def test_monorepo_shared_packages(run_cli: RunCli, tmp_path: Path,
 
 def test_existing_dockerfiles_and_charts(run_cli: RunCli, tmp_path: Path,
                                          mirror: dict[str, str]) -> None:
-    root = repos.deployed(tmp_path / "deployed", mirror["static"])
+    root = init_repos.deployed(tmp_path / "deployed", mirror["static"])
     before = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
     model = init_and_build(run_cli, root)
     # tools/Dockerfile.dev is a developer image, not a service; the root Dockerfile is tooling of
@@ -164,7 +164,8 @@ def test_the_bundled_example_is_found_again(run_cli: RunCli, tmp_path: Path) -> 
 
 
 def test_never_overwrites_and_dry_run_writes_nothing(run_cli: RunCli, tmp_path: Path) -> None:
-    root = repos.write(tmp_path, {"app/requirements.txt": "", "app/main.py": "serve(h, 8000)\n"})
+    root = init_repos.write(tmp_path, {"app/requirements.txt": "",
+                                       "app/main.py": "serve(h, 8000)\n"})
     dry = run_cli("init", root, "--dry-run")
     assert dry.exit_code == 0 and "path: app # app/requirements.txt: it has app/main.py" in (
         dry.output)
@@ -179,7 +180,7 @@ def test_never_overwrites_and_dry_run_writes_nothing(run_cli: RunCli, tmp_path: 
 
 
 def test_nothing_to_list_is_an_error_that_says_why(run_cli: RunCli, tmp_path: Path) -> None:
-    root = repos.write(tmp_path, {"package.json": repos.package_json(
+    root = init_repos.write(tmp_path, {"package.json": init_repos.package_json(
         "solo", scripts={"start": "node index.js"})})
     result = run_cli("init", root)
     assert result.exit_code == 2
@@ -195,7 +196,7 @@ def test_nothing_to_list_is_an_error_that_says_why(run_cli: RunCli, tmp_path: Pa
 
 
 def test_the_same_repository_gives_the_same_bytes(tmp_path: Path) -> None:
-    root = repos.monorepo(tmp_path / "mono")
+    root = init_repos.monorepo(tmp_path / "mono")
     outputs = {subprocess.run([sys.executable, "-m", "pipelinegen", "init", str(root),
                                "--dry-run"], env={**os.environ, "PYTHONHASHSEED": seed},
                               capture_output=True, check=True).stdout for seed in ("0", "1")}
@@ -206,11 +207,11 @@ def test_the_same_repository_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_an_npm_test_script_gets_no_coverage_gate(run_cli: RunCli, tmp_path: Path) -> None:
     """CI's coverage gate wraps `node ...` commands only: a script run through npm is kept as
     `npm test` with min_coverage 0, so the services file init writes still loads."""
-    root = repos.write(tmp_path / "shop", {
-        "services/shop/package.json": repos.package_json(
+    root = init_repos.write(tmp_path / "shop", {
+        "services/shop/package.json": init_repos.package_json(
             "shop", main="server.js", scripts={"start": "node server.js", "test": "jest"}),
-        "services/shop/package-lock.json": repos.lock("shop"),
-        "services/shop/server.js": repos.NODE_SERVER,
+        "services/shop/package-lock.json": init_repos.lock("shop"),
+        "services/shop/server.js": init_repos.NODE_SERVER,
     })
     result = run_cli("init", root)
     assert result.exit_code == 0, result.output

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.observability.obskit import bundled, generate, run, small, tool
+from tests.support.observability import bundled, generate, run, small, tool
 
 
 def _config(tmp_path: Path, text: str) -> Path:

@@ -12,8 +12,8 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 
 from pipelinegen.validate import promql
-from tests.conftest import RunCli
-from tests.observability.obskit import bundled, generate
+from tests.support.cli import RunCli
+from tests.support.observability import bundled, generate
 
 SERVICES = ("api", "docs", "renderer", "web", "worker")
 BOARDS = (*(f"{service}/dashboard.yaml" for service in SERVICES), "overview-dashboard.yaml")

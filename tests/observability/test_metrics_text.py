@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from pipelinegen.model import Metrics
-from tests.observability.obskit import REPO, run, tool
+from tests.support.observability import REPO, run, tool
 
 SERVICES = REPO / "services"
 

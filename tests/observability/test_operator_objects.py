@@ -14,7 +14,7 @@ import yaml
 from pipelinegen import load
 from pipelinegen.emit.observability import observed
 from pipelinegen.validate import crds, rendering
-from tests.observability.obskit import bundled, generate
+from tests.support.observability import bundled, generate
 
 pytestmark = pytest.mark.helm
 

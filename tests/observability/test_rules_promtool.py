@@ -11,7 +11,7 @@ import pytest
 from pipelinegen import load
 from pipelinegen.emit.observability import observed, slo
 from pipelinegen.model import Model
-from tests.observability.obskit import bundled, generate, run, small, tool
+from tests.support.observability import bundled, generate, run, small, tool
 
 
 def _model(text: str) -> Model:

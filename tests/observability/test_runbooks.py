@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from pipelinegen import notes
-from tests.conftest import RunCli
+from tests.support.cli import RunCli
 
 NOTE = "Orders fail when the NFS share of the order store is unmounted: see INC-42.\n"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from review_helpers import (
+
+from pipelinegen.change_report import ChangeReport
+from pipelinegen.review.filediff import owner
+from tests.support.review import (
     GO_AFTER,
     GO_BEFORE,
     Edit,
@@ -19,9 +22,6 @@ from review_helpers import (
     remove_service,
     rename_service,
 )
-
-from pipelinegen.change_report import ChangeReport
-from pipelinegen.review.filediff import owner
 
 GO = f"bases.go: digest {GO_BEFORE[:7]} -> {GO_AFTER[:7]}"
 STRATEGY = "project.environments.staging.strategy: canary -> blue-green"

@@ -7,17 +7,17 @@ import subprocess
 import sys
 
 import pytest
-from review_helpers import (
+
+from pipelinegen import git
+from pipelinegen.change_report import ChangeReport
+from pipelinegen.review import render_text
+from tests.support.review import (
     Repo,
     change_base_digest,
     change_replicas,
     change_strategy,
     rename_service,
 )
-
-from pipelinegen import git
-from pipelinegen.change_report import ChangeReport
-from pipelinegen.review import render_text
 
 
 def _run(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:

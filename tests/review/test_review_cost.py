@@ -6,7 +6,7 @@ import json
 import math
 from fractions import Fraction
 
-from review_helpers import Repo, change_replicas
+from tests.support.review import Repo, change_replicas
 
 # Published Fargate prices (us-east-1, pipelinegen/data/pricing/eks-fargate.json): per
 # vCPU-hour and per GB-hour; a month is 730 hours.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from review_helpers import Repo, change_replicas, change_strategy, rename_service
-
 from pipelinegen.change_report import ChangeReport
+from tests.support.review import Repo, change_replicas, change_strategy, rename_service
 
 SCHEMA = "specs/services.schema.json"
 

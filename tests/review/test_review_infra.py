@@ -8,7 +8,7 @@ from pathlib import Path
 
 import cmarkgfm
 
-from tests.conftest import RunCli
+from tests.support.cli import RunCli
 
 ROOT = Path(__file__).resolve().parents[2]
 

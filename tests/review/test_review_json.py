@@ -6,10 +6,10 @@ import json
 
 import jsonschema
 import pytest
-from review_helpers import PROJECT_ROOT, Repo, change_strategy, rename_service
 
 from pipelinegen.change_report import report_schema
 from pipelinegen.emit import diff_schema
+from tests.support.review import PROJECT_ROOT, Repo, change_strategy, rename_service
 
 SCHEMA_FILE = PROJECT_ROOT / "specs" / "diff.schema.json"
 

@@ -6,7 +6,6 @@ import re
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
-from review_helpers import Repo
 
 from pipelinegen.change_report import (
     ChangeReport,
@@ -18,6 +17,7 @@ from pipelinegen.change_report import (
 )
 from pipelinegen.review import render_markdown
 from pipelinegen.review.render_markdown import GITHUB_LIMIT, LIMIT
+from tests.support.review import Repo
 
 
 def _html(markdown: str) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from review_helpers import DOCS, PROJECT_ROOT
-
 from pipelinegen import load
 from pipelinegen.model import Model
 from pipelinegen.review import modeldiff
+from tests.support.review import DOCS, PROJECT_ROOT
 
 BUNDLED = (PROJECT_ROOT / "services.yaml").read_text()
 

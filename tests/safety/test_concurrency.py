@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipelinegen import writer
 from pipelinegen.layout import LOCK
-from tests.safety.conftest import pipelinegen, snapshot
+from tests.support.safety import pipelinegen, snapshot
 
 BUSY = "another `pipelinegen generate` is running in this repository"
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pipelinegen.cli import cli
-from tests.conftest import REPO
-from tests.safety.conftest import snapshot
+from tests.support.paths import REPO
+from tests.support.safety import snapshot
 
 BUNDLED = (REPO / "services.yaml").read_text()
 LINES = BUNDLED.splitlines(keepends=True)

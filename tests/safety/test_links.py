@@ -12,7 +12,7 @@ import pytest
 from pipelinegen import writer
 from pipelinegen.layout import LOCK
 from pipelinegen.plan import MANIFEST
-from tests.safety.conftest import edit, pipelinegen, snapshot
+from tests.support.safety import edit, pipelinegen, snapshot
 
 
 def _generated(repo: Path) -> list[str]:

@@ -8,7 +8,8 @@ import pytest
 
 from pipelinegen import load
 from pipelinegen.errors import InputError
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 
 BASE = MINIMAL.read_text()
 BOMB = "a: &a [" + ",".join(["x" * 100] * 10) + "]\n" + "".join(

@@ -15,7 +15,8 @@ from pipelinegen.emit import codeowners
 from pipelinegen.errors import InputError
 from pipelinegen.inputs import Inputs
 from pipelinegen.model import Model
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 
 BASE = MINIMAL.read_text()
 

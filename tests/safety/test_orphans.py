@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipelinegen.plan import MANIFEST
-from tests.conftest import RunCli
-from tests.safety.conftest import pipelinegen, snapshot
+from tests.support.cli import RunCli
+from tests.support.safety import pipelinegen, snapshot
 
 
 def _list_in_manifest(repo: Path, path: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipelinegen import writer
 from pipelinegen.plan import MANIFEST
-from tests.safety.conftest import copy_repo, edit, pipelinegen, snapshot
+from tests.support.safety import copy_repo, edit, pipelinegen, snapshot
 
 Mount = Callable[[str], Path]
 

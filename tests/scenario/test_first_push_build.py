@@ -15,9 +15,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from pipelinegen import layout, load
-from tests.gitrepo import commit_all
-from tests.scenario import monorepo
-from tests.support import bases, demo
+from tests.support import bases, demo, monorepo
+from tests.support.gitrepo import commit_all
 
 pytestmark = pytest.mark.docker
 

@@ -16,11 +16,11 @@ from ruamel.yaml import YAML
 
 from pipelinegen import affected as changes
 from pipelinegen.review.render_markdown import DEPLOY_ONLY
-from tests.gitrepo import commit_all, example_repo, git
 from tests.support import bases
+from tests.support.gitrepo import commit_all, example_repo, git
 
 PIPELINEGEN = Path(sys.executable).parent / "pipelinegen"
-FAKES = Path(__file__).resolve().parents[1] / "fakes"
+FAKES = Path(__file__).resolve().parents[1] / "support" / "fakes"
 STALE = "sha256:" + "1" * 64
 
 

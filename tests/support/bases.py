@@ -51,10 +51,13 @@ class Recipe:
     debs: tuple[str, ...] = ()
     # Files written into the root afterwards (path relative to it: text).
     files: tuple[tuple[str, str], ...] = ()
+    # More apt sources (one-line-style entries) for the apt step, e.g. Debian's security suite.
+    sources: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         extra = [self.debs, self.files] if self.debs or self.files else []  # keeps older keys
+        extra += [self.sources] if self.sources else []
         data = json.dumps([SUITE, self.packages, self.apt, TRIM,
                            _TINY_FILES if not self.packages else [], *extra,
                            _host_cas() if self.host_ca else {}])
@@ -98,6 +101,12 @@ RECIPES = {
                files=(("etc/maven/settings.xml", _MAVEN_SETTINGS),)),
         Recipe("java", ("ca-certificates",), apt=("openjdk-17-jre-headless",)),
         Recipe("rust-build", ("ca-certificates",), apt=("cargo",)),
+        # The rust coverage gate's toolchain: Debian's newer rustc (with the profiler runtime
+        # that -C instrument-coverage links) and its LLVM tools in the sysroot's
+        # lib/rustlib/<host>/bin, where rustup's llvm-tools component puts them.
+        Recipe("rust-coverage", ("ca-certificates",),
+               apt=("rustc-web", "cargo-web", "rust-web-llvm"),
+               sources=(f"deb {MIRROR}-security {SUITE}-security main",)),
         # A distroless-cc-like runtime: the C library and libgcc's unwinder, no shell.
         Recipe("cc", (), debs=("libc6", "libgcc-s1", "gcc-12-base")),
         # Stands in for the example's backing redis (whose public image cannot be pulled here).
@@ -109,8 +118,10 @@ RECIPES = {
     )
 }
 
-# The bases demo images build on (every recipe but the act runner and the backing redis).
-IMAGE_BASES = tuple(name for name in RECIPES if name not in ("runner", "redis"))
+# The bases demo images build on (every recipe but the act runner, the backing redis and the
+# rust coverage toolchain).
+IMAGE_BASES = tuple(name for name in RECIPES if name not in ("runner", "redis",
+                                                             "rust-coverage"))
 
 HOST_CAS = Path("/usr/local/share/ca-certificates")
 
@@ -212,6 +223,9 @@ def _debootstrap(recipe: Recipe) -> bytes:
             f"--cache-dir={cache}", SUITE, str(root), MIRROR)
         if recipe.apt:
             shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
+            if recipe.sources:
+                (root / "etc/apt/sources.list.d/extra.list").write_text(
+                    "".join(f"{line}\n" for line in recipe.sources))
             env = ("env", "DEBIAN_FRONTEND=noninteractive")
             run("chroot", str(root), *env, "apt-get", "update", "-qq")
             # Some maintainer scripts need /proc (OpenJDK's runs java).

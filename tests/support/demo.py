@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support import bases
@@ -104,3 +105,10 @@ def steps(build_output: str) -> dict[str, str]:
         if match:
             states[match.group(1)] = match.group(2)
     return {titles[key]: state for key, state in states.items() if key in titles}
+
+
+@dataclass(frozen=True)
+class Built:
+    root: Path
+    output: str  # what `pipelinegen build` printed
+    images: dict[str, str]  # service -> image reference

@@ -186,18 +186,7 @@ spec:
           protocol: TCP
   {{- end }}
   egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-          podSelector:
-            matchLabels:
-              k8s-app: kube-dns
-      ports:
-        - port: 53
-          protocol: UDP
-        - port: 53
-          protocol: TCP
+    {{- include "svc.dnsEgress" . | nindent 4 }}
     {{- range .Values.networkPolicy.calls }}
     - to:
         - podSelector:
@@ -369,18 +358,7 @@ spec:
     - Ingress
     - Egress
   egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-          podSelector:
-            matchLabels:
-              k8s-app: kube-dns
-      ports:
-        - port: 53
-          protocol: UDP
-        - port: 53
-          protocol: TCP
+    {{- include "svc.dnsEgress" . | nindent 4 }}
     - to:
         - podSelector:
             matchLabels:

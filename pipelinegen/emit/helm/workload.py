@@ -98,6 +98,23 @@ app.kubernetes.io/part-of: {{ .Values.partOf }}
 {{- else if gt (int .Values.replicas) 1 }}true{{ end -}}
 {{- end -}}
 
+{{/* Egress to the cluster DNS (kube-dns in kube-system), UDP and TCP: every pod of the chart
+that may reach anything needs its names resolved. */}}
+{{- define "svc.dnsEgress" -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: kube-system
+      podSelector:
+        matchLabels:
+          k8s-app: kube-dns
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end -}}
+
 {{/* How the kubelet checks the container: GET the health path (http), the standard gRPC
 health check (grpc: Kubernetes' own client), or the health command of a service without a port.
 The image's HEALTHCHECK checks the same. */}}

@@ -4,6 +4,11 @@
 #   DOCKER_BUILDKIT=1 docker build -f generated/docker/billing.Dockerfile .
 
 FROM registry.example.invalid/maven:3.9-eclipse-temurin-21@sha256:5555555555555555555555555555555555555555555555555555555555555555 AS build
+# Unpinned packages follow the base image's Debian release (pin with name=version).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends unzip \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY generated/docker/PipelinegenProbe.java /src/generated/docker/PipelinegenProbe.java
 RUN javac -d /out/probe /src/generated/docker/PipelinegenProbe.java
 COPY generated/docker/pipelinegen-java-build.sh /src/generated/docker/pipelinegen-java-build.sh
@@ -12,12 +17,19 @@ COPY apps/billing/ ./
 RUN --mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle sh /src/generated/docker/pipelinegen-java-build.sh /out/app
 
 FROM registry.example.invalid/eclipse-temurin:21-jre@sha256:6666666666666666666666666666666666666666666666666666666666666666 AS runtime
-WORKDIR /app
+# Unpinned packages follow the base image's Debian release (pin with name=version).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fontconfig \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
+WORKDIR /srv/billing
 COPY --from=build /out/probe /opt/pipelinegen-probe
-COPY --from=build /out/app/dependencies/ ./
-COPY --from=build /out/app/spring-boot-loader/ ./
-COPY --from=build /out/app/snapshot-dependencies/ ./
-COPY --from=build /out/app/application/ ./
+COPY --from=build /out/app/dependencies/ /app/
+COPY --from=build /out/app/spring-boot-loader/ /app/
+COPY --from=build /out/app/snapshot-dependencies/ /app/
+COPY --from=build /out/app/application/ /app/
+COPY apps/billing/templates/ /srv/billing/templates/
+COPY apps/billing/rates.csv /srv/billing/rates.csv
 ENV PORT=8081
 USER 20000:20000
 EXPOSE 8081

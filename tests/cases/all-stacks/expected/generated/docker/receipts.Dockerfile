@@ -15,10 +15,11 @@ RUN --mount=type=cache,target=/root/.nuget/packages dotnet publish --no-restore 
     -p:UseAppHost=false -p:AssemblyName=receipts
 
 FROM registry.example.invalid/dotnet/aspnet:10.0-noble-chiseled@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa AS runtime
-ENV ASPNETCORE_HTTP_PORTS=8083
 WORKDIR /app
+ENV ASPNETCORE_HTTP_PORTS=8083
 COPY --from=build /out/probe /opt/pipelinegen-probe
-COPY --from=build /out/app ./
+COPY --from=build /out/app /app/
+COPY apps/receipts/appsettings.Production.json /app/appsettings.Production.json
 ENV PORT=8083
 USER 20000:20000
 EXPOSE 8083

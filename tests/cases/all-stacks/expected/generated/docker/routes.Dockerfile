@@ -4,6 +4,11 @@
 #   DOCKER_BUILDKIT=1 docker build -f generated/docker/routes.Dockerfile .
 
 FROM registry.example.invalid/rust:1.97-slim@sha256:7777777777777777777777777777777777777777777777777777777777777777 AS build
+# Unpinned packages follow the base image's Debian release (pin with name=version).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends protobuf-compiler \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 ENV CARGO_HOME=/usr/local/cargo CARGO_TERM_COLOR=never
 COPY generated/docker/pipelinegen-probe.rs /src/generated/docker/pipelinegen-probe.rs
 RUN mkdir -p /out \
@@ -20,8 +25,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry find src -name '*.rs' -e
     && cargo install --path . --locked --root /out --target-dir target
 
 FROM registry.example.invalid/distroless-cc:nonroot@sha256:8888888888888888888888888888888888888888888888888888888888888888 AS runtime
+WORKDIR /app
 COPY --from=build /out/pipelinegen-probe /usr/local/bin/pipelinegen-probe
 COPY --from=build /out/bin/ /app/
+COPY apps/routes/maps/ /app/maps/
 ENV PORT=8082
 USER 20000:20000
 EXPOSE 8082

@@ -9,22 +9,17 @@ import re
 from pathlib import Path
 
 import pytest
-from chartkit import context, dockerfile
 
 from pipelinegen import validate
 from pipelinegen.errors import Problem
 from pipelinegen.validate import dockerfacts
 from pipelinegen.validate.consistency import repository_of
+from tests.support import charts
+from tests.support.charts import context, dockerfile
 
 
 def _check(repo: Path) -> list[Problem]:
     return validate.run(context(repo), ["consistency"])
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
 
 
 def _line_of(path: Path, needle: str) -> int:
@@ -67,7 +62,7 @@ def test_a_hand_edited_dockerfile_is_reported_at_the_instruction(
 ) -> None:
     service, old, new, instruction, fragments = edit
     path = repo / f"generated/docker/{service}.Dockerfile"
-    _edit(path, old, new)
+    charts.edit(path, old, new)
     [problem] = _check(repo)
     assert (problem.file, problem.line) == (f"generated/docker/{service}.Dockerfile",
                                             _line_of(path, instruction))
@@ -77,7 +72,7 @@ def test_a_hand_edited_dockerfile_is_reported_at_the_instruction(
 @pytest.mark.helm
 def test_a_hand_edited_values_port_is_reported_in_values_and_render(repo: Path) -> None:
     path = repo / "generated/helm/api/values.yaml"
-    _edit(path, "port: 8080", "port: 9090")
+    charts.edit(path, "port: 8080", "port: 9090")
     found = _check(repo)
     values = [p for p in found if p.file == "generated/helm/api/values.yaml"]
     assert [(p.line, p.col) for p in values] == [(_line_of(path, "port: 9090"), 7)]
@@ -90,7 +85,7 @@ def test_a_hand_edited_values_port_is_reported_in_values_and_render(repo: Path) 
 @pytest.mark.helm
 def test_a_hand_edited_target_port_is_reported_at_the_template_line(repo: Path) -> None:
     path = repo / "generated/helm/docs/templates/service.yaml"
-    _edit(path, "targetPort: {{ .Values.protocol }}", "targetPort: 8081")
+    charts.edit(path, "targetPort: {{ .Values.protocol }}", "targetPort: 8081")
     found = _check(repo)
     assert {(p.file, p.line) for p in found} == {
         ("generated/helm/docs/templates/service.yaml", _line_of(path, "targetPort"))}
@@ -100,8 +95,8 @@ def test_a_hand_edited_target_port_is_reported_at_the_template_line(repo: Path) 
 @pytest.mark.helm
 def test_a_hand_edited_probe_and_user_in_a_template_are_reported(repo: Path) -> None:
     helpers = repo / "generated/helm/worker/templates/_helpers.tpl"
-    _edit(helpers, "runAsUser: {{ .Values.podSecurity.runAsUser }}", "runAsUser: 10005")
-    _edit(helpers, "path: {{ .Values.health }}", "path: /live")
+    charts.edit(helpers, "runAsUser: {{ .Values.podSecurity.runAsUser }}", "runAsUser: 10005")
+    charts.edit(helpers, "path: {{ .Values.health }}", "path: /live")
     found = _check(repo)
     assert {p.file for p in found} == {"generated/helm/worker/templates/deployment.yaml"}
     messages = " ".join(p.message for p in found)
@@ -132,7 +127,7 @@ def test_a_missing_dockerfile_is_reported_not_a_crash(repo: Path) -> None:
 def _own_dockerfile(repo: Path, service: str, text: str) -> Path:
     """Make `service` a `stack: dockerfile` service with `text` as its own Dockerfile."""
     model = repo / "services.yaml"
-    _edit(model, f"  {service}:\n    path: services/{service}\n    stack: python\n",
+    charts.edit(model, f"  {service}:\n    path: services/{service}\n    stack: python\n",
           f"  {service}:\n    path: services/{service}\n    stack: dockerfile\n"
           f"    dockerfile: services/{service}/Dockerfile\n")
     # CI measures no coverage of an own Dockerfile's tests: no gate of its own.
@@ -175,7 +170,7 @@ def test_an_own_dockerfile_is_told_to_be_edited_not_generated(repo: Path) -> Non
 @pytest.mark.helm
 def test_a_grpc_probe_pointing_elsewhere_is_reported(repo: Path) -> None:
     path = repo / "generated/docker/stock.Dockerfile"
-    _edit(path, '"127.0.0.1:50051"', '"127.0.0.1:50052"')
+    charts.edit(path, '"127.0.0.1:50051"', '"127.0.0.1:50052"')
     [problem] = _check(repo)
     assert problem.line == _line_of(path, "HEALTHCHECK")
     assert "127.0.0.1:50052" in problem.message
@@ -183,9 +178,9 @@ def test_a_grpc_probe_pointing_elsewhere_is_reported(repo: Path) -> None:
 
 @pytest.mark.helm
 def test_a_grpc_probe_and_an_exec_probe_in_a_template_are_checked(repo: Path) -> None:
-    _edit(repo / "generated/helm/stock/values.yaml", "healthService: printloop.Stock",
+    charts.edit(repo / "generated/helm/stock/values.yaml", "healthService: printloop.Stock",
           "healthService: printloop.Other")
-    _edit(repo / "generated/helm/courier/values.yaml", "- courier.alive", "- courier.other")
+    charts.edit(repo / "generated/helm/courier/values.yaml", "- courier.alive", "- courier.other")
     found = _check(repo)
     messages = " ".join(p.message for p in found)
     assert "grpc port 50051 service 'printloop.Other'" in messages

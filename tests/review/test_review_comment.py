@@ -11,7 +11,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests import workflow_models
+from tests.support import workflow_models
 
 HARNESS = """
 const fs = require('fs');
@@ -108,7 +108,7 @@ def run_drift(root: Path, tmp_path: Path) -> tuple[int, str]:
 
 
 def test_drift_goes_to_the_job_summary(tmp_path: Path) -> None:
-    from tests.gitrepo import REPO_ROOT
+    from tests.support.gitrepo import REPO_ROOT
 
     root = tmp_path / "repo"
     root.mkdir()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelinegen import __version__
+from benchmarks import synthetic
+from pipelinegen import __version__, load, yamlio
 from pipelinegen.model import HELM_TEST_IMAGE
 from pipelinegen.workspace import Workspace
-from tests.gitrepo import REPO_ROOT
+from tests.support.gitrepo import REPO_ROOT
 
 # A second shape: another registry (secrets, so an environment), a service with its own
 # Dockerfile, a renamed gate job, a services file below the root, rolling only, and services
@@ -80,3 +81,12 @@ def write(files: dict[str, str], root: Path) -> list[Path]:
         target.write_text(text)
         written.append(target)
     return written
+
+
+def synthetic_repo(root: Path, count: int) -> Workspace:
+    bases = load.load(REPO_ROOT / "services.yaml", "services.yaml").bases
+    data = synthetic.synthetic_model(count, bases)
+    root.mkdir(parents=True)
+    (root / "services.yaml").write_text(yamlio.dump(data))
+    synthetic.write_sources(root, data)
+    return Workspace.locate(root / "services.yaml", root)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from pipelinegen.cli import cli
 from pipelinegen.inputs import Inputs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "review" / "golden"
 REFRESH = "PIPELINEGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/review"
 
 
@@ -53,6 +54,23 @@ class Repo:
 
     def review(self, *args: str) -> str:
         return self.pipelinegen("diff", *args)
+
+
+def make_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """The bundled services.yaml, generated and committed as the first commit on main."""
+    for name, value in (("GIT_AUTHOR_NAME", "Reviewer"), ("GIT_AUTHOR_EMAIL", "r@example.com"),
+                        ("GIT_COMMITTER_NAME", "Reviewer"),
+                        ("GIT_COMMITTER_EMAIL", "r@example.com"),
+                        ("GIT_CONFIG_GLOBAL", os.devnull), ("GIT_CONFIG_NOSYSTEM", "1")):
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "monorepo"
+    path.mkdir()
+    shutil.copy(PROJECT_ROOT / "services.yaml", path / "services.yaml")
+    created = Repo(path)
+    created.git("init", "-q", "-b", "main")
+    created.generate()
+    created.commit("Printloop services")
+    return created
 
 
 def assert_golden(name: str, text: str) -> None:

@@ -8,7 +8,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from pipelinegen import toolchain
-from tests.conftest import MINIMAL, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import MINIMAL
 
 PY311 = "registry.example.invalid/python:3.11-slim-bookworm@sha256:" + "5" * 64
 

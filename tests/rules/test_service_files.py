@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import CASES, RunCli
+from tests.support.cli import RunCli
+from tests.support.paths import CASES
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -53,8 +54,10 @@ def test_a_missing_service_directory_and_own_dockerfile(tmp_path: Path, run_cli:
         (tmp_path / "apps" / needed).write_text("")
     (tmp_path / "apps/help/public").mkdir()
     (tmp_path / "apps/thumbnails/fonts").mkdir()  # the runtime files
-    (tmp_path / "apps/orders/data").mkdir()
-    for runtime_file in ("orders/data/rates.json", "thumbnails/config.json", "help/redirects.txt"):
+    for runtime_dir in ("orders/data", "billing/templates", "routes/maps"):
+        (tmp_path / "apps" / runtime_dir).mkdir()
+    for runtime_file in ("orders/data/rates.json", "thumbnails/config.json", "help/redirects.txt",
+                         "billing/rates.csv", "receipts/appsettings.Production.json"):
         (tmp_path / "apps" / runtime_file).write_text("")
     result = run_cli("validate", "--rule", "service-files", "--format", "text",
                      "--file", tmp_path / "services.yaml")
@@ -63,3 +66,27 @@ def test_a_missing_service_directory_and_own_dockerfile(tmp_path: Path, run_cli:
     assert (f"services.yaml:{line}:11: [error] service-files: services.legacy: the service"
             " directory apps/legacy/ does not exist") in result.output
     assert result.output.count("[error]") == 1
+
+
+def test_runtime_files_are_checked_on_disk_with_their_position(
+        example_repo: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    source = example_repo / "services.yaml"
+    result = run_cli("validate", "--rule", "service-files", "--file", source)
+    assert result.exit_code == 0, result.output  # the renderer's templates/ is there
+    templates = example_repo / "services/renderer/templates"
+    shutil.rmtree(templates)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    templates.symlink_to(outside)  # a link out of the service's directory
+    text = source.read_text().replace("files: [templates/]", "files: [templates/, main.go/, x]")
+    source.write_text(text)
+    result = run_cli("validate", "--rule", "service-files", "--format", "text", "--file", source)
+    assert result.exit_code == 1
+    line = _line_of(source, "files: [templates/, main.go/, x]")
+    out = result.output
+    assert (f"services.yaml:{line}:15: [error] service-files: services.renderer: runtime file"
+            " services/renderer/templates/ leads outside services/renderer/") in out
+    assert f"services.yaml:{line}:27: [error] service-files: services.renderer: runtime file" \
+           " services/renderer/main.go/ is not a directory" in out
+    assert f"services.yaml:{line}:37: [error] service-files: services.renderer: runtime file" \
+           " services/renderer/x does not exist" in out

@@ -12,8 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.gitrepo import commit_all, git
 from tests.support import bases, demo
+from tests.support.gitrepo import commit_all, git
 
 REPO = Path(__file__).resolve().parents[2]
 REGISTRY = f"{bases.REGISTRY}/pipelinegen-scenario"

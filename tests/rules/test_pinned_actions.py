@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.gitrepo import REPO_ROOT
+from tests.support.gitrepo import REPO_ROOT
 
 SHA = "08c6903cd8c0fde910a37f88322edcfb5dd907a8"
 

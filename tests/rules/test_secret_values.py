@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelinegen.validate.secret_values import looks_secret
-from tests.conftest import RunCli
+from tests.support.cli import RunCli
 
 
 def test_the_bundled_example_holds_no_secret(example_repo: Path, run_cli: RunCli) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.gitrepo import git
+from tests.support.gitrepo import git
 
 PYPROJECT = """\
 [project]

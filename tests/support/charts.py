@@ -67,6 +67,13 @@ def make_repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """A hand edit of one file: `old`, which must be there, replaced once."""
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
 def context(root: Path) -> Context:
     ws = Workspace.locate(root / "services.yaml", root)
     return Context(ws.root, ws.inputs, ws.plan)

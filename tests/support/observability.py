@@ -6,8 +6,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pipelinegen import actions_lock, load, plan
+from pipelinegen import actions_lock, load, plan, validate
+from pipelinegen.errors import Problem
 from pipelinegen.inputs import Inputs
+from pipelinegen.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,3 +76,13 @@ PYTHON = ("python:3.12-slim-bookworm@sha256:"
 
 def small(window: str = "{}") -> str:
     return SMALL.replace("{WINDOW}", window).replace("{PYTHON}", PYTHON)
+
+
+def problems(root: Path, rule_id: str) -> list[Problem]:
+    """What one validate rule finds in the tree `generate` wrote under root."""
+    ws = Workspace.locate(root / "services.yaml", root)
+    return validate.run(validate.Context(ws.root, ws.inputs, ws.plan), [rule_id])
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
