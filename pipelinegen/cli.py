@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -93,7 +95,7 @@ def generate(file: Path, root: Path | None, force: bool, adopt: tuple[str, ...])
     """Write every generated file; delete the ones no longer generated."""
     from pipelinegen.commands.generate import generate as write_all
 
-    write_all(Workspace.locate(file, root), force, frozenset(adopt), click.echo)
+    write_all(Workspace.locate(file, root, writes=True), force, frozenset(adopt), click.echo)
 
 
 @cli.command()
@@ -288,7 +290,7 @@ def pin(file: Path, root: Path | None, check: bool, insecure: tuple[str, ...],
         raise click.UsageError("--check changes nothing; it cannot be combined with --generate")
 
     def then_generate() -> None:  # a fresh read of the new model
-        write_all(Workspace.locate(file, root), False, frozenset(), click.echo)
+        write_all(Workspace.locate(file, root, writes=True), False, frozenset(), click.echo)
 
     pin_bases(Workspace.locate(file, root), check, insecure,
               then_generate if regenerate else None, click.echo)
@@ -381,5 +383,32 @@ help_examples.attach(cli)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point (exits with the command's exit code)."""
-    cli(args=argv, prog_name="pipelinegen")
+    """Console entry point (exits with the command's exit code). As the program itself (no
+    `argv`: the arguments are the process's), it ends the process without freeing its objects."""
+    # A run keeps nearly everything it makes until it exits (the model, every file's bytes):
+    # collecting cycles every 700 allocations only re-walks them. Fewer collections, as mypy
+    # makes, take a tenth off a large run.
+    gc.set_threshold(200_000, 30, 30)
+    if argv is not None:
+        cli(args=argv, prog_name="pipelinegen")
+        return
+    try:
+        cli(prog_name="pipelinegen")
+        code = 0
+    except SystemExit as exc:  # click always ends this way
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise
+        code = exc.code or 0
+    _fast_exit(code)
+
+
+def _fast_exit(code: int) -> None:
+    """Exit now, as mypy does: freeing a large run's objects one by one takes a tenth of it.
+    Every file was closed and the lock released before the command returned; only the standard
+    streams are left to flush (failing which, the ordinary exit reports it)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)

@@ -12,6 +12,8 @@ def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> N
     with lock.held(ws.root) as interrupted:
         summary = writer.write_changes(ws.compare(), ws.root, force=force, adopt=adopt,
                                interrupted=interrupted)
+        if ws.cache is not None:
+            ws.cache.commit()
     for label, paths in (("removed", summary.cleaned), ("created", summary.created),
                          ("updated", summary.updated), ("deleted", summary.deleted)):
         for path in paths:

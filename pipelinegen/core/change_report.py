@@ -28,6 +28,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True,
         json_schema_serialization_defaults_required=True,
+        defer_build=True,  # built on first use: most runs only write the report's schema
     )
 
 

@@ -10,7 +10,10 @@ fast way (libyaml, no positions); the careful reader runs whenever that finds an
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
@@ -25,8 +28,10 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
+from pipelinegen import __version__
 from pipelinegen.core import model as m
 from pipelinegen.core import references, strictmodel, yamllimits
+from pipelinegen.core.cache import Cache
 from pipelinegen.core.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
@@ -53,15 +58,16 @@ class Positions:
             loc = loc[:-1]
 
 
-def load(path: Path, display: str | None = None) -> m.Model:
-    """Read and validate a services.yaml; raise InputError listing every problem."""
+def load(path: Path, display: str | None = None, cache: Cache | None = None) -> m.Model:
+    """Read and validate a services.yaml; raise InputError listing every problem. With a
+    cache, the data of a file read before is not parsed again (_quick)."""
     shown = display or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError([_problem(shown, 1, 1, f"cannot read the file: {exc.strerror}",
                                    "check the path given with --file")]) from None
-    return loads(raw, shown)
+    return loads(raw, shown, cache)
 
 
 def positions(raw: bytes, shown: str) -> Positions:
@@ -74,9 +80,9 @@ def positions(raw: bytes, shown: str) -> Positions:
         return Positions()
 
 
-def loads(raw: bytes, shown: str) -> m.Model:
+def loads(raw: bytes, shown: str, cache: Cache | None = None) -> m.Model:
     """Validate services.yaml content; `shown` is the file name used in messages."""
-    quick = _quick(raw)
+    quick = _quick(raw, cache)
     if quick is not None:
         return quick
     data, positions = _parse(raw, shown)
@@ -122,13 +128,32 @@ class _Unusual(Exception):
     """Something only the round-trip reader reports well: a problem, or uncommon YAML."""
 
 
-def _quick(raw: bytes) -> m.Model | None:
+def _quick(raw: bytes, cache: Cache | None = None) -> m.Model | None:
     """The model of a valid file, read with libyaml (C); None on anything unusual or wrong.
 
     The round-trip reader, which knows every node's line and column, is pure Python and about
     ten times slower. It runs only when this returns None, so problems are still reported
     exactly where they are. Explicit tags, merge keys and directives are left to it too.
+
+    With a cache, the plain data read from these exact bytes by this exact reader is taken from
+    it instead of being parsed again; it is validated as freshly read data is, so the model is
+    the same. Only the data of a valid file is stored.
     """
+    key = None if cache is None else _cache_key(raw)
+    cached = _cached_data(key, cache)
+    if cached is not None:
+        model = _valid(cached)
+        if model is not None:
+            return model
+    data = _quick_data(raw)
+    model = None if data is None else _valid(data)
+    if model is not None and cache is not None and key is not None:
+        cache.write(_CACHE_KIND, key, json.dumps(data).encode())
+    return model
+
+
+def _quick_data(raw: bytes) -> Any:
+    """The plain data of the file, read with libyaml; None on anything unusual."""
     if _C_PARSER is None or len(raw) > MAX_BYTES or _UNCOMMON.search(raw):
         return None
     if _RAW_CONTROL_UTF8.search(raw):
@@ -139,10 +164,42 @@ def _quick(raw: bytes) -> m.Model | None:
         node = yaml.compose(raw.decode("utf-8"))
         if not isinstance(node, MappingNode):
             return None
-        model = m.Model.model_validate(_NodeReader(yaml.constructor).plain(node))
-    except (ValueError, YAMLError, _Unusual, RecursionError):  # ValidationError is a ValueError
+        return _NodeReader(yaml.constructor).plain(node)
+    except (ValueError, YAMLError, _Unusual, RecursionError):
+        return None
+
+
+def _valid(data: Any) -> m.Model | None:
+    try:
+        model = m.Model.model_validate(data)
+    except ValueError:  # ValidationError is a ValueError
         return None
     return None if references.reference_problems(model) else model
+
+
+_CACHE_KIND = "model-data"
+
+
+def _cache_key(raw: bytes) -> bytes | None:
+    """Everything the plain data depends on: the bytes, and the code and versions reading them
+    (this module's own source, so an edited reader never meets data its old self stored)."""
+    try:
+        reader = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:
+        return None
+    versions = f"{__version__} {ruamel.yaml.__version__} {sys.version} {reader}"
+    return versions.encode() + b"\0" + raw
+
+
+def _cached_data(key: bytes | None, cache: Cache | None) -> Any:
+    """The plain data stored for this key; None without one (or with a damaged one)."""
+    if cache is None or key is None:
+        return None
+    try:
+        stored = cache.read(_CACHE_KIND, key)
+        return None if stored is None else json.loads(stored)
+    except (OSError, ValueError):
+        return None
 
 
 class _Yaml12Resolver(VersionedResolver):

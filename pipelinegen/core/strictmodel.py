@@ -24,7 +24,8 @@ CONTROL_MEANING = ("a control character or line break that YAML, shells or GitHu
 
 class Strict(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True,
+        defer_build=True,  # the schema is built on first use: most commands use few models
     )
 
     @field_validator("*")

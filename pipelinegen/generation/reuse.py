@@ -76,6 +76,7 @@ class Rendered:
     files: dict[str, str | bytes] = field(default_factory=dict)
     keys: dict[str, dict[str, str]] = field(default_factory=dict)  # for the new manifest
     reused: dict[str, bytes] = field(default_factory=dict)  # files read back from disk
+    digests: dict[str, str] = field(default_factory=dict)  # theirs, as the manifest has them
 
 
 def keys(inputs: Inputs, emitter: PerService) -> dict[str, str]:
@@ -107,9 +108,10 @@ def render(inputs: Inputs, emitter: PerService, previous: Previous | None, out: 
         if paths and all(_as_recorded(previous, path, on_disk.get(path)) for path in paths):
             for path in paths:
                 data = on_disk[path]
-                assert data is not None
+                assert data is not None and previous is not None
                 out.files[path] = data
                 out.reused[path] = data
+                out.digests[path] = previous.digests[path]  # checked by _as_recorded
         else:
             out.files.update(emitter.files(inputs, name))
 

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipelinegen.core import actions_lock, kept, load, service_paths
+from pipelinegen.core import cache as caching
 from pipelinegen.core.errors import PipelinegenError
 from pipelinegen.core.inputs import ActionPin, Inputs
 from pipelinegen.core.model import Model
@@ -26,10 +27,12 @@ from pipelinegen.generation.plan import Comparison
 class Workspace:
     root: Path  # the repository root; every generated path is relative to it
     source_path: Path  # the services file
+    cache: caching.Cache | None = None
 
     @classmethod
-    def locate(cls, file: Path, root: Path | None) -> Workspace:
-        """Root defaults to the directory of the services file."""
+    def locate(cls, file: Path, root: Path | None, *, writes: bool = False) -> Workspace:
+        """Root defaults to the directory of the services file. Only a command that `writes`
+        files stores entries in the cache."""
         source_path = file.absolute()
         root = (root or source_path.parent).absolute()
         try:
@@ -42,7 +45,7 @@ class Workspace:
             ) from None
         if not root.is_dir():
             raise PipelinegenError(f"repository root {root} is not a directory")
-        return cls(root, source_path)
+        return cls(root, source_path, caching.at(root, writable=writes))
 
     @property
     def source(self) -> str:
@@ -51,7 +54,7 @@ class Workspace:
 
     @cached_property
     def model(self) -> Model:
-        model = load.load(self.source_path, self.source)
+        model = load.load(self.source_path, self.source, self.cache)
         service_paths.check(model, self.root, self.source_path, self.source)
         return model
 

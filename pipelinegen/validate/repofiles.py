@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 SKIPPED = frozenset({".git", ".venv", ".tools", "venv", "node_modules", "__pycache__", ".tox",
-                     ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+                     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".pipelinegen_cache"})
 
 
 def find(root: Path, wanted: Callable[[Path], bool]) -> list[Path]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-IGNORED_PARTS = {".git", "__pycache__", ".venv"}
+# Not the project's files: version control, bytecode, the interpreter and pipelinegen's cache.
+IGNORED_PARTS = {".git", "__pycache__", ".venv", ".pipelinegen_cache"}
 
 
 def read_tree(root: Path) -> dict[str, bytes]:

@@ -38,7 +38,9 @@ IntOrPercent = Annotated[
 
 
 class Values(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # Built on first use: a run that reuses every chart never needs these models.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              defer_build=True)
 
 
 class Image(Values):
