@@ -72,17 +72,19 @@ def _kept_lines(data: bytes | None) -> bytes:
 
 
 def _bounds(data: bytes) -> tuple[int, int] | None:
-    """(start, end) of the section's lines: after the BEGIN line, up to the END line."""
-    for begin_marker, end_marker in MARKERS:
-        begin = data.find(begin_marker + b"\n")
-        if begin < 0:
-            continue
-        start = begin + len(begin_marker) + 1
-        end = data.find(end_marker, start)
-        if end < 0 or data[end - 1:end] != b"\n":
-            return None
-        return start, end
-    return None
+    """(start, end) of the kept section's lines, in either marker form."""
+    return next((found for begin, end in MARKERS if (found := _section(data, begin, end))), None)
+
+
+def _section(data: bytes, begin_marker: bytes, end_marker: bytes) -> tuple[int, int] | None:
+    """(start, end) of the lines between a BEGIN line and the next END line; None without a
+    whole section."""
+    begin = data.find(begin_marker + b"\n")
+    if begin < 0:
+        return None
+    start = begin + len(begin_marker) + 1
+    end = data.find(b"\n" + end_marker, start - 1)  # from the BEGIN line's own newline
+    return None if end < 0 else (start, end + 1)
 
 
 # --- notes sections ----------------------------------------------------------------------------
@@ -96,19 +98,17 @@ def notes_section(placeholder: str, notes: str | None) -> str:
 def extract_notes(data: bytes | None) -> str | None:
     """The text between the notes markers (each on its own line), or None without a whole
     section."""
-    if data is None:
+    found = None if data is None else _section(data, _NOTES_BEGIN, _NOTES_END)
+    if data is None or found is None:
         return None
-    start = data.find(_NOTES_BEGIN + b"\n")
-    end = data.find(b"\n" + _NOTES_END, start)
-    if start < 0 or end < 0:
-        return None
-    return data[start + len(_NOTES_BEGIN) + 1:end + 1].decode("utf-8", "replace")
+    start, end = found
+    return data[start:end].decode("utf-8", "replace")
 
 
 def without_notes(data: bytes) -> bytes:
     """The file with its notes section emptied: what the manifest's digest covers."""
-    start = data.find(_NOTES_BEGIN + b"\n")
-    end = data.find(b"\n" + _NOTES_END, start)
-    if start < 0 or end < 0:
+    found = _section(data, _NOTES_BEGIN, _NOTES_END)
+    if found is None:
         return data
-    return data[:start + len(_NOTES_BEGIN) + 1] + data[end + 1:]
+    start, end = found
+    return data[:start] + data[end:]
