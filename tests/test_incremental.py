@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from benchmarks import synthetic
+from pipelinegen.commands.generate import generate as write_all
+from pipelinegen.core import cache as caching
 from pipelinegen.core import load, yamlio
 from pipelinegen.core.errors import PipelinegenError
-from pipelinegen.generation import plan, reuse, writer
+from pipelinegen.generation import plan, reuse
 from pipelinegen.generation.workspace import Workspace
 from tests.support.gitrepo import REPO_ROOT
 
@@ -126,8 +131,10 @@ def write_model(root: Path, data: Data) -> bool:
 
 
 def generate(root: Path) -> plan.Plan:
-    ws = Workspace.locate(root / "services.yaml", root)
-    writer.write_changes(ws.compare(), root)
+    """`pipelinegen generate`: it writes the files and records, in the cache, that this code
+    wrote the manifest (without that record nothing is reused)."""
+    ws = Workspace.locate(root / "services.yaml", root, writes=True)
+    write_all(ws, False, frozenset(), lambda line: None)
     return ws.plan
 
 
@@ -206,8 +213,9 @@ def test_a_noop_reuses_every_chart_and_a_change_renders_only_its_own(tmp_path: P
     assert rendered == {"svc-0003", "svc-0004"}
 
 
-@pytest.mark.parametrize("damage", ["format", "version", "inputs", "edited"])
-def test_any_doubt_renders_in_full(tmp_path: Path, damage: str) -> None:
+@pytest.mark.parametrize("damage", ["format", "version", "inputs", "code", "edited"])
+def test_any_doubt_renders_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   damage: str) -> None:
     root = tmp_path / "repo"
     synthetic_tree(root, 3)
     generate(root)
@@ -220,9 +228,12 @@ def test_any_doubt_renders_in_full(tmp_path: Path, damage: str) -> None:
         recorded["version"] = "0.0.0-other"
     elif damage == "inputs":
         del recorded["inputs"]
+    elif damage == "code":  # pipelinegen edited since (an editable install keeps its version)
+        monkeypatch.setattr(caching, "code_digest", lambda: "edited")
     else:
         edited.write_text(edited.read_text() + "# edited\n")
-    manifest.write_text(json.dumps(recorded))
+    if damage in ("format", "version", "inputs"):
+        manifest.write_text(json.dumps(recorded))
     incremental, full = incremental_and_full(root)
     assert incremental.files == full.files
     if damage == "edited":  # only the edited chart is rendered again, and is out of date
@@ -232,3 +243,29 @@ def test_any_doubt_renders_in_full(tmp_path: Path, damage: str) -> None:
         assert "generated/helm/svc-0001/values.yaml" in ws.compare().update
     else:
         assert incremental.reused == {}
+
+
+def test_a_chart_template_edited_without_a_new_version_is_never_hidden_by_reuse(
+        tmp_path: Path) -> None:
+    """pipelinegen's own code, copied and edited as in a development checkout: the version
+    stays, the code digest does not, so `check` renders the charts and finds them stale."""
+    package = tmp_path / "code"
+    shutil.copytree(REPO_ROOT / "pipelinegen", package / "pipelinegen",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    root = tmp_path / "repo"
+    synthetic_tree(root, 2)
+
+    def run(command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pipelinegen", command], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(package)},
+                              capture_output=True, text=True, check=False)
+
+    assert run("generate").returncode == 0
+    assert run("check").returncode == 0
+    workload = package / "pipelinegen/emit/helm/workload.py"
+    marker = '{{- define "svc.dnsEgress" -}}\n'
+    assert marker in workload.read_text()
+    workload.write_text(workload.read_text().replace(marker, marker + "{{- /* edited */}}\n"))
+    done = run("check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "generated/helm/svc-0000/templates/_helpers.tpl" in done.stdout + done.stderr

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import ruamel.yaml
 
 from pipelinegen.core import cache, load
 from pipelinegen.core.errors import InputError
@@ -74,22 +75,37 @@ def test_any_change_of_the_bytes_misses(store: cache.Cache, parses: list[bytes])
         _same(model, load.loads(changed, "services.yaml"))
 
 
-@pytest.mark.parametrize("change", ["version", "reader"])
-def test_another_version_or_reader_misses(store: cache.Cache, parses: list[bytes],
-                                          monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                          change: str) -> None:
+@pytest.mark.parametrize("change", ["code", "yaml library"])
+def test_other_code_misses(store: cache.Cache, parses: list[bytes],
+                           monkeypatch: pytest.MonkeyPatch, change: str) -> None:
     raw = EXAMPLE.read_bytes()
     load.loads(raw, "services.yaml", store)
     store.commit()
-    if change == "version":
-        monkeypatch.setattr(load, "__version__", "0.0.0-other")
-    else:  # the reader's code edited (an editable install keeps its version)
-        edited = tmp_path / "load.py"
-        edited.write_bytes(Path(load.__file__).read_bytes() + b"# edited\n")
-        monkeypatch.setattr(load, "__file__", str(edited))
+    if change == "code":  # pipelinegen's files edited (an editable install keeps its version)
+        monkeypatch.setattr(cache, "code_digest", lambda: "edited")
+    else:
+        monkeypatch.setattr(ruamel.yaml, "__version__", "0.0.0-other")
     parses.clear()
     _same(load.loads(raw, "services.yaml", store), load.loads(raw, "services.yaml"))
     assert parses[0] == raw
+
+
+def test_the_code_digest_follows_every_file_of_the_package(tmp_path: Path) -> None:
+    package = tmp_path / "pipelinegen"
+    shutil.copytree(Path(load.__file__).parents[1], package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+
+    def digest() -> str:
+        return subprocess.run(
+            [sys.executable, "-c", "from pipelinegen.core import cache;"
+             " print(cache.code_digest())"], env={**os.environ, "PYTHONPATH": str(tmp_path)},
+            cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+
+    before = digest()
+    assert before == cache.code_digest()  # a copy of the same files: the same digest
+    template = package / "data/pipelinegen-httpd.go"
+    template.write_bytes(template.read_bytes() + b"// edited\n")
+    assert digest() != before
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "not-json", "empty"])

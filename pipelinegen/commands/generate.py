@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelinegen.commands import Echo
-from pipelinegen.generation import lock, writer
+from pipelinegen.generation import lock, plan, writer
 from pipelinegen.generation.workspace import Workspace
 
 
@@ -12,6 +12,7 @@ def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> N
     with lock.held(ws.root) as interrupted:
         summary = writer.write_changes(ws.compare(), ws.root, force=force, adopt=adopt,
                                interrupted=interrupted)
+        plan.remember_render(ws.cache, ws.plan)
         if ws.cache is not None:
             ws.cache.commit()
     for label, paths in (("removed", summary.cleaned), ("created", summary.created),

@@ -14,6 +14,7 @@ Any failure to read or write is silent: the run goes on without the cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections.abc import Iterator
@@ -105,6 +106,20 @@ def at(root: Path, *, writable: bool) -> Cache | None:
     if os.environ.get(DISABLE, "") not in ("", "0"):
         return None
     return Cache(root / DIRECTORY, writable)
+
+
+@functools.cache
+def code_digest() -> str:
+    """The sha256 of pipelinegen's own files (code, templates, data): what every entry derived
+    by this code is keyed on. The version alone would not do: an editable or git install
+    changes its code without changing its version."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _name(kind: str, key: bytes) -> str:

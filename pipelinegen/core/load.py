@@ -10,7 +10,6 @@ fast way (libyaml, no positions); the careful reader runs whenever that finds an
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import re
 import sys
@@ -28,10 +27,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from pipelinegen import __version__
+from pipelinegen.core import cache as caching
 from pipelinegen.core import model as m
 from pipelinegen.core import references, strictmodel, yamllimits
-from pipelinegen.core.cache import Cache
 from pipelinegen.core.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
@@ -58,7 +56,7 @@ class Positions:
             loc = loc[:-1]
 
 
-def load(path: Path, display: str | None = None, cache: Cache | None = None) -> m.Model:
+def load(path: Path, display: str | None = None, cache: caching.Cache | None = None) -> m.Model:
     """Read and validate a services.yaml; raise InputError listing every problem. With a
     cache, the data of a file read before is not parsed again (_quick)."""
     shown = display or str(path)
@@ -80,7 +78,7 @@ def positions(raw: bytes, shown: str) -> Positions:
         return Positions()
 
 
-def loads(raw: bytes, shown: str, cache: Cache | None = None) -> m.Model:
+def loads(raw: bytes, shown: str, cache: caching.Cache | None = None) -> m.Model:
     """Validate services.yaml content; `shown` is the file name used in messages."""
     quick = _quick(raw, cache)
     if quick is not None:
@@ -128,7 +126,7 @@ class _Unusual(Exception):
     """Something only the round-trip reader reports well: a problem, or uncommon YAML."""
 
 
-def _quick(raw: bytes, cache: Cache | None = None) -> m.Model | None:
+def _quick(raw: bytes, cache: caching.Cache | None = None) -> m.Model | None:
     """The model of a valid file, read with libyaml (C); None on anything unusual or wrong.
 
     The round-trip reader, which knows every node's line and column, is pure Python and about
@@ -182,16 +180,16 @@ _CACHE_KIND = "model-data"
 
 def _cache_key(raw: bytes) -> bytes | None:
     """Everything the plain data depends on: the bytes, and the code and versions reading them
-    (this module's own source, so an edited reader never meets data its old self stored)."""
+    (pipelinegen's own files, so an edited reader never meets data its old self stored)."""
     try:
-        reader = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        code = caching.code_digest()
     except OSError:
         return None
-    versions = f"{__version__} {ruamel.yaml.__version__} {sys.version} {reader}"
+    versions = f"{code} {ruamel.yaml.__version__} {sys.version}"
     return versions.encode() + b"\0" + raw
 
 
-def _cached_data(key: bytes | None, cache: Cache | None) -> Any:
+def _cached_data(key: bytes | None, cache: caching.Cache | None) -> Any:
     """The plain data stored for this key; None without one (or with a damaged one)."""
     if cache is None or key is None:
         return None

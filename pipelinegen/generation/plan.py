@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelinegen import __version__, emit
+from pipelinegen.core import cache as caching
 from pipelinegen.core import kept, layout
 from pipelinegen.core.errors import PipelinegenError
 from pipelinegen.core.inputs import Inputs
@@ -215,26 +216,63 @@ def read_manifest(root: Path) -> dict[str, str]:
 def manifest_data(root: Path) -> dict[str, Any] | None:
     """The manifest as JSON (its files checked to be a mapping); None when there is none."""
     try:
-        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        raw = (root / MANIFEST).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        raise _not_a_manifest() from None
+    return _parsed_manifest(raw)
+
+
+def _parsed_manifest(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict) or not isinstance(data["files"], dict):
             raise TypeError
         return data
-    except FileNotFoundError:
+    except (ValueError, KeyError, TypeError):
+        raise _not_a_manifest() from None
+
+
+def _not_a_manifest() -> PipelinegenError:
+    return PipelinegenError(
+        f"{MANIFEST} is not a pipelinegen manifest",
+        "restore it from version control, or delete it and run `pipelinegen generate --force`",
+    )
+
+
+# The cache's record that this very code wrote a manifest: reuse trusts no other (a manifest
+# from another checkout, or from code since edited, without a version change, renders in full).
+RENDERED = "rendered"
+
+
+def previous_render(root: Path, cache: caching.Cache | None) -> reuse.Previous | None:
+    """The last generate's record, with a reader of its files (refusing symbolic links); None
+    unless the cache says this code wrote the manifest."""
+    try:
+        raw = (root / MANIFEST).read_bytes()
+    except OSError:
+        return None  # none, or unreadable: compare reports it
+    if cache is None or cache.read(RENDERED, _rendered_key(raw)) is None:
         return None
-    except (ValueError, KeyError, TypeError, OSError):
-        raise PipelinegenError(
-            f"{MANIFEST} is not a pipelinegen manifest",
-            "restore it from version control, or delete it and run `pipelinegen generate --force`",
-        ) from None
-
-
-def previous_render(root: Path) -> reuse.Previous | None:
-    """The last generate's record, with a reader of its files (refusing symbolic links)."""
 
     def read(paths: list[str]) -> dict[str, bytes | None]:
         return read_all(root, paths)
 
-    return reuse.previous_at(manifest_data(root), read)
+    return reuse.previous_at(_parsed_manifest(raw), read)
+
+
+def remember_render(cache: caching.Cache | None, plan: Plan) -> None:
+    """Record that this code wrote the plan's manifest (stored on the cache's commit)."""
+    if cache is None:
+        return
+    key = _rendered_key(plan.files[MANIFEST])
+    if cache.read(RENDERED, key) is None:  # a no-op generate leaves the cache as it is
+        cache.write(RENDERED, key, b"")
+
+
+def _rendered_key(manifest: bytes) -> bytes:
+    return caching.code_digest().encode() + b"\0" + manifest
 
 
 @dataclass

@@ -8,8 +8,9 @@ the notes). The manifest records each
 chart's key, the hash of exactly those inputs. A chart whose key is unchanged and whose files on
 disk all have the digests the manifest records is not rendered again: its files are read back.
 Everything else (workflows, CODEOWNERS, dashboards, docs, ...) is always rendered: cheap, and
-free of any question about which services it reads. Any doubt (another manifest format or
-pipelinegen version, a missing key, a missing or edited file) renders in full.
+free of any question about which services it reads. Any doubt (a manifest that this very
+code did not write, by the cache's record (plan.previous_render); another manifest format or
+pipelinegen version; a missing key; a missing or edited file) renders in full.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ class Workspace:
 
     @cached_property
     def plan(self) -> plan.Plan:
-        return plan.make(self.inputs, plan.previous_render(self.root))
+        return plan.make(self.inputs, plan.previous_render(self.root, self.cache))
 
     def compare(self) -> Comparison:
         return plan.compare(self.plan, self.root)
