@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pipelinegen.commands import Echo
 from pipelinegen.core.errors import FindingsError
-from pipelinegen.generation import report
+from pipelinegen.generation import report, verified
 from pipelinegen.generation.workspace import Workspace
 
 
 def check(ws: Workspace, fmt: str, full_diff: bool, color: bool, echo: Echo) -> None:
-    comparison = ws.compare()
     shown = report.resolve_format(fmt)
+    # A tree the cache records as current needs no plan (verified.py); else the full check.
+    current = verified.up_to_date(ws)
+    if current is not None:
+        echo("[]" if shown == "json" else f"{current} generated files are up to date")
+        return
+    comparison = ws.compare()
     if comparison.clean:
         echo("[]" if shown == "json" else
              f"{len(comparison.unchanged)} generated files are up to date")

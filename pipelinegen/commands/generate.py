@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pipelinegen.commands import Echo
-from pipelinegen.generation import lock, plan, writer
+from pipelinegen.generation import lock, plan, verified, writer
 from pipelinegen.generation.workspace import Workspace
 
 
 def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> None:
     ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
     with lock.held(ws.root) as interrupted:
-        summary = writer.write_changes(ws.compare(), ws.root, force=force, adopt=adopt,
-                               interrupted=interrupted)
+        comparison = ws.compare()
+        summary = writer.write_changes(comparison, ws.root, force=force, adopt=adopt,
+                                       interrupted=interrupted)
         plan.remember_render(ws.cache, ws.plan)
+        verified.remember(ws, comparison, summary.written)
         if ws.cache is not None:
             ws.cache.commit()
     for label, paths in (("removed", summary.cleaned), ("created", summary.created),

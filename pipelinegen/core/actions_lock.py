@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from pipelinegen.core import load
+from pipelinegen.core import layout, load
 from pipelinegen.core.errors import InputError, Problem
 from pipelinegen.core.inputs import ActionPin
 
-LOCK = ".github/actions.lock.json"
+LOCK = layout.ACTIONS_LOCK
 RULE = "actions-lock"
 ACTION = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}(/[A-Za-z0-9._/-]+)?$"

@@ -38,6 +38,8 @@ class _Model(Protocol):
 DIRECTORY = "generated/"
 LOCK = "generated/.pipelinegen.lock"
 MANIFEST = "generated/.pipelinegen-manifest.json"
+# The action pins that generation reads (actions_lock.py): an input, not an output.
+ACTIONS_LOCK = ".github/actions.lock.json"
 
 # --- images -------------------------------------------------------------------------------
 DOCKER = "generated/docker"

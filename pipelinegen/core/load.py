@@ -60,12 +60,16 @@ def load(path: Path, display: str | None = None, cache: caching.Cache | None = N
     """Read and validate a services.yaml; raise InputError listing every problem. With a
     cache, the data of a file read before is not parsed again (_quick)."""
     shown = display or str(path)
+    return loads(read(path, shown), shown, cache)
+
+
+def read(path: Path, shown: str) -> bytes:
+    """The services file's bytes; InputError if it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError([_problem(shown, 1, 1, f"cannot read the file: {exc.strerror}",
                                    "check the path given with --file")]) from None
-    return loads(raw, shown, cache)
 
 
 def positions(raw: bytes, shown: str) -> Positions:

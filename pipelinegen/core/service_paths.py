@@ -9,20 +9,24 @@ own, and what it holds may be replaced or deleted.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelinegen.core import load
 from pipelinegen.core.errors import InputError, Problem
 from pipelinegen.core.layout import DIRECTORIES
-from pipelinegen.core.model import Loc, Model
+
+if TYPE_CHECKING:
+    from pipelinegen.core.model import Loc, Model
 
 
 def check(model: Model, root: Path, source_path: Path, shown: str) -> None:
     """Raise InputError (with file:line:col) for every service path that leaves the root."""
-    found = list(_problems(model, root))
+    found = list(_problems(paths(model), root))
     if not found:
         return
+    from pipelinegen.core import load  # only to point at the problems
+
     positions = load.positions(source_path.read_bytes(), shown)
     raise InputError([Problem(shown, *positions.of(loc), load.RULE, f"{_dotted(loc)}:"
                               f" {message}", hint) for loc, message, hint in found])
@@ -31,6 +35,16 @@ def check(model: Model, root: Path, source_path: Path, shown: str) -> None:
 def _dotted(loc: Loc) -> str:
     return ".".join(map(str, loc[:-1])) + (f"[{loc[-1]}]" if isinstance(loc[-1], int)
                                            else f".{loc[-1]}")
+
+
+def all_fine(found: Iterable[str], root: Path) -> bool:
+    """True when none of these model paths would be a problem (what `check` raises for)."""
+    return next(_problems(((("path",), path) for path in found), root), None) is None
+
+
+def paths(model: Model) -> list[tuple[Loc, str]]:
+    """Every path of the model that names something in the repository, where it is written."""
+    return list(_paths(model))
 
 
 def _paths(model: Model) -> Iterator[tuple[Loc, str]]:
@@ -42,9 +56,9 @@ def _paths(model: Model) -> Iterator[tuple[Loc, str]]:
             yield ("services", name, "depends_on", index), shared
 
 
-def _problems(model: Model, root: Path) -> Iterator[tuple[Loc, str, str]]:
+def _problems(found: Iterable[tuple[Loc, str]], root: Path) -> Iterator[tuple[Loc, str, str]]:
     real_root = os.path.realpath(root)
-    for loc, path in _paths(model):
+    for loc, path in found:
         if owned := next((d for d in DIRECTORIES if f"{path}/".startswith(d)), None):
             yield (loc, f"{owned} is pipelinegen's own output directory, where files are"
                    " replaced and deleted", f"move {path} out of {owned}")

@@ -14,15 +14,19 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipelinegen import __version__, emit
+from pipelinegen import __version__
 from pipelinegen.core import cache as caching
 from pipelinegen.core import kept, layout
 from pipelinegen.core.errors import PipelinegenError
-from pipelinegen.core.inputs import Inputs
-from pipelinegen.generation import reuse
 
+if TYPE_CHECKING:
+    from pipelinegen.core.inputs import Inputs
+    from pipelinegen.generation import reuse
+
+# The emitters (and the model they read) are imported only where a plan is rendered: a `check`
+# of a tree known to be current (verified.py) reads and hashes files, and needs none of them.
 MANIFEST = layout.MANIFEST
 
 
@@ -69,6 +73,9 @@ def make(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
 
 def render(inputs: Inputs, previous: reuse.Previous | None) -> reuse.Rendered:
     """Every generated file, by path; two emitters claiming one path is a bug."""
+    from pipelinegen import emit
+    from pipelinegen.generation import reuse
+
     per_service = {emitter.emit: emitter for emitter in reuse.PER_SERVICE}
     out = reuse.Rendered()
     for emitter in emit.EMITTERS:
@@ -93,6 +100,8 @@ def manifest_bytes(outputs: dict[str, bytes], source: str,
                    keys: Mapping[str, Mapping[str, str]] | None = None,
                    known: Mapping[str, str] | None = None) -> bytes:
     """`known`: digests already computed, by path (of files taken as they are on disk)."""
+    from pipelinegen.generation import reuse
+
     known = known or {}
     manifest: dict[str, Any] = {
         "tool": "pipelinegen",
@@ -258,6 +267,8 @@ def previous_render(root: Path, cache: caching.Cache | None) -> reuse.Previous |
 
     def read(paths: list[str]) -> dict[str, bytes | None]:
         return read_all(root, paths)
+
+    from pipelinegen.generation import reuse
 
     return reuse.previous_at(_parsed_manifest(raw), read)
 

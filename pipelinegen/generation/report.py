@@ -6,11 +6,14 @@ import difflib
 import json
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
 from pipelinegen.core.errors import Problem
-from pipelinegen.generation.plan import Comparison
+
+if TYPE_CHECKING:
+    from pipelinegen.generation.plan import Comparison
 
 FORMATS = ("auto", "text", "github", "json")
 

@@ -12,15 +12,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelinegen.core import actions_lock, kept, load, service_paths
 from pipelinegen.core import cache as caching
+from pipelinegen.core import layout
 from pipelinegen.core.errors import PipelinegenError
-from pipelinegen.core.inputs import ActionPin, Inputs
-from pipelinegen.core.model import Model
-from pipelinegen.emit.observability import runbooks
 from pipelinegen.generation import plan
-from pipelinegen.generation.plan import Comparison
+
+if TYPE_CHECKING:
+    from pipelinegen.core.inputs import ActionPin, Inputs
+    from pipelinegen.core.model import Model
+    from pipelinegen.generation.plan import Comparison
+
+# The model's modules (pydantic, ruamel.yaml, the emitters) are imported where the model is
+# first needed: a `check` of a tree known to be current (verified.py) needs none of them.
 
 
 @dataclass(frozen=True)
@@ -53,15 +58,32 @@ class Workspace:
         return self.source_path.relative_to(self.root).as_posix()
 
     @cached_property
+    def source_bytes(self) -> bytes:
+        """The services file as read once: the model, and the cache's keys, come from these."""
+        from pipelinegen.core import load
+
+        return load.read(self.source_path, self.source)
+
+    @cached_property
+    def lock_bytes(self) -> bytes | None:
+        """The action lock as read once (None: there is none)."""
+        return disk_reader(self.root)([layout.ACTIONS_LOCK])[layout.ACTIONS_LOCK]
+
+    @cached_property
     def model(self) -> Model:
-        model = load.load(self.source_path, self.source, self.cache)
+        from pipelinegen.core import load, service_paths
+
+        model = load.loads(self.source_bytes, self.source, self.cache)
         service_paths.check(model, self.root, self.source_path, self.source)
         return model
 
     @cached_property
     def inputs(self) -> Inputs:
+        from pipelinegen.core.inputs import Inputs
+
         read = disk_reader(self.root)
-        return Inputs(self.model, self.source, actions_at(read, ""), notes_at(read, self.model))
+        return Inputs(self.model, self.source, _actions(self.lock_bytes, ""),
+                      notes_at(read, self.model))
 
     @cached_property
     def plan(self) -> plan.Plan:
@@ -93,9 +115,14 @@ def _read_file(path: Path) -> bytes | None:
 
 def actions_at(read: Reader, where: str) -> Mapping[str, ActionPin]:
     """The action lock's pins; without a lock, the pins shipped with pipelinegen."""
-    lock = read([actions_lock.LOCK])[actions_lock.LOCK]
+    return _actions(read([layout.ACTIONS_LOCK])[layout.ACTIONS_LOCK], where)
+
+
+def _actions(lock: bytes | None, where: str) -> Mapping[str, ActionPin]:
+    from pipelinegen.core import actions_lock
+
     text = None if lock is None else lock.decode("utf-8", "replace")
-    return actions_lock.parse_or_default(text, f"{where}{actions_lock.LOCK}")
+    return actions_lock.parse_or_default(text, f"{where}{layout.ACTIONS_LOCK}")
 
 
 def inputs_at(read: Reader, where: str, source: str, model_file: Path | None = None
@@ -103,6 +130,9 @@ def inputs_at(read: Reader, where: str, source: str, model_file: Path | None = N
     """Everything generation depends on, read through `read` (a commit's files, or the disk);
     None without a services file. `where` ("REF:" or "") prefixes file names in messages;
     `model_file` stands in for the services file (`diff --old/--new`)."""
+    from pipelinegen.core import load
+    from pipelinegen.core.inputs import Inputs
+
     if model_file is not None:
         model = load.load(model_file, str(model_file))
     else:
@@ -115,5 +145,8 @@ def inputs_at(read: Reader, where: str, source: str, model_file: Path | None = N
 
 def notes_at(read: Reader, model: Model) -> Mapping[str, str]:
     """The notes sections of the generated files that keep them (the runbooks)."""
+    from pipelinegen.core import kept
+    from pipelinegen.emit.observability import runbooks
+
     found = {path: kept.extract_notes(data) for path, data in read(runbooks.paths(model)).items()}
     return {path: text for path, text in found.items() if text is not None}

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class Summary:
     deleted: list[str]
     unchanged: list[str]
     cleaned: list[str] = field(default_factory=list)  # temporary files of interrupted runs
+    written: Mapping[str, bytes] = field(default_factory=dict)  # what each written file holds
 
 
 def write_changes(comparison: Comparison, root: Path, *, force: bool = False,
@@ -84,6 +86,7 @@ def write_changes(comparison: Comparison, root: Path, *, force: bool = False,
         deleted=comparison.delete,
         unchanged=comparison.unchanged,
         cleaned=cleaned,
+        written={path: files[path] for path in [*comparison.create, *comparison.update]},
     )
 
 
