@@ -10,6 +10,7 @@ fast way (libyaml, no positions); the careful reader runs whenever that finds an
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 import sys
@@ -29,7 +30,7 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from pipelinegen.core import cache as caching
 from pipelinegen.core import model as m
-from pipelinegen.core import references, strictmodel, yamllimits
+from pipelinegen.core import references, strictmodel, yamllimits, yamlsplit
 from pipelinegen.core.errors import InputError, Problem
 
 MAX_BYTES = 1024 * 1024  # a services.yaml of a thousand services is 300-700 KB
@@ -139,7 +140,8 @@ def _quick(raw: bytes, cache: caching.Cache | None = None) -> m.Model | None:
 
     With a cache, the plain data read from these exact bytes by this exact reader is taken from
     it instead of being parsed again; it is validated as freshly read data is, so the model is
-    the same. Only the data of a valid file is stored.
+    the same. Only the data of a valid file is stored. A file changed since is read by its
+    service entries (_entries_data): only the entries whose text the cache does not hold.
     """
     key = None if cache is None else _cache_key(raw)
     cached = _cached_data(key, cache)
@@ -147,28 +149,162 @@ def _quick(raw: bytes, cache: caching.Cache | None = None) -> m.Model | None:
         model = _valid(cached)
         if model is not None:
             return model
-    data = _quick_data(raw)
-    model = None if data is None else _valid(data)
-    if model is not None and cache is not None and key is not None:
+    known = _known_entries(cache) if key is not None else {}
+    read: tuple[Any, Entries | None] | None = _entries_data(raw, known) if known else None
+    if read is None:
+        read = _whole_data(raw)
+    model = None if read is None else _valid(read[0])
+    if model is not None and read is not None and cache is not None and key is not None:
+        data, entries = read
         cache.write(_CACHE_KIND, key, json.dumps(data).encode())
+        if entries is not None and entries != known:
+            cache.write(_ENTRIES_KIND, _entries_key(), json.dumps(entries).encode())
     return model
 
 
 def _quick_data(raw: bytes) -> Any:
     """The plain data of the file, read with libyaml; None on anything unusual."""
+    read = _whole_data(raw)
+    return None if read is None else read[0]
+
+
+# Each entry of `services` by the SHA-256 of its lines: [key, plain value, nodes, bytes] (the
+# nodes and bytes the reader counted for it, so that the limits hold for the whole file).
+Entries = dict[str, list[Any]]
+# An anchor or an alias could tie an entry to text outside its lines: such files are read whole.
+_ANCHOR = re.compile(rb"(?:^|[\s\[{,:])[&*]", re.MULTILINE)
+
+
+def _text(raw: bytes) -> str | None:
+    """The text the fast reader reads; None when only the careful reader may read it."""
     if _C_PARSER is None or len(raw) > MAX_BYTES or _UNCOMMON.search(raw):
         return None
     if _RAW_CONTROL_UTF8.search(raw):
         return None
-    yaml = YAML(typ="safe", pure=False)
-    yaml.Resolver = _Yaml12Resolver
     try:
-        node = yaml.compose(raw.decode("utf-8"))
+        return raw.decode("utf-8")
+    except ValueError:
+        return None
+
+
+def _whole_data(raw: bytes) -> tuple[Any, Entries | None] | None:
+    """The plain data of the whole file and its entries for the cache (None: the file's text
+    is not cut into entries); None on anything unusual."""
+    text = _text(raw)
+    if text is None:
+        return None
+    try:
+        node, reader = _compose(text)
         if not isinstance(node, MappingNode):
             return None
-        return _NodeReader(yaml.constructor).plain(node)
+        reader.watch = _services_node(node)
+        data = reader.plain(node)
     except (ValueError, YAMLError, _Unusual, RecursionError):
         return None
+    parts = None if _ANCHOR.search(raw) else yamlsplit.split(text)
+    services = data.get(yamlsplit.SERVICES)
+    if (parts is None or not isinstance(services, dict)
+            or [key for key, _ in parts.entries] != list(services)
+            or len(reader.counts) != len(services)):
+        return data, None
+    # Each entry's lines hold exactly its key and value: its data can stand in for them.
+    return data, {_sha256(body): [key, services[key], *counts]
+                  for (key, body), counts in zip(parts.entries, reader.counts, strict=True)}
+
+
+def _entries_data(raw: bytes, known: Entries) -> tuple[Any, Entries] | None:
+    """The plain data of the file, parsing only the entries `known` does not hold; None on
+    any doubt (then the whole file is read).
+
+    Why the pieces read as the whole would: the lines before `services:` parse on their own,
+    so none of them is left open (a quoted string, a flow collection) into the entries; each
+    entry parses on its own under `services:` (or was read so before), so none is left open
+    into the next; the next line then starts a key, where a reader of the whole file is too.
+    Without anchors, no entry's value depends on text outside its lines."""
+    text = _text(raw)
+    parts = None if text is None or _ANCHOR.search(raw) else yamlsplit.split(text)
+    if parts is None:
+        return None
+    try:
+        _compose(parts.head)
+        node, skeleton = _compose(parts.skeleton)
+        data = skeleton.plain(node) if isinstance(node, MappingNode) else None
+        if not isinstance(data, dict) or data.get(yamlsplit.SERVICES, 0) is not None:
+            return None
+        nodes, size = MAX_NODES - skeleton.budget, yamllimits.MAX_EXPANDED - skeleton.bytes
+        services: dict[str, Any] = {}
+        entries: Entries = {}
+        for key, body in parts.entries:
+            digest = _sha256(body)
+            entry = known.get(digest)
+            if entry is None or entry[0] != key:
+                entry = _entry_alone(key, body)
+            if entry is None or key in services:
+                return None
+            services[key] = entry[1]
+            nodes, size = nodes + entry[2], size + entry[3]
+            entries[digest] = entry
+    except (ValueError, YAMLError, _Unusual, RecursionError, IndexError, TypeError):
+        return None
+    if nodes > MAX_NODES or size > yamllimits.MAX_EXPANDED:
+        return None  # the whole file's reader decides
+    data[yamlsplit.SERVICES] = services
+    return data, entries
+
+
+def _entry_alone(key: str, body: str) -> list[Any] | None:
+    node, reader = _compose(yamlsplit.alone(body))
+    if not isinstance(node, MappingNode):
+        return None
+    reader.watch = _services_node(node)
+    data = reader.plain(node)
+    services = data.get(yamlsplit.SERVICES)
+    if list(data) != [yamlsplit.SERVICES] or not isinstance(services, dict) \
+            or list(services) != [key] or len(reader.counts) != 1:
+        return None
+    return [key, services[key], *reader.counts[0]]
+
+
+def _compose(text: str) -> tuple[Any, _NodeReader]:
+    """The text's root node (libyaml), and a reader of its nodes."""
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _Yaml12Resolver
+    node = yaml.compose(text)
+    return node, _NodeReader(yaml.constructor)
+
+
+def _services_node(root: MappingNode) -> Any:
+    """The node of the top-level `services` value (None without one)."""
+    return next((value for key, value in root.value if isinstance(key, ScalarNode)
+                 and key.tag == _STR and key.value == yamlsplit.SERVICES), None)
+
+
+_ENTRIES_KIND = "model-entries"
+
+
+def _entries_key() -> bytes:
+    """One record of entries per reader: the newest file's (see _cache_key)."""
+    return _versions().encode() + b"\0entries"
+
+
+def _known_entries(cache: caching.Cache | None) -> Entries:
+    if cache is None:
+        return {}
+    try:
+        stored = cache.read(_ENTRIES_KIND, _entries_key())
+        found = {} if stored is None else json.loads(stored)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict) or not all(
+            isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
+            and isinstance(entry[2], int) and isinstance(entry[3], int)
+            for entry in found.values()):
+        return {}
+    return found
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _valid(data: Any) -> m.Model | None:
@@ -186,11 +322,14 @@ def _cache_key(raw: bytes) -> bytes | None:
     """Everything the plain data depends on: the bytes, and the code and versions reading them
     (pipelinegen's own files, so an edited reader never meets data its old self stored)."""
     try:
-        code = caching.code_digest()
+        versions = _versions()
     except OSError:
         return None
-    versions = f"{code} {ruamel.yaml.__version__} {sys.version}"
     return versions.encode() + b"\0" + raw
+
+
+def _versions() -> str:
+    return f"{caching.code_digest()} {ruamel.yaml.__version__} {sys.version}"
 
 
 def _cached_data(key: bytes | None, cache: caching.Cache | None) -> Any:
@@ -217,6 +356,8 @@ class _NodeReader:
         self.constructor = constructor
         self.budget = MAX_NODES
         self.bytes = yamllimits.MAX_EXPANDED  # as the careful reader counts them
+        self.watch: Any = None  # a mapping node whose entries' costs are recorded
+        self.counts: list[tuple[int, int]] = []  # (nodes, bytes) of each entry of `watch`
 
     def plain(self, node: Any) -> Any:
         self.budget -= 1
@@ -230,11 +371,15 @@ class _NodeReader:
             return node.value
         if isinstance(node, MappingNode) and tag == _MAP:
             result: dict[str, Any] = {}
+            watched = node is self.watch
             for key_node, value_node in node.value:
+                before = self.budget, self.bytes
                 key = self.plain(key_node)
                 if not isinstance(key, str) or key in result:
                     raise _Unusual
                 result[key] = self.plain(value_node)
+                if watched:
+                    self.counts.append((before[0] - self.budget, before[1] - self.bytes))
             return result
         if isinstance(node, SequenceNode) and tag == _SEQ:
             return [self.plain(item) for item in node.value]
