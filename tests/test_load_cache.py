@@ -27,15 +27,23 @@ def store(tmp_path: Path) -> cache.Cache:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """The texts the fast reader parsed (not taken from the cache)."""
+    """The texts the fast reader parsed, whole or by their changed entries (not taken from
+    the cache)."""
     seen: list[bytes] = []
-    real = load._quick_data
+    whole, by_entries = load._whole_data, load._entries_data
 
     def counted(raw: bytes) -> object:
         seen.append(raw)
-        return real(raw)
+        return whole(raw)
 
-    monkeypatch.setattr(load, "_quick_data", counted)
+    def counted_entries(raw: bytes, known: load.Entries) -> object:
+        read = by_entries(raw, known)
+        if read is not None:
+            seen.append(raw)
+        return read
+
+    monkeypatch.setattr(load, "_whole_data", counted)
+    monkeypatch.setattr(load, "_entries_data", counted_entries)
     return seen
 
 

@@ -17,6 +17,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,21 @@ def code_digest() -> str:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+@functools.cache
+def environment() -> str:
+    """What else rendering is a function of: the Python version and the installed
+    distributions (name and version, from the names of their metadata directories on the
+    import path), since a dependency upgraded can change what is rendered."""
+    found: list[str] = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found.extend(name for name in names if name.endswith((".dist-info", ".egg-info")))
+    return f"{sys.version}\n" + ",".join(sorted(found))
 
 
 def _name(kind: str, key: bytes) -> str:

@@ -177,14 +177,33 @@ _ANCHOR = re.compile(rb"(?:^|[\s\[{,:])[&*]", re.MULTILINE)
 
 def _text(raw: bytes) -> str | None:
     """The text the fast reader reads; None when only the careful reader may read it."""
-    if _C_PARSER is None or len(raw) > MAX_BYTES or _UNCOMMON.search(raw):
+    if _C_PARSER is None or len(raw) > MAX_BYTES or _uncommon(raw):
         return None
-    if _RAW_CONTROL_UTF8.search(raw):
+    if _has_control(raw):
         return None
     try:
         return raw.decode("utf-8")
     except ValueError:
         return None
+
+
+# The searches below scan the whole file; a byte they need absent, they cannot match (the
+# tests of `in` and `translate` run at memory speed, the patterns forty times slower).
+_PRINTABLE_ASCII = b"\t\n\r" + bytes(range(0x20, 0x7F))
+
+
+def _uncommon(raw: bytes) -> bool:
+    return (b"!" in raw or b"<<" in raw or b"%" in raw) and _UNCOMMON.search(raw) is not None
+
+
+def _has_control(raw: bytes) -> bool:
+    if raw.isascii():  # the UTF-8 sequences of C1 and U+2028/9 have bytes above 0x7f
+        return bool(raw.translate(None, _PRINTABLE_ASCII))
+    return _RAW_CONTROL_UTF8.search(raw) is not None
+
+
+def _anchored(raw: bytes) -> bool:
+    return (b"&" in raw or b"*" in raw) and _ANCHOR.search(raw) is not None
 
 
 def _whole_data(raw: bytes) -> tuple[Any, Entries | None] | None:
@@ -201,7 +220,7 @@ def _whole_data(raw: bytes) -> tuple[Any, Entries | None] | None:
         data = reader.plain(node)
     except (ValueError, YAMLError, _Unusual, RecursionError):
         return None
-    parts = None if _ANCHOR.search(raw) else yamlsplit.split(text)
+    parts = None if _anchored(raw) else yamlsplit.split(text)
     services = data.get(yamlsplit.SERVICES)
     if (parts is None or not isinstance(services, dict)
             or [key for key, _ in parts.entries] != list(services)
@@ -222,7 +241,7 @@ def _entries_data(raw: bytes, known: Entries) -> tuple[Any, Entries] | None:
     into the next; the next line then starts a key, where a reader of the whole file is too.
     Without anchors, no entry's value depends on text outside its lines."""
     text = _text(raw)
-    parts = None if text is None or _ANCHOR.search(raw) else yamlsplit.split(text)
+    parts = None if text is None or _anchored(raw) else yamlsplit.split(text)
     if parts is None:
         return None
     try:

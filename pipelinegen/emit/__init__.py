@@ -41,6 +41,10 @@ EMITTERS: tuple[Emitter, ...] = (
     scorecard.emit,
 )
 
+# Emitters whose files are a function of pipelinegen's code alone, whatever the inputs: the
+# plan may take them from the cache (plan.render).
+CONSTANT: tuple[Emitter, ...] = (schema.emit, diff_schema.emit)
+
 
 def emit_all(inputs: Inputs) -> dict[str, str]:
     """Every generated file, by path; two emitters claiming one path is a bug."""

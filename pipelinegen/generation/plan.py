@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,10 +55,12 @@ class Plan:
         return {path: data for path, data in self.files.items() if path != MANIFEST}
 
 
-def make(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
+def make(inputs: Inputs, previous: reuse.Previous | None = None,
+         cache: caching.Cache | None = None) -> Plan:
     """The plan for the inputs: every generated file, then the manifest listing them. With
-    `previous` (the last generate's record), unchanged per-service files are not rendered."""
-    rendered = render(inputs, previous)
+    `previous` (the last generate's record), unchanged per-service files are not rendered;
+    with a cache, neither are the files that only pipelinegen's code decides."""
+    rendered = render(inputs, previous, cache)
     outputs = {path: data if isinstance(data, bytes) else data.encode()
                for path, data in sorted(rendered.files.items())}
     for path in outputs:
@@ -71,7 +73,8 @@ def make(inputs: Inputs, previous: reuse.Previous | None = None) -> Plan:
                 tuple(layout.sources(inputs.model, inputs.source)), rendered.reused)
 
 
-def render(inputs: Inputs, previous: reuse.Previous | None) -> reuse.Rendered:
+def render(inputs: Inputs, previous: reuse.Previous | None,
+           cache: caching.Cache | None = None) -> reuse.Rendered:
     """Every generated file, by path; two emitters claiming one path is a bug."""
     from pipelinegen import emit
     from pipelinegen.generation import reuse
@@ -80,8 +83,10 @@ def render(inputs: Inputs, previous: reuse.Previous | None) -> reuse.Rendered:
     out = reuse.Rendered()
     for emitter in emit.EMITTERS:
         incremental = per_service.get(emitter)
-        if incremental is None:
-            produced: Mapping[str, str | bytes] = emitter(inputs)
+        if emitter in emit.CONSTANT and cache is not None:
+            produced: Mapping[str, str | bytes] = _constant(emitter, inputs, cache)
+        elif incremental is None:
+            produced = emitter(inputs)
         else:
             part = reuse.Rendered()
             reuse.render(inputs, incremental, previous, part)
@@ -94,6 +99,27 @@ def render(inputs: Inputs, previous: reuse.Previous | None) -> reuse.Rendered:
                 raise AssertionError(f"two emitters produce {path}")
             out.files[path] = data
     return out
+
+
+CONSTANT = "constant"  # the cache's kind of the files of emit.CONSTANT
+
+
+def _constant(emitter: Callable[[Inputs], dict[str, str]], inputs: Inputs,
+              cache: caching.Cache) -> dict[str, str]:
+    """The emitter's files, from the cache when this code and environment rendered them."""
+    key = "\n".join([caching.code_digest(), caching.environment(),
+                     f"{emitter.__module__}.{emitter.__qualname__}"]).encode()
+    try:
+        stored = cache.read(CONSTANT, key)
+        found = None if stored is None else json.loads(stored)
+    except (OSError, ValueError):
+        found = None
+    if isinstance(found, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                       for k, v in found.items()):
+        return found
+    produced = emitter(inputs)
+    cache.write(CONSTANT, key, json.dumps(produced, sort_keys=True).encode())
+    return produced
 
 
 def manifest_bytes(outputs: dict[str, bytes], source: str,
@@ -122,7 +148,10 @@ _UNSAFE_SEGMENT = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
 
 def check_relative(path: str) -> None:
     """A generated path must be relative, normalised and free of '..'."""
-    if _UNSAFE_SEGMENT.search(path):
+    # An empty, "." or ".." segment needs one of these (asked for every file of every run).
+    suspect = (not path or path[0] in "/." or path[-1] == "/" or "//" in path
+               or "/." in path)
+    if suspect and _UNSAFE_SEGMENT.search(path):
         raise PipelinegenError(f"refusing unsafe output path {path!r}")
 
 

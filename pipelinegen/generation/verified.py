@@ -3,11 +3,11 @@
 After `generate` has written, it works out in memory what the next `check` would find: if every
 generated file then compares as unchanged and the notes it would read back are the notes it
 rendered from, it records that state in the cache. The record is keyed on everything a plan is
-a function of: pipelinegen's own files, the installed distributions, the Python version, the
-services file's name and bytes, and the action lock's bytes; the notes come from generated
-files, which are covered next. It holds the SHA-256 of the manifest, the SHA-256 of every file
-whose bytes the manifest's digest does not cover as they are (kept lines, notes), and the
-model's paths.
+a function of: pipelinegen's own files, the installed distributions and the Python version
+(cache.environment), the services file's name and bytes, and the action lock's bytes; the
+notes come from generated files, which are covered next. It holds the SHA-256 of the
+manifest, the SHA-256 of every file whose bytes the manifest's digest does not cover as they
+are (kept lines, notes), and the model's paths.
 
 `check` looks the record up for the bytes it reads now and, if there is one, reads the manifest
 and every file it lists, exactly as a full check reads them (no symbolic link on the way), and
@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
 from collections.abc import Mapping
-from functools import cache
 from typing import TYPE_CHECKING
 
 from pipelinegen.core import cache as caching
@@ -83,9 +80,13 @@ def remember(ws: Workspace, comparison: plan.Comparison, written: Mapping[str, b
     # What compare does with each file: only written ones can differ from what it found.
     if any(kept.managed(after[path], planned[path]) != planned[path] for path in written):
         return
-    notes = ws.inputs.notes
-    if any(kept.extract_notes(after.get(path)) != notes.get(path)
-           for path in runbooks.paths(ws.model)):
+    # The next run reads the runbooks' notes back (a new runbook's placeholder, say), and only
+    # the runbooks are rendered from them: they must come out as planned.
+    found = {path: kept.extract_notes(after.get(path)) for path in runbooks.paths(ws.model)}
+    back = {path: text for path, text in found.items() if text is not None}
+    if back != dict(ws.inputs.notes) and any(
+            planned.get(path) != text.encode()
+            for path, text in runbooks.emit(ws.model, ws.source, back).items()):
         return
     reused = comparison.plan.reused
     own = {}
@@ -105,23 +106,9 @@ def remember(ws: Workspace, comparison: plan.Comparison, written: Mapping[str, b
 
 
 def _key(source: str, services: bytes, lock: bytes | None) -> bytes:
-    parts = [caching.code_digest(), _environment(), sys.version, source, _sha256(services),
+    parts = [caching.code_digest(), caching.environment(), source, _sha256(services),
              "-" if lock is None else _sha256(lock)]
     return "\n".join(parts).encode()
-
-
-@cache
-def _environment() -> str:
-    """The installed distributions (name and version, from their metadata directories' names)
-    on the import path: a dependency upgraded can change what is rendered."""
-    found: list[str] = []
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        found.extend(name for name in names if name.endswith((".dist-info", ".egg-info")))
-    return ",".join(sorted(found))
 
 
 def _sha256(data: bytes) -> str:

@@ -87,7 +87,7 @@ class Workspace:
 
     @cached_property
     def plan(self) -> plan.Plan:
-        return plan.make(self.inputs, plan.previous_render(self.root, self.cache))
+        return plan.make(self.inputs, plan.previous_render(self.root, self.cache), self.cache)
 
     def compare(self) -> Comparison:
         return plan.compare(self.plan, self.root)
