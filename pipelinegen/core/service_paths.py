@@ -9,6 +9,7 @@ own, and what it holds may be replaced or deleted.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,13 +59,37 @@ def _paths(model: Model) -> Iterator[tuple[Loc, str]]:
 
 def _problems(found: Iterable[tuple[Loc, str]], root: Path) -> Iterator[tuple[Loc, str, str]]:
     real_root = os.path.realpath(root)
+    known: dict[str, str] = {}
     for loc, path in found:
         if owned := next((d for d in DIRECTORIES if f"{path}/".startswith(d)), None):
             yield (loc, f"{owned} is pipelinegen's own output directory, where files are"
                    " replaced and deleted", f"move {path} out of {owned}")
             continue
-        real = os.path.realpath(root / path)
+        real = _realpath(root, real_root, path, known)
         if os.path.commonpath([real_root, real]) != real_root:
             yield (loc, f"{path} leads outside the repository through a symbolic link"
                    f" (to {real})", "use a path inside the repository: a link in it may not"
                    " lead out of it")
+
+
+def _realpath(root: Path, real_root: str, path: str, known: dict[str, str]) -> str:
+    """os.path.realpath(root / path), with one lstat per directory that paths share (a
+    thousand services live in a few): `known` maps each prefix seen, not a link, to its real
+    path. A link, or an unusual segment, is left to realpath itself."""
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return os.path.realpath(root / path)
+    real = real_root
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        found = known.get(prefix)
+        if found is None:
+            found = os.path.join(real, parts[depth - 1])
+            try:
+                if stat.S_ISLNK(os.lstat(found).st_mode):
+                    return os.path.realpath(root / path)
+            except OSError:
+                pass  # missing (or unreadable): realpath takes the name as it is
+            known[prefix] = found
+        real = found
+    return real

@@ -7,6 +7,7 @@ three can never disagree about what is out of date.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -262,7 +263,10 @@ def manifest_data(root: Path) -> dict[str, Any] | None:
     return _parsed_manifest(raw)
 
 
+@functools.lru_cache(maxsize=1)
 def _parsed_manifest(raw: bytes) -> dict[str, Any]:
+    """The manifest's JSON; the last one is kept, as a run reads the same manifest twice (the
+    reuse of charts, then compare). Callers copy what they keep and never change it."""
     try:
         data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict) or not isinstance(data["files"], dict):
