@@ -32,9 +32,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     seen: list[bytes] = []
     whole, by_entries = load._whole_data, load._entries_data
 
-    def counted(raw: bytes) -> object:
+    def counted(raw: bytes, **options: bool) -> object:
         seen.append(raw)
-        return whole(raw)
+        return whole(raw, **options)
 
     def counted_entries(raw: bytes, known: load.Entries) -> object:
         read = by_entries(raw, known)

@@ -151,21 +151,17 @@ def _quick(raw: bytes, cache: caching.Cache | None = None) -> m.Model | None:
             return model
     known = _known_entries(cache) if key is not None else {}
     read: tuple[Any, Entries | None] | None = _entries_data(raw, known) if known else None
+    writes = cache is not None and cache.writable and key is not None
     if read is None:
-        read = _whole_data(raw)
+        read = _whole_data(raw, with_entries=writes)
     model = None if read is None else _valid(read[0])
-    if model is not None and read is not None and cache is not None and key is not None:
+    if model is not None and read is not None and cache is not None and writes:
+        assert key is not None
         data, entries = read
         cache.write(_CACHE_KIND, key, json.dumps(data).encode())
         if entries is not None and entries != known:
             cache.write(_ENTRIES_KIND, _entries_key(), json.dumps(entries).encode())
     return model
-
-
-def _quick_data(raw: bytes) -> Any:
-    """The plain data of the file, read with libyaml; None on anything unusual."""
-    read = _whole_data(raw)
-    return None if read is None else read[0]
 
 
 # Each entry of `services` by the SHA-256 of its lines: [key, plain value, nodes, bytes] (the
@@ -206,9 +202,9 @@ def _anchored(raw: bytes) -> bool:
     return (b"&" in raw or b"*" in raw) and _ANCHOR.search(raw) is not None
 
 
-def _whole_data(raw: bytes) -> tuple[Any, Entries | None] | None:
-    """The plain data of the whole file and its entries for the cache (None: the file's text
-    is not cut into entries); None on anything unusual."""
+def _whole_data(raw: bytes, *, with_entries: bool = True) -> tuple[Any, Entries | None] | None:
+    """The plain data of the whole file and, `with_entries`, its entries for the cache (None:
+    not asked for, or the file's text is not cut into entries); None on anything unusual."""
     text = _text(raw)
     if text is None:
         return None
@@ -220,7 +216,7 @@ def _whole_data(raw: bytes) -> tuple[Any, Entries | None] | None:
         data = reader.plain(node)
     except (ValueError, YAMLError, _Unusual, RecursionError):
         return None
-    parts = None if _anchored(raw) else yamlsplit.split(text)
+    parts = None if not with_entries or _anchored(raw) else yamlsplit.split(text)
     services = data.get(yamlsplit.SERVICES)
     if (parts is None or not isinstance(services, dict)
             or [key for key, _ in parts.entries] != list(services)
