@@ -720,8 +720,10 @@ GRPC_PROBE_BASE = "go"
 # The registry's stacks (pipelinegen/stacks/), in its order; mypy sees a plain string.
 if TYPE_CHECKING:
     Stack = str
+    BuildToolName = str
 else:
     Stack = Literal[stacks.NAMES]
+    BuildToolName = Literal[stacks.BUILD_TOOLS]
 
 
 
@@ -731,6 +733,10 @@ class Service(Strict):
     stack: Stack
     """Toolchain: python, node, go, static, java, rust, dotnet, or dockerfile (the service
     brings its own)."""
+    build_tool: BuildToolName | None = None
+    """java: the build tool, maven or gradle (its Dependabot ecosystem, the build file the
+    checks ask for); unset: maven's ecosystem and any build file. The image's build script
+    runs whichever build file the directory holds (pom.xml first), through its own wrapper."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
     """Stack version for CI toolchain set-up, e.g. "3.12" for python, "22" for node, "17" for
     java, "1.97" for rust or "10.0" for dotnet."""
@@ -999,6 +1005,7 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
                           f"use one of: {declared_envs}") for env in keys if env not in envs]
         problems += _literal_credentials(name, service)
         problems.extend(_coverage_problems(model, name, service))
+        problems.extend(_build_tool_problems(name, service))
         problems.extend(_slo_problems(model, name, service))
     problems.extend(_exception_problems(model))
     problems.extend(_image_only_problems(model))
@@ -1071,6 +1078,21 @@ def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[
                  f" {' '.join(prefix)!r}", f"run the tests as `{' '.join(prefix)} ...`, or set"
                  " min_coverage: 0 to measure no coverage")]
     return []
+
+
+def _build_tool_problems(name: str, service: Service) -> list[tuple[Loc, str, str]]:
+    """A build tool is one of the service's stack's."""
+    if service.build_tool is None or stacks.build_tool(service) is not None:
+        return []
+    tools = [tool.name for tool in stacks.get(service.stack).build_tools]
+    if not tools:
+        return [(("services", name, "build_tool"),
+                 f"stack {service.stack!r} has no build tools to choose from (build_tool is"
+                 f" for {' and '.join(s for s in stacks.NAMES if stacks.get(s).build_tools)})",
+                 "remove build_tool")]
+    return [(("services", name, "build_tool"),
+             f"{service.build_tool!r} is not a build tool of stack {service.stack!r}",
+             f"use one of: {', '.join(tools)}")]
 
 
 def _slo_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:

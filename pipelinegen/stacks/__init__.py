@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen.stacks import dockerfile, dotnet, go, java, node, python, rust, static
-from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.base import BuildTool, NeededFile, Service, Stack, Stages, Toolchain
 
-__all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
-           "Toolchain", "base_image", "coverage_stacks", "get", "missing_files",
-           "runtime_file_problems", "shipped", "toolchain_stacks"]
+__all__ = ["BUILD_TOOLS", "NAMES", "STACKS", "BaseImage", "BuildTool", "Missing", "NeededFile",
+           "Stack", "Stages", "Toolchain", "base_image", "build_tool", "coverage_stacks",
+           "dependabot", "get", "missing_files", "needed_files", "runtime_file_problems",
+           "shipped", "toolchain_stacks"]
 
 _ALL = (
     python.STACK,
@@ -30,10 +31,31 @@ _ALL = (
 
 STACKS: dict[str, Stack] = {stack.name: stack for stack in _ALL}
 NAMES: tuple[str, ...] = tuple(STACKS)
+# Every stack's build tools, in stack order: what `build_tool` may say.
+BUILD_TOOLS: tuple[str, ...] = tuple(tool.name for stack in _ALL for tool in stack.build_tools)
 
 
 def get(name: str) -> Stack:
     return STACKS[name]
+
+
+def build_tool(service: Service) -> BuildTool | None:
+    """The build tool the service names, None when it names none (or one its stack lacks)."""
+    return next((tool for tool in get(service.stack).build_tools
+                 if tool.name == service.build_tool), None)
+
+
+def needed_files(service: Service) -> tuple[NeededFile, ...]:
+    """The files the service's build needs in its directory: its build tool's, else the
+    stack's."""
+    tool = build_tool(service)
+    return tool.files if tool else get(service.stack).files
+
+
+def dependabot(service: Service) -> str | None:
+    """Dependabot's package-ecosystem for the service's own dependencies; None: none."""
+    tool = build_tool(service)
+    return tool.dependabot if tool else get(service.stack).dependabot
 
 
 def toolchain_stacks() -> list[str]:
@@ -83,7 +105,7 @@ class Missing:
 def missing_files(root: Path, service: Service) -> list[Missing]:
     """The files the stack's Dockerfile copies from the service's directory that do not exist."""
     found = []
-    for needed in get(service.stack).files:
+    for needed in needed_files(service):
         if not any(_present(root / service.path, one) for one in needed.path.split("|")):
             found.append(Missing(f"{service.path}/{needed.path.replace('|', ' or ')}",
                                  f"{needed.create} (in {service.path})"))

@@ -11,7 +11,7 @@ runtime's own `java` (a JRE image has no curl).
 from __future__ import annotations
 
 from pipelinegen.core import layout
-from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.base import BuildTool, NeededFile, Service, Stack, Stages, Toolchain
 from pipelinegen.stacks.instructions import copy_depends_on, run
 
 PROBE_SOURCE = f"{layout.DOCKER}/PipelinegenProbe.java"
@@ -53,6 +53,11 @@ STACK = Stack(
     stages=stages,
     files=(NeededFile("pom.xml|build.gradle|build.gradle.kts",
                       "add the Maven pom.xml or the Gradle build file"),),
+    build_tools=(
+        BuildTool("maven", (NeededFile("pom.xml", "add the Maven pom.xml"),), "maven"),
+        BuildTool("gradle", (NeededFile("build.gradle|build.gradle.kts",
+                                        "add the Gradle build file"),), "gradle"),
+    ),
     # No coverage gate yet: the tests run as given.
     toolchain=Toolchain(
         setup="actions/setup-java", version_input="java-version", default_version="17",
@@ -68,7 +73,7 @@ STACK = Stack(
     shipped={PROBE_SOURCE: ("PipelinegenProbe.java", "//"),
              BUILD_SCRIPT: ("pipelinegen-java-build.sh", "#")},
     codeql="java-kotlin",
-    # Maven's: the model does not say which build tool a service uses (the build script finds
-    # out in the image); a Gradle-only service's update job would report no pom.xml.
+    # A service that names no build_tool: Maven's, as before the model could say (the build
+    # script finds the tool in the image; `pipelinegen init` writes build_tool).
     dependabot="maven",
 )

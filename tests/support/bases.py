@@ -99,6 +99,10 @@ RECIPES = {
                     "libmaven-compiler-plugin-java", "libsurefire-java",
                     "libmaven-jar-plugin-java", "junit4"),
                files=(("etc/maven/settings.xml", _MAVEN_SETTINGS),)),
+        # Debian's OpenJDK 17 and its Gradle (4.4.1, patched by Debian to run on Java 17);
+        # Gradle resolves nothing here: the builds it runs need no dependency repository.
+        Recipe("java-gradle-build", ("ca-certificates",),
+               apt=("openjdk-17-jdk-headless", "gradle")),
         Recipe("java", ("ca-certificates",), apt=("openjdk-17-jre-headless",)),
         Recipe("rust-build", ("ca-certificates",), apt=("cargo",)),
         # The rust coverage gate's toolchain: Debian's newer rustc (with the profiler runtime
