@@ -34,17 +34,19 @@ class Project:
     entry: str | None = None  # why it runs as a service; None: a library
     command: Guess | None = None
     test: Guess | None = None
+    build_tool: Guess | None = None  # the stack's build tool its manifest shows
     dockerfile: str | None = None  # a Dockerfile already in the directory
     workspace: bool = False  # declares workspace members (a monorepo root)
     requires: set[str] = field(default_factory=set)  # names of the packages it depends on
     local: set[str] = field(default_factory=set)  # directories it depends on by path
 
 
-# Manifest files by kind, in the order that decides a directory holding several.
+# Manifest files by kind, in the order that decides a directory holding several (pom.xml
+# before build.gradle, as the java build script chooses).
 MANIFESTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("go", ("go.mod",)),
     ("node", ("package.json",)),
-    ("python", ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg")),
+    ("python", ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py")),
     ("java", ("pom.xml", "build.gradle", "build.gradle.kts")),
     ("dotnet", (".csproj",)),
     ("rust", ("Cargo.toml",)),
@@ -60,14 +62,15 @@ def detect(tree: Tree) -> list[Project]:
         name = path.rpartition("/")[2]
         for rank, (kind, names) in enumerate(MANIFESTS):
             if name in names or (kind == "dotnet" and name.endswith(".csproj")):
-                by_dir.setdefault(parent(path), []).append((rank, path))
+                order = names.index(name) if name in names else 0
+                by_dir.setdefault(parent(path), []).append((rank, order, path))
         if name == "index.html" and parent(path).endswith("public"):
-            by_dir.setdefault(parent(parent(path)), []).append((len(MANIFESTS), path))
+            by_dir.setdefault(parent(parent(path)), []).append((len(MANIFESTS), 0, path))
         elif name == DOCKERFILE:
-            by_dir.setdefault(parent(path), []).append((len(MANIFESTS) + 1, path))
+            by_dir.setdefault(parent(path), []).append((len(MANIFESTS) + 1, 0, path))
     projects = []
     for directory, found in sorted(by_dir.items()):
-        rank, manifest = min(found)
+        rank, _, manifest = min(found)
         kind = MANIFESTS[rank][0] if rank < len(MANIFESTS) else (
             "static" if rank == len(MANIFESTS) else "docker")
         project = Project(directory, kind, manifest, directory.rpartition("/")[2] or "")
@@ -192,7 +195,9 @@ def _java(tree: Tree, project: Project) -> None:
                      tree.read(path) or "") for path in sources):
         project.entry = "it has a main class"
     here = _join(project.path)
-    if project.manifest.endswith("pom.xml"):
+    tool = "maven" if project.manifest.endswith("pom.xml") else "gradle"
+    project.build_tool = Guess(tool, f"{project.manifest} is {tool.capitalize()}'s")
+    if tool == "maven":
         project.workspace = "<modules>" in text
         wrapper = tree.has(f"{here}mvnw")
         project.test = Guess(["./mvnw" if wrapper else "mvn", "--batch-mode", "test"],

@@ -123,6 +123,8 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
         draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
     else:
         draft.set("stack", stack, f"from {project.manifest}")
+        if project.build_tool is not None:
+            draft.set("build_tool", project.build_tool.value, project.build_tool.why)
         if (chain := stacks.get(stack).toolchain) is not None:
             version = project.version or Guess(chain.default_version, "nothing says: the"
                                                " default of this version of pipelinegen")

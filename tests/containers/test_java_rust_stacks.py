@@ -22,8 +22,9 @@ from tests.support.demo import Built
 
 LEDGER = demo.REPO / "services/ledger"
 SCRIPT = java.BUILD_SCRIPT.rpartition("/")[2]
-# A wrapper that records that it ran, then is the build tool (Maven here; Gradle is not
-# packaged offline, so its stand-in builds the jars a Gradle build would).
+# A wrapper that records that it ran, then is the build tool (Maven here). The gradlew stand-in
+# builds the jars a Gradle build would, to test the script's jar choice; real Gradle (Debian's,
+# in another builder) is built with in test_gradle_image.py.
 MVNW = 'echo "mvnw $*" >> wrapper.log\nexec mvn "$@"\n'
 GRADLEW = """echo "gradlew $*" >> wrapper.log
 mkdir -p build/classes build/libs
