@@ -118,21 +118,7 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
              known_ports: list[tuple[str, int, str]]) -> Draft:
     draft = Draft(name)
     draft.set("path", project.path, f"{project.manifest}: {project.entry}")
-    if stack == "dockerfile":
-        draft.set("stack", stack, "its own Dockerfile, nothing else to build from")
-        draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
-    else:
-        draft.set("stack", stack, f"from {project.manifest}")
-        if project.build_tool is not None:
-            draft.set("build_tool", project.build_tool.value, project.build_tool.why)
-        if (chain := stacks.get(stack).toolchain) is not None:
-            version = project.version or Guess(chain.default_version, "nothing says: the"
-                                               " default of this version of pipelinegen")
-            draft.set("version", str(version.value), version.why)
-        if project.dockerfile:
-            draft.notes.append(f"{project.dockerfile} was read for hints; pipelinegen generates"
-                               f" generated/docker/{name}.Dockerfile (stack: dockerfile keeps"
-                               " yours)")
+    _set_stack(draft, project, stack)
     found = ports.port(tree, project, name, known_ports) or Guess(
         stacks.get(stack).port, "no port found: the stack's usual one")
     draft.set("port", found.value, found.why)
@@ -157,6 +143,25 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
             draft.set("owners", valid, f"{owners[0]} line {rule.line}")
     draft.notes += _notes(tree, project, stack, str(checked.value))
     return draft
+
+
+def _set_stack(draft: Draft, project: Project, stack: str) -> None:
+    """The stack, its build tool and toolchain version (or the service's own Dockerfile)."""
+    if stack == "dockerfile":
+        draft.set("stack", stack, "its own Dockerfile, nothing else to build from")
+        draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
+        return
+    draft.set("stack", stack, f"from {project.manifest}")
+    if project.build_tool is not None:
+        draft.set("build_tool", project.build_tool.value, project.build_tool.why)
+    if (chain := stacks.get(stack).toolchain) is not None:
+        version = project.version or Guess(chain.default_version, "nothing says: the"
+                                           " default of this version of pipelinegen")
+        draft.set("version", str(version.value), version.why)
+    if project.dockerfile:
+        draft.notes.append(f"{project.dockerfile} was read for hints; pipelinegen generates"
+                           f" generated/docker/{draft.name}.Dockerfile (stack: dockerfile keeps"
+                           " yours)")
 
 
 def _notes(tree: Tree, project: Project, stack: str, health: str) -> list[str]:
