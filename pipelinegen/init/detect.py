@@ -57,7 +57,7 @@ NPM_PLACEHOLDER = "no test specified"
 
 def detect(tree: Tree) -> list[Project]:
     """Every project of the repository, sorted by path."""
-    by_dir: dict[str, list[tuple[int, str]]] = {}
+    by_dir: dict[str, list[tuple[int, int, str]]] = {}  # (kind rank, name rank, path)
     for path in tree.files:
         name = path.rpartition("/")[2]
         for rank, (kind, names) in enumerate(MANIFESTS):
