@@ -2,7 +2,7 @@
 on OpenJDK 17 in the test builder (no Maven in it), through pipelinegen's generated Dockerfile
 and `pipelinegen build`, then run under its chart's security settings until its own
 HEALTHCHECK reports healthy. What answers is the jar Gradle built: the service reads back the
-attributes Gradle wrote into its manifest."""
+attributes Gradle wrote into its manifest. Its own `gradle test` passes offline too."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from pipelinegen.core import load
 from tests.support import bases, demo
 
 FIXTURE = Path(__file__).parent / "gradle"
@@ -121,6 +122,18 @@ def test_the_gradle_image_turns_healthy_under_the_chart_settings_and_answers(
     assert get(container, "/about") == (200, f"tally 0.3.0 built by Gradle {GRADLE}\n")
     assert get(container, "/sum?runs=500,%20250") == (200, '{"sheets": 750}\n')
     assert get(container, "/sum?runs=500,-1")[0] == 400
+
+
+def test_the_services_own_gradle_test_passes_offline(repo: Path, tmp_path: Path) -> None:
+    """The model's `test` command, run from the service's directory as CI runs it; JUnit 4
+    comes from Debian's maven-repo."""
+    command = load.load(repo / "services.yaml").services["tally"].test
+    assert command == ["gradle", "test"]
+    shutil.copytree(FIXTURE / "services/tally", tmp_path / "tally")
+    demo.docker("run", "--rm", "--network", "none", "-v", f"{tmp_path}:/w", "-w", "/w/tally",
+                bases.ensure("java-gradle-build"), *command)
+    report = (tmp_path / "tally/build/test-results/test/TEST-com.printloop.tally.TallyTest.xml")
+    assert 'tests="2" skipped="0" failures="0" errors="0"' in report.read_text()
 
 
 def test_the_gradle_service_gets_gradles_dependabot_ecosystem(repo: Path) -> None:
