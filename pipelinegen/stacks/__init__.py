@@ -12,9 +12,11 @@ from pathlib import Path
 
 from pipelinegen.stacks import dockerfile, dotnet, go, java, node, python, rust, static
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector
 
 __all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
-           "Toolchain", "base_image", "coverage_stacks", "get", "missing_files",
+           "Toolchain", "base_image", "coverage_stacks", "detectors", "get", "missing_files",
+           "missing_in",
            "runtime_file_problems", "shipped", "toolchain_stacks"]
 
 _ALL = (
@@ -45,6 +47,11 @@ def coverage_stacks() -> list[str]:
     """The stacks whose tests CI measures the coverage of."""
     return [name for name, stack in STACKS.items()
             if stack.toolchain is not None and stack.toolchain.measures_coverage]
+
+
+def detectors() -> dict[str, Detector]:
+    """{stack: its detector} for every stack `pipelinegen init` can find projects of."""
+    return {name: stack.detector for name, stack in STACKS.items() if stack.detector is not None}
 
 
 def shipped(path: str) -> tuple[str, str | None]:
@@ -82,11 +89,16 @@ class Missing:
 
 def missing_files(root: Path, service: Service) -> list[Missing]:
     """The files the stack's Dockerfile copies from the service's directory that do not exist."""
+    return missing_in(root, service.stack, service.path)
+
+
+def missing_in(root: Path, stack: str, path: str) -> list[Missing]:
+    """The files a service of `stack` in directory `path` needs that do not exist."""
     found = []
-    for needed in get(service.stack).files:
-        if not any(_present(root / service.path, one) for one in needed.path.split("|")):
-            found.append(Missing(f"{service.path}/{needed.path.replace('|', ' or ')}",
-                                 f"{needed.create} (in {service.path})"))
+    for needed in get(stack).files:
+        if not any(_present(root / path, one) for one in needed.path.split("|")):
+            found.append(Missing(f"{path}/{needed.path.replace('|', ' or ')}",
+                                 f"{needed.create} (in {path})"))
     return found
 
 

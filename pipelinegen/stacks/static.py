@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pipelinegen.stacks import httpd
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages
+from pipelinegen.stacks.detection import Detector, Files, Project
 
 ROOT = "/srv/www"
 
@@ -23,6 +24,13 @@ def stages(name: str, service: Service, url: str) -> Stages:
     )
 
 
+# --- pipelinegen init: a project's manifests -------------------------------------------------
+
+
+def detect(tree: Files, project: Project) -> None:
+    project.entry = "a site to serve"
+
+
 STACK = Stack(
     name="static",
     runtime_packages=False,  # distroless: no package manager
@@ -33,4 +41,5 @@ STACK = Stack(
     files=(NeededFile("public/", "put the site's files in it"),),
     serves=True,
     shipped=httpd.SHIPPED,
+    detector=Detector(("public/index.html",), detect, rank=6),
 )
