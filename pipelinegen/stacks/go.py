@@ -16,7 +16,7 @@ def stages(name: str, service: Service, url: str) -> Stages:
     return Stages(
         build=[
             httpd.GO_ENV,
-            *httpd.build(),
+            *httpd.compile_lines(),
             f"WORKDIR /src/{service.path}",
             f"COPY {service.path}/go.* ./",
             *copy_depends_on(service, "/src"),

@@ -12,7 +12,7 @@ ROOT = "/srv/www"
 
 def stages(name: str, service: Service, url: str) -> Stages:
     return Stages(
-        build=[httpd.GO_ENV, *httpd.build()],
+        build=[httpd.GO_ENV, *httpd.compile_lines()],
         runtime=[
             f"COPY --from=build /out/pipelinegen-httpd {httpd.BINARY}",
             f"COPY {service.path}/public/ {ROOT}/",
