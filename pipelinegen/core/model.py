@@ -992,7 +992,7 @@ def _tooling_problems(model: Model) -> list[tuple[Loc, str, str]]:
 def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
     """Checks across a valid model's parts beyond the plain cross-references of references.py:
     environments named by cost settings, literal credentials, coverage gates, on-call routing
-    of SLOs, cloud resources."""
+    of SLOs."""
     problems: list[tuple[Loc, str, str]] = receiver_problems(model)
     problems += _tooling_problems(model)
     envs = model.project.environment_names()
@@ -1009,9 +1009,7 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
         problems.extend(_slo_problems(model, name, service))
     problems.extend(_exception_problems(model))
     problems.extend(_image_only_problems(model))
-    from pipelinegen.core import cloud  # it builds on this module's classes
-
-    return problems + cloud.problems(model)
+    return problems  # references.py adds the cloud resources' (core/cloud.py)
 
 
 def _image_only_problems(model: Model) -> list[tuple[Loc, str, str]]:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from pipelinegen.stacks import dockerfile, dotnet, go, java, node, python, rust, static
 from pipelinegen.stacks.base import BuildTool, NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector
 
 __all__ = ["BUILD_TOOLS", "NAMES", "STACKS", "BaseImage", "BuildTool", "Missing", "NeededFile",
            "Stack", "Stages", "Toolchain", "base_image", "build_tool", "coverage_stacks",
-           "dependabot", "get", "missing_files", "needed_files", "runtime_file_problems",
-           "shipped", "toolchain_stacks"]
+           "dependabot", "detectors", "get", "missing_files", "missing_in", "needed_files",
+           "runtime_file_problems", "shipped", "toolchain_stacks"]
 
 _ALL = (
     python.STACK,
@@ -69,6 +70,11 @@ def coverage_stacks() -> list[str]:
             if stack.toolchain is not None and stack.toolchain.measures_coverage]
 
 
+def detectors() -> dict[str, Detector]:
+    """{stack: its detector} for every stack `pipelinegen init` can find projects of."""
+    return {name: stack.detector for name, stack in STACKS.items() if stack.detector is not None}
+
+
 def shipped(path: str) -> tuple[str, str | None]:
     """(file in pipelinegen/data, header comment marker or None) of a file a stack ships."""
     return next(stack.shipped[path] for stack in _ALL if path in stack.shipped)
@@ -103,12 +109,20 @@ class Missing:
 
 
 def missing_files(root: Path, service: Service) -> list[Missing]:
-    """The files the stack's Dockerfile copies from the service's directory that do not exist."""
+    """The files the service's build copies from its directory (those of its build tool, when
+    it names one) that do not exist."""
+    return missing_in(root, service.stack, service.path, needed_files(service))
+
+
+def missing_in(root: Path, stack: str, path: str,
+               files: tuple[NeededFile, ...] | None = None) -> list[Missing]:
+    """The files (default: the stack's) a service of `stack` in directory `path` needs that do
+    not exist."""
     found = []
-    for needed in needed_files(service):
-        if not any(_present(root / service.path, one) for one in needed.path.split("|")):
-            found.append(Missing(f"{service.path}/{needed.path.replace('|', ' or ')}",
-                                 f"{needed.create} (in {service.path})"))
+    for needed in files if files is not None else get(stack).files:
+        if not any(_present(root / path, one) for one in needed.path.split("|")):
+            found.append(Missing(f"{path}/{needed.path.replace('|', ' or ')}",
+                                 f"{needed.create} (in {path})"))
     return found
 
 

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pipelinegen.stacks.detection import Detector
+
 
 class Metrics(Protocol):
     @property
@@ -153,6 +155,7 @@ class Stack:
     runtime_packages: bool = True
     runtime_holds: str = ""
     serves: bool = False  # the image is the server itself (static): a service needs a port
+    detector: Detector | None = None  # how `pipelinegen init` finds its projects; None: it does not
 
     @property
     def own_dockerfile(self) -> bool:

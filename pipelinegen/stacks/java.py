@@ -10,8 +10,12 @@ runtime's own `java` (a JRE image has no curl).
 
 from __future__ import annotations
 
+import re
+
 from pipelinegen.core import layout
+from pipelinegen.stacks import detection
 from pipelinegen.stacks.base import BuildTool, NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector, Files, Guess, Project
 from pipelinegen.stacks.instructions import copy_depends_on, run
 
 PROBE_SOURCE = f"{layout.DOCKER}/PipelinegenProbe.java"
@@ -47,6 +51,39 @@ def stages(name: str, service: Service, url: str) -> Stages:
     )
 
 
+# --- pipelinegen init: a project's manifests -------------------------------------------------
+
+
+def detect(tree: Files, project: Project) -> None:
+    here = detection.join(project.path)
+    if tree.has(f"{here}pom.xml"):  # beside a Gradle build file too: the build script's choice
+        project.manifest = f"{here}pom.xml"
+    text = tree.read(project.manifest) or ""
+    found = (re.search(r"<(?:maven\.compiler\.release|java\.version|maven\.compiler\.source)>"
+                       r"\s*([0-9]+)", text)
+             or re.search(r"(?:languageVersion\.set\(JavaLanguageVersion\.of|"
+                          r"JavaLanguageVersion\.of)\(\s*([0-9]+)", text)
+             or re.search(r"sourceCompatibility\s*=\s*['\"]?(?:JavaVersion\.VERSION_)?([0-9]+)",
+                          text))
+    if found:
+        project.version = Guess(found.group(1), f"the Java release in {project.manifest}")
+    sources = tree.code(project.path, ".java", ".kt")
+    if any(re.search(r"static\s+void\s+main\s*\(|fun\s+main\s*\(|@SpringBootApplication",
+                     tree.read(path) or "") for path in sources):
+        project.entry = "it has a main class"
+    tool = "maven" if project.manifest.endswith("pom.xml") else "gradle"
+    project.build_tool = Guess(tool, f"{project.manifest} is {tool.capitalize()}'s")
+    if tool == "maven":
+        project.workspace = "<modules>" in text
+        wrapper = tree.has(f"{here}mvnw")
+        project.test = Guess(["./mvnw" if wrapper else "mvn", "--batch-mode", "test"],
+                             "Maven's test phase" + (", through the project's mvnw" * wrapper))
+    else:
+        wrapper = tree.has(f"{here}gradlew")
+        project.test = Guess(["./gradlew" if wrapper else "gradle", "test"],
+                             "Gradle's test task" + (", through the project's gradlew" * wrapper))
+
+
 STACK = Stack(
     name="java",
     bases=("jdk", "jre"),
@@ -76,4 +113,6 @@ STACK = Stack(
     # A service that names no build_tool: Maven's, as before the model could say (the build
     # script finds the tool in the image; `pipelinegen init` writes build_tool).
     dependabot="maven",
+    detector=Detector(("pom.xml", "build.gradle", "build.gradle.kts"), detect, rank=3,
+                      code=(".java", ".kt"), grpc=("grpc-netty",)),
 )

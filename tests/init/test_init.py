@@ -244,3 +244,38 @@ def test_the_build_tool_is_the_one_the_java_build_script_runs(
     dependabot = (root / ".github/dependabot.yml").read_text()
     assert "package-ecosystem: gradle\n    directory: /services/tally\n" in dependabot
     assert "package-ecosystem: maven\n    directory: /services/both\n" in dependabot
+
+
+def test_notes_name_the_files_a_stacks_image_needs(run_cli: RunCli, tmp_path: Path) -> None:
+    """The notes come from each stack's own list of files its Dockerfile copies: a node service
+    without its lock file, a rust one without Cargo.lock, a python one without requirements."""
+    root = init_repos.write(tmp_path / "shop", {
+        "services/shop/package.json": init_repos.package_json(
+            "shop", scripts={"start": "node server.js"}),
+        "services/shop/server.js": init_repos.NODE_SERVER,
+        "services/resize/Cargo.toml": '[package]\nname = "resize"\n',
+        "services/resize/src/main.rs": "fn main() {}\n",
+        "services/orders/pyproject.toml": "[project]\nname = 'orders'\n",
+        "services/orders/main.py": "serve(h, 8000)\n",
+    })
+    result = run_cli("init", root, "--dry-run")
+    assert result.exit_code == 0, result.output
+    for note in ("the node stack's image needs services/shop/package-lock.json: run `npm"
+                 " install` there to write it, and commit it (in services/shop)",
+                 "the rust stack's image needs services/resize/Cargo.lock: run `cargo"
+                 " generate-lockfile` there, and commit it (in services/resize)",
+                 "the python stack's image needs services/orders/requirements.txt: create it"):
+        assert note in result.output, note
+
+
+def test_the_lowest_ranked_manifest_decides_a_directory(run_cli: RunCli, tmp_path: Path) -> None:
+    """A Go module that keeps a package.json for its tooling is a Go service, whatever the
+    order the files are found in."""
+    root = init_repos.write(tmp_path / "repo", {
+        "services/api/package.json": init_repos.package_json("api-tools"),
+        "services/api/go.mod": "module example.com/api\n\ngo 1.23\n",
+        "services/api/main.go": "package main\n\nfunc main() {}\n",
+    })
+    result = run_cli("init", root, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "stack: go # from services/api/go.mod" in result.output
