@@ -734,9 +734,10 @@ class Service(Strict):
     """Toolchain: python, node, go, static, java, rust, dotnet, or dockerfile (the service
     brings its own)."""
     build_tool: BuildToolName | None = None
-    """java: the build tool, maven or gradle (its Dependabot ecosystem, the build file the
-    checks ask for); unset: maven's ecosystem and any build file. The image's build script
-    runs whichever build file the directory holds (pom.xml first), through its own wrapper."""
+    """java: the build tool, maven or gradle: the one the image builds with (through the
+    service's own wrapper), its Dependabot ecosystem, the build file the checks ask for. Unset:
+    the image builds with whichever build file the directory holds (pom.xml first), and
+    Dependabot updates maven's."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
     """Stack version for CI toolchain set-up, e.g. "3.12" for python, "22" for node, "17" for
     java, "1.97" for rust or "10.0" for dotnet."""

@@ -37,7 +37,9 @@ def stages(name: str, service: Service, url: str) -> Stages:
             *copy_depends_on(service, "/src"),
             f"WORKDIR /src/{service.path}",
             f"COPY {service.path}/ ./",
-            run(f"{CACHES} sh /src/{BUILD_SCRIPT} /out/app"),
+            # The build tool the service names, else the one its build file shows.
+            run(f"{CACHES} sh /src/{BUILD_SCRIPT} /out/app"
+                + (f" {service.build_tool}" if service.build_tool else "")),
         ],
         runtime=[
             f"COPY --from=build /out/probe {PROBE_DIR}",
