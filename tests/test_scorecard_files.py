@@ -4,6 +4,7 @@ vendored copy); codeql.yml is linted with the other workflows (test_workflows_li
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pipelinegen.emit import scorecard
 from pipelinegen.generation.workspace import Workspace
 from tests.support import workflow_models
 from tests.support.gitrepo import REPO_ROOT
+from tests.support.paths import CASES
 
 
 def test_codeql_analyses_the_languages_of_the_stacks_present(tmp_path: Path) -> None:
@@ -52,6 +54,36 @@ def test_dependabot_follows_the_services_and_passes_its_schema(tmp_path: Path) -
     done = subprocess.run([str(checker), "--builtin-schema", "vendor.dependabot", str(path)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1  # the schema really is consulted
+
+
+def _billing_ecosystem(tmp_path: Path, build_tool: str | None) -> str:
+    """The all-stacks case with its java service (billing) naming build_tool, or none."""
+    text = (CASES / "all-stacks/services.yaml").read_text()
+    line = "    build_tool: gradle"
+    assert line in text
+    named = f"    build_tool: {build_tool}" if build_tool else ""
+    (tmp_path / "services.yaml").write_text(re.sub(rf"{line}[^\n]*\n", named and named + "\n",
+                                                   text, count=1))
+    ws = Workspace.locate(tmp_path / "services.yaml", tmp_path)
+    text = scorecard.dependabot(ws.inputs)
+    (tmp_path / "dependabot.yml").write_text(text)
+    billing = [u for u in YAML(typ="safe").load(text)["updates"]
+               if u["directory"] == "/apps/billing"]
+    assert len(billing) == 1
+    return str(billing[0]["package-ecosystem"])
+
+
+def test_dependabot_watches_a_java_service_with_its_build_tools_ecosystem(
+        tmp_path: Path) -> None:
+    assert _billing_ecosystem(tmp_path, "gradle") == "gradle"
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run([str(checker), "--builtin-schema", "vendor.dependabot",
+                           str(tmp_path / "dependabot.yml")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _billing_ecosystem(tmp_path, "maven") == "maven"
+    # Naming none keeps what a java service got before build_tool existed.
+    assert _billing_ecosystem(tmp_path, None) == "maven"
 
 
 def test_the_security_policy_names_the_private_reporting_route() -> None:

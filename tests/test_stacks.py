@@ -22,7 +22,7 @@ def test_the_schema_lists_the_registry_stacks_in_its_order() -> None:
 
 
 def test_every_stack_module_is_registered() -> None:
-    helpers = {"base", "grpcprobe", "httpd", "instructions", "lcov"}
+    helpers = {"base", "detection", "grpcprobe", "httpd", "instructions", "lcov"}
     modules = {info.name for info in pkgutil.iter_modules(stacks.__path__)} - helpers
     assert modules == set(stacks.NAMES)
 
@@ -68,3 +68,26 @@ def test_every_stack_with_dependencies_names_a_dependabot_ecosystem() -> None:
     assert named == {"python": "pip", "node": "npm", "go": "gomod", "static": None,
                      "java": "maven", "rust": "cargo", "dotnet": "nuget", "dockerfile": None}
     assert all(ecosystem in known for ecosystem in named.values() if ecosystem)
+
+
+def test_every_stack_has_a_detector_of_its_own_rank() -> None:
+    """init finds every stack's projects, and one stack's manifests always win a directory."""
+    ranks = [stack.detector.rank for stack in stacks.STACKS.values() if stack.detector]
+    assert set(stacks.detectors()) == set(stacks.NAMES)
+    assert len(set(ranks)) == len(ranks)
+
+
+@pytest.mark.parametrize(("stack", "path", "project"), [
+    ("go", "services/api/go.mod", "services/api"),
+    ("go", "go.mod", ""),
+    ("go", "services/api/go.sum", None),
+    ("dotnet", "services/cart/cartservice.csproj", "services/cart"),
+    ("dotnet", "services/cart/csproj", None),
+    ("static", "web/site/public/index.html", "web/site"),
+    ("static", "public/index.html", ""),
+    ("static", "web/notpublic/index.html", None),
+    ("dockerfile", "tools/proxy/Dockerfile", "tools/proxy"),
+])
+def test_a_detector_names_the_project_a_manifest_shows(stack: str, path: str,
+                                                       project: str | None) -> None:
+    assert stacks.detectors()[stack].project_of(path) == project

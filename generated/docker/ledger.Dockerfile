@@ -9,7 +9,7 @@ RUN javac -d /out/probe /src/generated/docker/PipelinegenProbe.java
 COPY generated/docker/pipelinegen-java-build.sh /src/generated/docker/pipelinegen-java-build.sh
 WORKDIR /src/services/ledger
 COPY services/ledger/ ./
-RUN --mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle sh /src/generated/docker/pipelinegen-java-build.sh /out/app
+RUN --mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle sh /src/generated/docker/pipelinegen-java-build.sh /out/app maven
 
 FROM eclipse-temurin:17-jre-jammy@sha256:475d8e96b4b2bfe08999e5e854755c773af1581acdf959a4545d88f0696a2339 AS runtime
 WORKDIR /app

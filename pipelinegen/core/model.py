@@ -720,8 +720,10 @@ GRPC_PROBE_BASE = "go"
 # The registry's stacks (pipelinegen/stacks/), in its order; mypy sees a plain string.
 if TYPE_CHECKING:
     Stack = str
+    BuildToolName = str
 else:
     Stack = Literal[stacks.NAMES]
+    BuildToolName = Literal[stacks.BUILD_TOOLS]
 
 
 
@@ -731,6 +733,11 @@ class Service(Strict):
     stack: Stack
     """Toolchain: python, node, go, static, java, rust, dotnet, or dockerfile (the service
     brings its own)."""
+    build_tool: BuildToolName | None = None
+    """java: the build tool, maven or gradle: the one the image builds with (through the
+    service's own wrapper), its Dependabot ecosystem, the build file the checks ask for. Unset:
+    the image builds with whichever build file the directory holds (pom.xml first), and
+    Dependabot updates maven's."""
     version: Annotated[str, _pattern(VERSION, max_length=32)] | None = None
     """Stack version for CI toolchain set-up, e.g. "3.12" for python, "22" for node, "17" for
     java, "1.97" for rust or "10.0" for dotnet."""
@@ -986,7 +993,7 @@ def _tooling_problems(model: Model) -> list[tuple[Loc, str, str]]:
 def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
     """Checks across a valid model's parts beyond the plain cross-references of references.py:
     environments named by cost settings, literal credentials, coverage gates, on-call routing
-    of SLOs, cloud resources."""
+    of SLOs."""
     problems: list[tuple[Loc, str, str]] = receiver_problems(model)
     problems += _tooling_problems(model)
     envs = model.project.environment_names()
@@ -999,12 +1006,11 @@ def model_problems(model: Model) -> list[tuple[Loc, str, str]]:
                           f"use one of: {declared_envs}") for env in keys if env not in envs]
         problems += _literal_credentials(name, service)
         problems.extend(_coverage_problems(model, name, service))
+        problems.extend(_build_tool_problems(name, service))
         problems.extend(_slo_problems(model, name, service))
     problems.extend(_exception_problems(model))
     problems.extend(_image_only_problems(model))
-    from pipelinegen.core import cloud  # it builds on this module's classes
-
-    return problems + cloud.problems(model)
+    return problems  # references.py adds the cloud resources' (core/cloud.py)
 
 
 def _image_only_problems(model: Model) -> list[tuple[Loc, str, str]]:
@@ -1071,6 +1077,21 @@ def _coverage_problems(model: Model, name: str, service: Service) -> list[tuple[
                  f" {' '.join(prefix)!r}", f"run the tests as `{' '.join(prefix)} ...`, or set"
                  " min_coverage: 0 to measure no coverage")]
     return []
+
+
+def _build_tool_problems(name: str, service: Service) -> list[tuple[Loc, str, str]]:
+    """A build tool is one of the service's stack's."""
+    if service.build_tool is None or stacks.build_tool(service) is not None:
+        return []
+    tools = [tool.name for tool in stacks.get(service.stack).build_tools]
+    if not tools:
+        return [(("services", name, "build_tool"),
+                 f"stack {service.stack!r} has no build tools to choose from (build_tool is"
+                 f" for {' and '.join(s for s in stacks.NAMES if stacks.get(s).build_tools)})",
+                 "remove build_tool")]
+    return [(("services", name, "build_tool"),
+             f"{service.build_tool!r} is not a build tool of stack {service.stack!r}",
+             f"use one of: {', '.join(tools)}")]
 
 
 def _slo_problems(model: Model, name: str, service: Service) -> list[tuple[Loc, str, str]]:

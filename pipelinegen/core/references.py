@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelinegen import stacks
+from pipelinegen.core import cloud
 from pipelinegen.core.model import CI_JOBS, Loc, Model, model_problems
 
 Reference = tuple[Loc, str, str]  # (location, problem, hint)
@@ -48,7 +49,7 @@ def reference_problems(model: Model) -> list[Reference]:
         services={name: _Service(svc.stack, svc.version, svc.builder, svc.base,
                                  list(svc.environments), list(enumerate(svc.callers)))
                   for name, svc in model.services.items()},
-    )) + model_problems(model)
+    )) + model_problems(model) + cloud.problems(model)
 
 
 def raw_reference_problems(data: Any) -> list[Reference]:

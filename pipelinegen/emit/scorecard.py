@@ -26,7 +26,7 @@ def dependabot(inputs: Inputs) -> str:
          "schedule": {"interval": "weekly"}, "groups": {"actions": {"patterns": ["*"]}}},
     ]
     for name, service in sorted(inputs.model.services.items()):
-        ecosystem = stacks.get(service.stack).dependabot
+        ecosystem = stacks.dependabot(service)
         if ecosystem:
             updates.append({"package-ecosystem": ecosystem, "directory": f"/{service.path}",
                             "schedule": {"interval": "weekly"},

@@ -1,7 +1,8 @@
 """Shared packages, which services use them, and who owns what (from an existing CODEOWNERS).
 
 A service depends on a library when it declares it (by name in its manifest, or by a relative
-path), or, for Python, when its code imports a package that lives in the library's directory.
+path), or, for a stack whose detector knows packages and imports (python), when its code
+imports a package that lives in the library's directory.
 Dependencies are followed through libraries, since a build needs every one of them.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelinegen import stacks
 from pipelinegen.init.detect import Project
 from pipelinegen.init.tree import Tree, parent
 
-IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 CODEOWNERS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's order
 
 
@@ -22,24 +23,29 @@ class Library:
     path: str
     names: frozenset[str]  # what a dependent names or imports it by
     why: str
+    kind: str  # the stack whose manifest or package it is
 
 
 def libraries(tree: Tree, projects: list[Project], services: set[str]) -> list[Library]:
-    """Projects that are not services, and Python packages outside any service's directory."""
+    """Projects that are not services, and packages (python's) outside any service's
+    directory."""
     found = {project.path: Library(project.path, _names(project.name),
-                                   f"{project.manifest} (no entry point)")
+                                   f"{project.manifest} (no entry point)", project.kind)
              for project in projects if project.path not in services and project.path}
-    for init in tree.code("", "/__init__.py"):
-        package = parent(init)
-        home = parent(package)
-        if home.endswith("/src") or home == "src":  # the src layout: the project is above
-            home = parent(home)
-        if not home or tree.has(f"{home}/__init__.py") or _inside(home, services):
+    for kind, detector in stacks.detectors().items():
+        if detector.package is None:
             continue
-        name = package.rpartition("/")[2]
-        known = found.get(home)
-        names = (known.names if known else frozenset()) | {name}
-        found[home] = Library(home, names, known.why if known else f"the Python package {package}")
+        for marker in tree.code("", f"/{detector.package}"):
+            package = parent(marker)
+            home = parent(package)
+            if home.endswith("/src") or home == "src":  # the src layout: the project is above
+                home = parent(home)
+            if not home or tree.has(f"{home}/{detector.package}") or _inside(home, services):
+                continue
+            known = found.get(home)
+            names = (known.names if known else frozenset()) | {package.rpartition("/")[2]}
+            found[home] = Library(home, names, known.why if known else f"the {kind} package"
+                                  f" {package}", kind)
     return [found[path] for path in sorted(found)]
 
 
@@ -47,6 +53,7 @@ def depends_on(tree: Tree, project: Project, libs: list[Library],
                projects: dict[str, Project]) -> dict[str, str]:
     """Library path -> why, for every library the project needs (directly or through another)."""
     needed: dict[str, str] = {}
+    kinds = {lib.path: lib.kind for lib in libs}
     todo = [project]
     while todo:
         current = todo.pop()
@@ -56,7 +63,7 @@ def depends_on(tree: Tree, project: Project, libs: list[Library],
                 if lib in projects:
                     todo.append(projects[lib])
                 else:
-                    todo.append(Project(lib, "python", "", lib))  # a bare package: its imports
+                    todo.append(Project(lib, kinds[lib], "", lib))  # a bare package: its imports
     return dict(sorted(needed.items()))
 
 
@@ -67,9 +74,10 @@ def _direct(tree: Tree, project: Project, libs: list[Library]) -> dict[str, str]
             found[lib.path] = f"{project.manifest or project.path} refers to {lib.path}"
         elif named := lib.names & {name.lower() for name in project.requires}:
             found[lib.path] = f"{project.manifest} requires {sorted(named)[0]}"
-    if project.kind == "python":
-        imports = {name for path in tree.code(project.path, ".py")
-                   for name in IMPORT.findall(tree.read(path) or "")}
+    detector = stacks.detectors().get(project.kind)
+    if detector is not None and detector.imports is not None:
+        imports = {name for path in tree.code(project.path, *detector.code)
+                   for name in detector.imports.findall(tree.read(path) or "")}
         for lib in libs:
             if lib.path not in found and (hit := lib.names & imports):
                 found[lib.path] = f"its code imports {sorted(hit)[0]}"

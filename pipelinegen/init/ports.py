@@ -14,11 +14,15 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from pipelinegen import stacks
 from pipelinegen.init.detect import Guess, Project
 from pipelinegen.init.tree import Tree, parent
 from pipelinegen.validate import dockerfacts
 
-CODE = (".py", ".js", ".mjs", ".cjs", ".ts", ".go", ".java", ".kt", ".cs", ".rs")
+# Every stack's source files, and the libraries that make a gRPC server, from the registry.
+CODE = tuple(suffix for detector in stacks.detectors().values() for suffix in detector.code)
+GRPC_DEPENDENCIES = tuple(name for detector in stacks.detectors().values()
+                          for name in detector.grpc)
 # `listen(3000`, `ListenAndServe(":8080"`, `port=8000`, `("0.0.0.0", 8000)`, `PORT || 3000`,
 # `getenv("PORT", "8080")`, `GetEnvironmentVariable("PORT") ?? "8050"`, `port = "8090"` (a Go
 # default): the number must be a literal.
@@ -34,8 +38,6 @@ LISTEN = (
     re.compile(r"""\bserve\([^()\n]*,\s*([0-9]{2,5})\s*\)"""),
 )
 HEALTH_PATHS = ("/healthz", "/health", "/livez", "/readyz", "/ping")
-GRPC_DEPENDENCIES = ("grpcio", "@grpc/grpc-js", "google.golang.org/grpc", "grpc-netty",
-                     "Grpc.AspNetCore", "tonic")
 WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod"})
 
 

@@ -19,8 +19,6 @@ from pipelinegen.init import detect, links, ports
 from pipelinegen.init.detect import Guess, Project
 from pipelinegen.init.tree import Tree
 
-# The stacks pipelinegen generates a Dockerfile for.
-BUILT = tuple(name for name, stack in stacks.STACKS.items() if not stack.own_dockerfile)
 # The `helm test` pod's image (project.test_base): non-root, with busybox wget.
 HELM_TEST_BASE = "docker.io/nginxinc/nginx-unprivileged:1.27-alpine"
 # Base names init can write: the stacks' default bases (their official images, pinned with
@@ -82,7 +80,8 @@ def scan(root: Path, base_overrides: dict[str, str] | None = None) -> Scan:
     skipped += [(lib.path, f"a library ({lib.why}) that no service uses") for lib in libs
                 if lib.path not in used and lib.path in by_path]
     project_draft = _project(root, owners, services)
-    users = {guess.value: guess.why for project, stack in chosen if stack == "dockerfile"
+    users = {guess.value: guess.why for project, stack in chosen
+             if stacks.get(stack).own_dockerfile
              and (guess := ports.uid_gid(tree, project)) is not None}
     if len(users) == 1 and (user := next(iter(users))) != (10001, 10001) and min(user) >= 10000:
         # The images pipelinegen generates must run as the same user as the ones it keeps.
@@ -106,10 +105,8 @@ def _stack(project: Project, chosen: list[Project], count: int) -> tuple[str | N
         reason = f"inside the service directory {inside[0]}/ (part of its build)"
     elif project.entry is None:
         pass
-    elif project.kind in BUILT:
+    else:  # its manifest's stack (a directory with only a Dockerfile: stack: dockerfile)
         return project.kind, ""
-    else:  # a directory with only a Dockerfile
-        return "dockerfile", ""
     return None, reason
 
 
@@ -118,28 +115,19 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
              known_ports: list[tuple[str, int, str]]) -> Draft:
     draft = Draft(name)
     draft.set("path", project.path, f"{project.manifest}: {project.entry}")
-    if stack == "dockerfile":
-        draft.set("stack", stack, "its own Dockerfile, nothing else to build from")
-        draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
-    else:
-        draft.set("stack", stack, f"from {project.manifest}")
-        if (chain := stacks.get(stack).toolchain) is not None:
-            version = project.version or Guess(chain.default_version, "nothing says: the"
-                                               " default of this version of pipelinegen")
-            draft.set("version", str(version.value), version.why)
-        if project.dockerfile:
-            draft.notes.append(f"{project.dockerfile} was read for hints; pipelinegen generates"
-                               f" generated/docker/{name}.Dockerfile (stack: dockerfile keeps"
-                               " yours)")
+    _set_stack(draft, project, stack)
     found = ports.port(tree, project, name, known_ports) or Guess(
         stacks.get(stack).port, "no port found: the stack's usual one")
     draft.set("port", found.value, found.why)
-    if project.command is not None and stack in ("python", "node"):
+    if project.command is not None:
         draft.set("command", project.command.value, project.command.why)
-    if project.test is not None and stack != "static":
+    if project.test is not None:
         draft.set("test", project.test.value, project.test.why)
-        if stack == "node" and project.test.value[0] != "node":
-            draft.set("min_coverage", 0, "CI's coverage gate wraps only `node ...` test commands")
+        chain = stacks.get(stack).toolchain
+        prefix = chain.test_prefix if chain is not None and chain.measures_coverage else ()
+        if prefix and tuple(project.test.value[:len(prefix)]) != prefix:
+            draft.set("min_coverage", 0, "CI's coverage gate wraps only"
+                      f" `{' '.join(prefix)} ...` test commands")
     checked = ports.health(tree, project) or Guess("/healthz", "none found: serve 200 here")
     if speaks_grpc := ports.grpc(tree, project):
         # Probed by the standard gRPC health service, not an HTTP path.
@@ -157,6 +145,25 @@ def _service(tree: Tree, project: Project, stack: str, name: str, libs: list[lin
     return draft
 
 
+def _set_stack(draft: Draft, project: Project, stack: str) -> None:
+    """The stack, its build tool and toolchain version (or the service's own Dockerfile)."""
+    if stacks.get(stack).own_dockerfile:
+        draft.set("stack", stack, "its own Dockerfile, nothing else to build from")
+        draft.set("dockerfile", project.dockerfile or project.manifest, "kept as it is")
+        return
+    draft.set("stack", stack, f"from {project.manifest}")
+    if project.build_tool is not None:
+        draft.set("build_tool", project.build_tool.value, project.build_tool.why)
+    if (chain := stacks.get(stack).toolchain) is not None:
+        version = project.version or Guess(chain.default_version, "nothing says: the"
+                                           " default of this version of pipelinegen")
+        draft.set("version", str(version.value), version.why)
+    if project.dockerfile:
+        draft.notes.append(f"{project.dockerfile} was read for hints; pipelinegen generates"
+                           f" generated/docker/{draft.name}.Dockerfile (stack: dockerfile keeps"
+                           " yours)")
+
+
 def _notes(tree: Tree, project: Project, stack: str, health: str) -> list[str]:
     """What the user must know or do that no field can say."""
     notes = []
@@ -164,12 +171,9 @@ def _notes(tree: Tree, project: Project, stack: str, health: str) -> list[str]:
         notes.append(f"gRPC: {reason}. The probes call the standard grpc.health.v1 Health"
                      " service: register it in the server (and set health_service to check"
                      " one service)")
-    if stack == "python" and not tree.has(f"{project.path}/requirements.txt"):
-        notes.append(f"the python stack installs {project.path}/requirements.txt: create it"
-                     " (it may list nothing)")
-    if stack == "node" and not tree.has(f"{project.path}/package-lock.json"):
-        notes.append(f"the node stack runs npm ci: commit {project.path}/package-lock.json")
-    if uid := ports.uid_gid(tree, project) if stack == "dockerfile" else None:
+    for missing in stacks.missing_in(tree.root, stack, project.path):
+        notes.append(f"the {stack} stack's image needs {missing.path}: {missing.hint}")
+    if uid := ports.uid_gid(tree, project) if stacks.get(stack).own_dockerfile else None:
         notes.append(f"runs as {uid.value[0]}:{uid.value[1]} ({uid.why})")
     return notes
 

@@ -6,12 +6,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
+from pipelinegen import stacks
+from pipelinegen.core import layout
+from pipelinegen.stacks.detection import parent
 from pipelinegen.validate import repofiles
 
-# pipelinegen's own output is never evidence about the services.
-OWN_OUTPUT = ("generated/", "specs/")
+__all__ = ["Tree", "is_test", "parent"]
+
 MAX_READ = 512 * 1024  # larger files are data, not manifests or code worth reading
 TEST_PARTS = frozenset({"test", "tests", "__tests__", "testdata", "spec", "fixtures"})
+TEST_SUFFIXES = tuple(suffix for detector in stacks.detectors().values()
+                      for suffix in detector.tests)
 
 
 @dataclass
@@ -24,7 +29,8 @@ class Tree:
         """Every file of the repository, relative POSIX paths, sorted."""
         found = repofiles.find(self.root, lambda path: path.is_file())
         paths = (path.relative_to(self.root).as_posix() for path in found)
-        return [path for path in paths if not path.startswith(OWN_OUTPUT)]
+        # pipelinegen's own output is never evidence about the services.
+        return [path for path in paths if not layout.is_output_location(path)]
 
     def read(self, path: str) -> str | None:
         """A file's text (None when absent, unreadable or too large to be a manifest)."""
@@ -56,10 +62,4 @@ def is_test(path: str) -> bool:
     pure = PurePosixPath(path)
     name = pure.name
     return (bool(TEST_PARTS.intersection(pure.parts[:-1])) or name.startswith("test_")
-            or name.endswith(("_test.go", "_test.py", ".test.js", ".spec.js", ".test.ts",
-                              ".spec.ts")))
-
-
-def parent(path: str) -> str:
-    """The directory of a repository path ("" for a file at the root)."""
-    return path.rpartition("/")[0]
+            or name.endswith(TEST_SUFFIXES))

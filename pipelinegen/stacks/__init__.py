@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen.stacks import dockerfile, dotnet, go, java, node, python, rust, static
-from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.base import BuildTool, NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector
 
-__all__ = ["NAMES", "STACKS", "BaseImage", "Missing", "NeededFile", "Stack", "Stages",
-           "Toolchain", "base_image", "coverage_stacks", "get", "missing_files",
+__all__ = ["BUILD_TOOLS", "NAMES", "STACKS", "BaseImage", "BuildTool", "Missing", "NeededFile",
+           "Stack", "Stages", "Toolchain", "base_image", "build_tool", "coverage_stacks",
+           "dependabot", "detectors", "get", "missing_files", "missing_in", "needed_files",
            "runtime_file_problems", "shipped", "toolchain_stacks"]
 
 _ALL = (
@@ -30,10 +32,31 @@ _ALL = (
 
 STACKS: dict[str, Stack] = {stack.name: stack for stack in _ALL}
 NAMES: tuple[str, ...] = tuple(STACKS)
+# Every stack's build tools, in stack order: what `build_tool` may say.
+BUILD_TOOLS: tuple[str, ...] = tuple(tool.name for stack in _ALL for tool in stack.build_tools)
 
 
 def get(name: str) -> Stack:
     return STACKS[name]
+
+
+def build_tool(service: Service) -> BuildTool | None:
+    """The build tool the service names, None when it names none (or one its stack lacks)."""
+    return next((tool for tool in get(service.stack).build_tools
+                 if tool.name == service.build_tool), None)
+
+
+def needed_files(service: Service) -> tuple[NeededFile, ...]:
+    """The files the service's build needs in its directory: its build tool's, else the
+    stack's."""
+    tool = build_tool(service)
+    return tool.files if tool else get(service.stack).files
+
+
+def dependabot(service: Service) -> str | None:
+    """Dependabot's package-ecosystem for the service's own dependencies; None: none."""
+    tool = build_tool(service)
+    return tool.dependabot if tool else get(service.stack).dependabot
 
 
 def toolchain_stacks() -> list[str]:
@@ -45,6 +68,11 @@ def coverage_stacks() -> list[str]:
     """The stacks whose tests CI measures the coverage of."""
     return [name for name, stack in STACKS.items()
             if stack.toolchain is not None and stack.toolchain.measures_coverage]
+
+
+def detectors() -> dict[str, Detector]:
+    """{stack: its detector} for every stack `pipelinegen init` can find projects of."""
+    return {name: stack.detector for name, stack in STACKS.items() if stack.detector is not None}
 
 
 def shipped(path: str) -> tuple[str, str | None]:
@@ -81,12 +109,20 @@ class Missing:
 
 
 def missing_files(root: Path, service: Service) -> list[Missing]:
-    """The files the stack's Dockerfile copies from the service's directory that do not exist."""
+    """The files the service's build copies from its directory (those of its build tool, when
+    it names one) that do not exist."""
+    return missing_in(root, service.stack, service.path, needed_files(service))
+
+
+def missing_in(root: Path, stack: str, path: str,
+               files: tuple[NeededFile, ...] | None = None) -> list[Missing]:
+    """The files (default: the stack's) a service of `stack` in directory `path` needs that do
+    not exist."""
     found = []
-    for needed in get(service.stack).files:
-        if not any(_present(root / service.path, one) for one in needed.path.split("|")):
-            found.append(Missing(f"{service.path}/{needed.path.replace('|', ' or ')}",
-                                 f"{needed.create} (in {service.path})"))
+    for needed in files if files is not None else get(stack).files:
+        if not any(_present(root / path, one) for one in needed.path.split("|")):
+            found.append(Missing(f"{path}/{needed.path.replace('|', ' or ')}",
+                                 f"{needed.create} (in {path})"))
     return found
 
 

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pipelinegen.stacks.detection import Detector
+
 
 class Metrics(Protocol):
     @property
@@ -57,6 +59,8 @@ class Service(Protocol):
     def runtime(self) -> Runtime: ...
     @property
     def packages(self) -> Packages: ...
+    @property
+    def build_tool(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,16 @@ class NeededFile:
 
     path: str
     create: str  # how to create it, for the hint when it is missing
+
+
+@dataclass(frozen=True)
+class BuildTool:
+    """A build tool a service of the stack can name (`build_tool`): the files its build needs in
+    the service's directory and the Dependabot ecosystem of the dependencies it declares."""
+
+    name: str
+    files: tuple[NeededFile, ...]
+    dependabot: str
 
 
 @dataclass(frozen=True)
@@ -133,12 +147,15 @@ class Stack:
     codeql_build: str = "none"  # CodeQL's build mode for it
     # Dependabot's package-ecosystem for a service's own dependencies; None: none it updates.
     dependabot: str | None = None
+    # The build tools a service may name; one that names none gets `files` and `dependabot`.
+    build_tools: tuple[BuildTool, ...] = ()
     port: int = 8080  # the usual port, when `pipelinegen init` finds none
     # Whether the runtime image has apt for `packages.runtime` (distroless ones have none), and
     # else what it already holds (the hint when a service asks for packages).
     runtime_packages: bool = True
     runtime_holds: str = ""
     serves: bool = False  # the image is the server itself (static): a service needs a port
+    detector: Detector | None = None  # how `pipelinegen init` finds its projects; None: it does not
 
     @property
     def own_dockerfile(self) -> bool:

@@ -11,8 +11,12 @@ pipelinegen-probe.cs) run by the runtime's own `dotnet`: a chiseled image has no
 
 from __future__ import annotations
 
+import re
+
 from pipelinegen.core import layout
+from pipelinegen.stacks import detection
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector, Files, Guess, Project
 from pipelinegen.stacks.instructions import copy_depends_on, run
 
 PROBE_SOURCE = f"{layout.DOCKER}/pipelinegen-probe.cs"
@@ -52,6 +56,24 @@ def stages(name: str, service: Service, url: str) -> Stages:
     )
 
 
+# --- pipelinegen init: a project's manifests -------------------------------------------------
+
+
+def detect(tree: Files, project: Project) -> None:
+    text = tree.read(project.manifest) or ""
+    if found := re.search(r"<TargetFramework>net([0-9]+\.[0-9]+)", text):
+        project.version = Guess(found.group(1), f"TargetFramework in {project.manifest}")
+    if "Microsoft.NET.Sdk.Web" in text or "<OutputType>Exe" in text:
+        project.entry = f"{project.manifest} builds an executable"
+    tests = sorted(path for path in tree.under(project.path, ".csproj")
+                   if "Microsoft.NET.Test.Sdk" in (tree.read(path) or ""))
+    if tests and detection.parent(tests[0]) != project.path:  # a test project of its own
+        where = detection.parent(tests[0]).removeprefix(detection.join(project.path))
+        project.test = Guess(["dotnet", "test", where], f"{tests[0]} is a test project")
+    else:
+        project.test = Guess(["dotnet", "test"], ".NET's test runner")
+
+
 STACK = Stack(
     name="dotnet",
     bases=("dotnet-sdk", "aspnet"),
@@ -77,4 +99,5 @@ STACK = Stack(
     runtime_holds="the chiseled ASP.NET image holds CA certificates, glibc, libstdc++, OpenSSL"
                   " and zlib (name its -noble-chiseled-extra tag as the aspnet base for ICU"
                   " and tzdata)",
+    detector=Detector(("*.csproj",), detect, rank=4, code=(".cs",), grpc=("Grpc.AspNetCore",)),
 )

@@ -14,7 +14,7 @@ GO_MODULES = "--mount=type=cache,target=/go/pkg/mod"
 GO_ENV = "ENV CGO_ENABLED=0 GOCACHE=/root/.cache/go-build GOMODCACHE=/go/pkg/mod GOFLAGS=-trimpath"
 
 
-def build() -> list[str]:
+def compile_lines() -> list[str]:
     """Build-stage instructions that compile it to /out/pipelinegen-httpd."""
     return [
         f"COPY {SOURCE} /src/{SOURCE}",

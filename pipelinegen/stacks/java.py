@@ -10,8 +10,12 @@ runtime's own `java` (a JRE image has no curl).
 
 from __future__ import annotations
 
+import re
+
 from pipelinegen.core import layout
-from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks import detection
+from pipelinegen.stacks.base import BuildTool, NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector, Files, Guess, Project
 from pipelinegen.stacks.instructions import copy_depends_on, run
 
 PROBE_SOURCE = f"{layout.DOCKER}/PipelinegenProbe.java"
@@ -33,7 +37,9 @@ def stages(name: str, service: Service, url: str) -> Stages:
             *copy_depends_on(service, "/src"),
             f"WORKDIR /src/{service.path}",
             f"COPY {service.path}/ ./",
-            run(f"{CACHES} sh /src/{BUILD_SCRIPT} /out/app"),
+            # The build tool the service names, else the one its build file shows.
+            run(f"{CACHES} sh /src/{BUILD_SCRIPT} /out/app"
+                + (f" {service.build_tool}" if service.build_tool else "")),
         ],
         runtime=[
             f"COPY --from=build /out/probe {PROBE_DIR}",
@@ -47,12 +53,50 @@ def stages(name: str, service: Service, url: str) -> Stages:
     )
 
 
+# --- pipelinegen init: a project's manifests -------------------------------------------------
+
+
+def detect(tree: Files, project: Project) -> None:
+    here = detection.join(project.path)
+    if tree.has(f"{here}pom.xml"):  # beside a Gradle build file too: the build script's choice
+        project.manifest = f"{here}pom.xml"
+    text = tree.read(project.manifest) or ""
+    found = (re.search(r"<(?:maven\.compiler\.release|java\.version|maven\.compiler\.source)>"
+                       r"\s*([0-9]+)", text)
+             or re.search(r"(?:languageVersion\.set\(JavaLanguageVersion\.of|"
+                          r"JavaLanguageVersion\.of)\(\s*([0-9]+)", text)
+             or re.search(r"sourceCompatibility\s*=\s*['\"]?(?:JavaVersion\.VERSION_)?([0-9]+)",
+                          text))
+    if found:
+        project.version = Guess(found.group(1), f"the Java release in {project.manifest}")
+    sources = tree.code(project.path, ".java", ".kt")
+    if any(re.search(r"static\s+void\s+main\s*\(|fun\s+main\s*\(|@SpringBootApplication",
+                     tree.read(path) or "") for path in sources):
+        project.entry = "it has a main class"
+    tool = "maven" if project.manifest.endswith("pom.xml") else "gradle"
+    project.build_tool = Guess(tool, f"{project.manifest} is {tool.capitalize()}'s")
+    if tool == "maven":
+        project.workspace = "<modules>" in text
+        wrapper = tree.has(f"{here}mvnw")
+        project.test = Guess(["./mvnw" if wrapper else "mvn", "--batch-mode", "test"],
+                             "Maven's test phase" + (", through the project's mvnw" * wrapper))
+    else:
+        wrapper = tree.has(f"{here}gradlew")
+        project.test = Guess(["./gradlew" if wrapper else "gradle", "test"],
+                             "Gradle's test task" + (", through the project's gradlew" * wrapper))
+
+
 STACK = Stack(
     name="java",
     bases=("jdk", "jre"),
     stages=stages,
     files=(NeededFile("pom.xml|build.gradle|build.gradle.kts",
                       "add the Maven pom.xml or the Gradle build file"),),
+    build_tools=(
+        BuildTool("maven", (NeededFile("pom.xml", "add the Maven pom.xml"),), "maven"),
+        BuildTool("gradle", (NeededFile("build.gradle|build.gradle.kts",
+                                        "add the Gradle build file"),), "gradle"),
+    ),
     # No coverage gate yet: the tests run as given.
     toolchain=Toolchain(
         setup="actions/setup-java", version_input="java-version", default_version="17",
@@ -68,7 +112,9 @@ STACK = Stack(
     shipped={PROBE_SOURCE: ("PipelinegenProbe.java", "//"),
              BUILD_SCRIPT: ("pipelinegen-java-build.sh", "#")},
     codeql="java-kotlin",
-    # Maven's: the model does not say which build tool a service uses (the build script finds
-    # out in the image); a Gradle-only service's update job would report no pom.xml.
+    # A service that names no build_tool: Maven's, as before the model could say (the build
+    # script finds the tool in the image; `pipelinegen init` writes build_tool).
     dependabot="maven",
+    detector=Detector(("pom.xml", "build.gradle", "build.gradle.kts"), detect, rank=3,
+                      code=(".java", ".kt"), grpc=("grpc-netty",)),
 )

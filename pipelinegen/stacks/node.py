@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import shlex
 
-from pipelinegen.stacks import lcov
+from pipelinegen.stacks import detection, lcov
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector, Files, Guess, Project
 from pipelinegen.stacks.instructions import copy_depends_on, run
 
 
@@ -42,6 +43,49 @@ def coverage(test: list[str]) -> str:
             + (" " + shlex.join(test[1:]) if test[1:] else "") + "\n")
 
 
+# --- pipelinegen init: a project's manifests -------------------------------------------------
+
+
+# npm's placeholder test script, which is no test.
+NPM_PLACEHOLDER = "no test specified"
+
+
+def detect(tree: Files, project: Project) -> None:
+    data = detection.json_object(tree.read(project.manifest))
+    project.name = str(data.get("name") or project.name)
+    scripts = data.get("scripts") or {}
+    deps = {**(data.get("dependencies") or {}), **(data.get("devDependencies") or {})}
+    project.requires = set(deps)
+    project.local = {detection.relative(project.path, spec.removeprefix("file:"))
+                     for spec in deps.values() if isinstance(spec, str)
+                     and spec.startswith(("file:", "../", "./"))}
+    project.workspace = bool(data.get("workspaces"))
+    engines = data.get("engines") or {}
+    here = detection.join(project.path)
+    if (spec := engines.get("node")) and (major := detection.major(str(spec))):
+        project.version = Guess(major, f"engines.node {spec!r} in package.json")
+    elif (nvmrc := tree.read(f"{here}.nvmrc")) and (major := detection.major(nvmrc)):
+        project.version = Guess(major, ".nvmrc")
+    start = str(scripts.get("start", ""))
+    argv = detection.plain_argv(start)
+    if argv and argv[0] == "node":
+        project.entry = f"its start script is {start!r}"
+        project.command = Guess(argv, "the start script of package.json")
+    elif start:
+        project.entry = f"it has a start script ({start!r})"
+    elif (main := data.get("main")) and detection.listens(tree.read(f"{here}{main}")):
+        project.entry = f"its main file {main} listens on a port"
+        project.command = Guess(["node", str(main)], "main in package.json")
+    test = str(scripts.get("test", ""))
+    if test and NPM_PLACEHOLDER not in test:
+        # CI's coverage gate wraps a plain `node ...` command, so the script is run directly.
+        argv = detection.plain_argv(test)
+        if argv and argv[0] == "node":
+            project.test = Guess(argv, f"the test script of package.json ({test!r})")
+        else:
+            project.test = Guess(["npm", "test"], f"the test script of package.json ({test!r})")
+
+
 STACK = Stack(
     name="node",
     bases=("node", "node"),
@@ -58,4 +102,7 @@ STACK = Stack(
     codeql="javascript-typescript",
     dependabot="npm",
     port=3000,
+    detector=Detector(("package.json",), detect, rank=1, code=(".js", ".mjs", ".cjs", ".ts"),
+                      tests=(".test.js", ".spec.js", ".test.ts", ".spec.ts"),
+                      grpc=("@grpc/grpc-js",)),
 )

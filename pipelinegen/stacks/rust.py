@@ -12,8 +12,9 @@ from __future__ import annotations
 import shlex
 
 from pipelinegen.core import layout
-from pipelinegen.stacks import lcov
+from pipelinegen.stacks import detection, lcov
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages, Toolchain
+from pipelinegen.stacks.detection import Detector, Files, Guess, Project
 from pipelinegen.stacks.instructions import copy_depends_on, run
 
 PROBE_SOURCE = f"{layout.DOCKER}/pipelinegen-probe.rs"
@@ -80,6 +81,20 @@ def coverage(test: list[str]) -> str:
             f' < {profiles}/objects" > {lcov.REPORT}\n')
 
 
+# --- pipelinegen init: a project's manifests -------------------------------------------------
+
+
+def detect(tree: Files, project: Project) -> None:
+    data = detection.toml(tree.read(project.manifest))
+    project.name = str(data.get("package", {}).get("name") or project.name)
+    project.workspace = "workspace" in data
+    if version := data.get("package", {}).get("rust-version"):
+        project.version = Guess(str(version), f"rust-version in {project.manifest}")
+    if tree.has(f"{detection.join(project.path)}src/main.rs"):
+        project.entry = "it has src/main.rs"
+    project.test = Guess(["cargo", "test"], "Cargo's test runner")
+
+
 STACK = Stack(
     name="rust",
     bases=("rust", "cc"),
@@ -104,4 +119,5 @@ STACK = Stack(
     runtime_packages=False,  # distroless: no apt
     runtime_holds="distroless cc holds CA certificates, tzdata, glibc, libgcc, libstdc++ and"
                   " OpenSSL's libssl",
+    detector=Detector(("Cargo.toml",), detect, rank=5, code=(".rs",), grpc=("tonic",)),
 )

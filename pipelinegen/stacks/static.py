@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pipelinegen.stacks import httpd
 from pipelinegen.stacks.base import NeededFile, Service, Stack, Stages
+from pipelinegen.stacks.detection import Detector, Files, Project
 
 ROOT = "/srv/www"
 
 
 def stages(name: str, service: Service, url: str) -> Stages:
     return Stages(
-        build=[httpd.GO_ENV, *httpd.build()],
+        build=[httpd.GO_ENV, *httpd.compile_lines()],
         runtime=[
             f"COPY --from=build /out/pipelinegen-httpd {httpd.BINARY}",
             f"COPY {service.path}/public/ {ROOT}/",
@@ -21,6 +22,13 @@ def stages(name: str, service: Service, url: str) -> Stages:
                  "-health", service.health, "-metrics", service.metrics.path],
         extra_context=(httpd.SOURCE,),
     )
+
+
+# --- pipelinegen init: a project's manifests -------------------------------------------------
+
+
+def detect(tree: Files, project: Project) -> None:
+    project.entry = "a site to serve"
 
 
 STACK = Stack(
@@ -33,4 +41,5 @@ STACK = Stack(
     files=(NeededFile("public/", "put the site's files in it"),),
     serves=True,
     shipped=httpd.SHIPPED,
+    detector=Detector(("public/index.html",), detect, rank=6),
 )

@@ -21,6 +21,7 @@ def service_files(context: Context) -> Iterator[Problem]:
     Fails:   stack node, path services/web without package-lock.json (npm ci needs it)
              depends_on: [packages/shared] where packages/shared does not exist
              runtime: {files: [templates/]} where templates/ is missing or a link out of path
+             build_tool: gradle where the directory holds a pom.xml but no build.gradle(.kts)
     """
     source = context.inputs.source
     for name, service in context.model.services.items():
@@ -35,8 +36,11 @@ def _missing(context: Context, service: Service) -> Iterator[tuple[tuple[str | i
     if not (root / service.path).is_dir():
         yield ("path",), f"the service directory {service.path}/ does not exist"
         return
+    # A named build tool asks for its own build file; else the stack asks for any of them.
+    needs = (("build_tool",), f"build_tool {service.build_tool}") if service.build_tool \
+        else (("stack",), f"stack {service.stack}")
     for missing in stacks.missing_files(root, service):
-        yield ("stack",), f"stack {service.stack} needs {missing.path}, which does not exist"
+        yield needs[0], f"{needs[1]} needs {missing.path}, which does not exist"
     if service.dockerfile is not None and not (root / service.dockerfile).is_file():
         yield ("dockerfile",), f"its Dockerfile {service.dockerfile} does not exist"
     for index, path in enumerate(service.depends_on):

@@ -22,8 +22,9 @@ from tests.support.demo import Built
 
 LEDGER = demo.REPO / "services/ledger"
 SCRIPT = java.BUILD_SCRIPT.rpartition("/")[2]
-# A wrapper that records that it ran, then is the build tool (Maven here; Gradle is not
-# packaged offline, so its stand-in builds the jars a Gradle build would).
+# A wrapper that records that it ran, then is the build tool (Maven here). The gradlew stand-in
+# builds the jars a Gradle build would, to test the script's jar choice; real Gradle (Debian's,
+# in another builder) is built with in test_gradle_image.py.
 MVNW = 'echo "mvnw $*" >> wrapper.log\nexec mvn "$@"\n'
 GRADLEW = """echo "gradlew $*" >> wrapper.log
 mkdir -p build/classes build/libs
@@ -35,13 +36,14 @@ jar --create --file build/libs/app-0.1-plain.jar -C build/classes .
 """
 
 
-def run_script(workdir: Path, check: bool = True) -> str:
-    """The shipped build script in the java builder, on workdir/svc, writing workdir/out."""
+def run_script(workdir: Path, *tool: str, check: bool = True) -> str:
+    """The shipped build script in the java builder, on workdir/svc, writing workdir/out (with
+    the build tool a service names, if given)."""
     text = shipped_file(Inputs(load.load(demo.REPO / "services.yaml"), "services.yaml"),
                         java.BUILD_SCRIPT)
     (workdir / SCRIPT).write_text(text)
     argv = ["run", "--rm", "--network", "none", "-v", f"{workdir}:/w", "-w", "/w/svc",
-            bases.ensure("java-build"), "sh", f"/w/{SCRIPT}", "/w/out"]
+            bases.ensure("java-build"), "sh", f"/w/{SCRIPT}", "/w/out", *tool]
     if check:
         return demo.docker(*argv)
     done = subprocess.run([bases.docker_cli(), *argv], capture_output=True, text=True,
@@ -100,6 +102,25 @@ def test_no_build_file_and_two_runnable_jars_are_refused(tmp_path: Path) -> None
     (tmp_path / "svc/build.gradle").write_text("")
     (tmp_path / "svc/gradlew").write_text(GRADLEW.replace("app-0.1-plain.jar", "other.jar"))
     assert "expected one runnable jar in build/libs, found 2" in run_script(tmp_path, check=False)
+
+
+def test_the_build_tool_a_service_names_wins_over_the_pom(tmp_path: Path) -> None:
+    """A directory with both build files is built with Maven, unless the service names Gradle;
+    a named tool whose build file is missing is refused."""
+    shutil.copytree(LEDGER, tmp_path / "svc", ignore=shutil.ignore_patterns("target"))
+    (tmp_path / "svc/build.gradle").write_text("")
+    (tmp_path / "svc/gradlew").write_text(GRADLEW)
+    (tmp_path / "svc/mvnw").write_text(MVNW)
+    run_script(tmp_path, "gradle")
+    assert (tmp_path / "svc/wrapper.log").read_text().startswith("gradlew --no-daemon")
+    assert (tmp_path / "out/application/app.jar").read_bytes() == (
+        tmp_path / "svc/build/libs/app-0.1.jar").read_bytes()
+    (tmp_path / "svc/wrapper.log").unlink()
+    run_script(tmp_path)
+    assert (tmp_path / "svc/wrapper.log").read_text().startswith("mvnw --batch-mode")
+    (tmp_path / "svc/pom.xml").unlink()
+    assert "build_tool maven, but no pom.xml" in run_script(tmp_path, "maven", check=False)
+    assert "unknown build tool 'ant'" in run_script(tmp_path, "ant", check=False)
 
 
 @pytest.mark.slow

@@ -87,6 +87,8 @@ def test_every_stack(run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) ->
     assert comment(root, "router", "version") == "the go directive in services/router/go.mod"
     assert comment(root, "ledger", "stack") == "from services/ledger/pom.xml"
     assert comment(root, "ledger", "version") == "the Java release in services/ledger/pom.xml"
+    assert ledger.build_tool == "maven"
+    assert comment(root, "ledger", "build_tool") == "services/ledger/pom.xml is Maven's"
     text = (root / "services.yaml").read_text()
     assert "Note: gRPC: services/router/api/router.proto defines its API" in text
     owners = (root / ".github/CODEOWNERS").read_text()
@@ -160,7 +162,7 @@ def test_the_bundled_example_is_found_again(run_cli: RunCli, tmp_path: Path) -> 
         assert (guess.path, guess.stack, port, guess.protocol, guess.health,
                 guess.depends_on) == (service.path, service.stack, service.port,
                                       service.protocol, service.health, service.depends_on), name
-        assert guess.test == service.test, name
+        assert (guess.test, guess.build_tool) == (service.test, service.build_tool), name
 
 
 def test_never_overwrites_and_dry_run_writes_nothing(run_cli: RunCli, tmp_path: Path) -> None:
@@ -218,3 +220,62 @@ def test_an_npm_test_script_gets_no_coverage_gate(run_cli: RunCli, tmp_path: Pat
     shop = load.load(root / "services.yaml").services["shop"]
     assert (shop.test, shop.min_coverage) == (["npm", "test"], 0)
     assert "coverage gate" in comment(root, "shop", "min_coverage")
+
+
+def test_the_build_tool_is_the_one_the_java_build_script_runs(
+        run_cli: RunCli, tmp_path: Path, mirror: dict[str, str]) -> None:
+    """A Gradle-only service names gradle (Dependabot's gradle ecosystem follows); beside a
+    pom.xml a build.gradle is not what the image builds with, so that service names maven."""
+    main = "class App { public static void main(String[] a) {} }\n"
+    root = init_repos.write(tmp_path / "shop", {
+        "services/tally/build.gradle": "apply plugin: 'java'\nsourceCompatibility = '17'\n",
+        "services/tally/gradlew": "#!/bin/sh\n",
+        "services/tally/src/main/java/App.java": main,
+        "services/both/pom.xml": "<project></project>\n",
+        "services/both/build.gradle": "apply plugin: 'java'\n",
+        "services/both/src/main/java/App.java": main,
+    })
+    model = init_and_build(run_cli, root)
+    tally, both = model.services["tally"], model.services["both"]
+    assert (tally.build_tool, tally.version, tally.test) == ("gradle", "17", ["./gradlew", "test"])
+    assert comment(root, "tally", "build_tool") == "services/tally/build.gradle is Gradle's"
+    assert (both.build_tool, both.test) == ("maven", ["mvn", "--batch-mode", "test"])
+    assert comment(root, "both", "stack") == "from services/both/pom.xml"
+    dependabot = (root / ".github/dependabot.yml").read_text()
+    assert "package-ecosystem: gradle\n    directory: /services/tally\n" in dependabot
+    assert "package-ecosystem: maven\n    directory: /services/both\n" in dependabot
+
+
+def test_notes_name_the_files_a_stacks_image_needs(run_cli: RunCli, tmp_path: Path) -> None:
+    """The notes come from each stack's own list of files its Dockerfile copies: a node service
+    without its lock file, a rust one without Cargo.lock, a python one without requirements."""
+    root = init_repos.write(tmp_path / "shop", {
+        "services/shop/package.json": init_repos.package_json(
+            "shop", scripts={"start": "node server.js"}),
+        "services/shop/server.js": init_repos.NODE_SERVER,
+        "services/resize/Cargo.toml": '[package]\nname = "resize"\n',
+        "services/resize/src/main.rs": "fn main() {}\n",
+        "services/orders/pyproject.toml": "[project]\nname = 'orders'\n",
+        "services/orders/main.py": "serve(h, 8000)\n",
+    })
+    result = run_cli("init", root, "--dry-run")
+    assert result.exit_code == 0, result.output
+    for note in ("the node stack's image needs services/shop/package-lock.json: run `npm"
+                 " install` there to write it, and commit it (in services/shop)",
+                 "the rust stack's image needs services/resize/Cargo.lock: run `cargo"
+                 " generate-lockfile` there, and commit it (in services/resize)",
+                 "the python stack's image needs services/orders/requirements.txt: create it"):
+        assert note in result.output, note
+
+
+def test_the_lowest_ranked_manifest_decides_a_directory(run_cli: RunCli, tmp_path: Path) -> None:
+    """A Go module that keeps a package.json for its tooling is a Go service, whatever the
+    order the files are found in."""
+    root = init_repos.write(tmp_path / "repo", {
+        "services/api/package.json": init_repos.package_json("api-tools"),
+        "services/api/go.mod": "module example.com/api\n\ngo 1.23\n",
+        "services/api/main.go": "package main\n\nfunc main() {}\n",
+    })
+    result = run_cli("init", root, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "stack: go # from services/api/go.mod" in result.output

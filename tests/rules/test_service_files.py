@@ -90,3 +90,20 @@ def test_runtime_files_are_checked_on_disk_with_their_position(
            " services/renderer/main.go/ is not a directory" in out
     assert f"services.yaml:{line}:37: [error] service-files: services.renderer: runtime file" \
            " services/renderer/x does not exist" in out
+
+
+def test_a_named_build_tool_asks_for_its_own_build_file(
+    example_repo: Path, run_cli: RunCli
+) -> None:
+    """The ledger's pom.xml satisfies the java stack, not a build_tool of gradle."""
+    source = example_repo / "services.yaml"
+    text = source.read_text()
+    assert "    build_tool: maven\n" in text
+    source.write_text(text.replace("    build_tool: maven\n", "    build_tool: gradle\n", 1))
+    result = run_cli("validate", "--rule", "service-files", "--format", "text", "--file", source)
+    assert result.exit_code == 1
+    line = _line_of(source, "build_tool: gradle")
+    assert (f"services.yaml:{line}:17: [error] service-files: services.ledger: build_tool gradle"
+            " needs services/ledger/build.gradle or build.gradle.kts, which does not exist"
+            ) in result.output
+    assert result.output.count("[error] service-files:") == 1

@@ -80,6 +80,15 @@ _MAVEN_SETTINGS = """<settings>
 </settings>
 """
 
+# Gradle's init script in the java-gradle-build base (its installation's init.d, which the
+# ~/.gradle cache mount of an image build does not hide): Debian's maven-repo is the repository.
+_GRADLE_INIT = """allprojects {
+    repositories {
+        maven { url 'file:///usr/share/maven-repo' }
+    }
+}
+"""
+
 RECIPES = {
     recipe.name: recipe
     for recipe in (
@@ -99,6 +108,11 @@ RECIPES = {
                     "libmaven-compiler-plugin-java", "libsurefire-java",
                     "libmaven-jar-plugin-java", "junit4"),
                files=(("etc/maven/settings.xml", _MAVEN_SETTINGS),)),
+        # Debian's OpenJDK 17 and its Gradle (4.4.1, which Debian runs on Java 17) with JUnit 4,
+        # resolved from Debian's maven-repo; no Maven.
+        Recipe("java-gradle-build", ("ca-certificates",),
+               apt=("openjdk-17-jdk-headless", "gradle", "junit4"),
+               files=(("usr/share/gradle/init.d/pipelinegen-debian-repo.gradle", _GRADLE_INIT),)),
         Recipe("java", ("ca-certificates",), apt=("openjdk-17-jre-headless",)),
         Recipe("rust-build", ("ca-certificates",), apt=("cargo",)),
         # The rust coverage gate's toolchain: Debian's newer rustc (with the profiler runtime

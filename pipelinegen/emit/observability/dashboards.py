@@ -78,7 +78,7 @@ def _budget(objective: Objective) -> stat.Panel:
                                 "{{namespace}}")))
 
 
-def build(title: str, uid: str, panels: list[Any]) -> dict[str, Any]:
+def _as_json(title: str, uid: str, panels: list[Any]) -> dict[str, Any]:
     board = (dashboard.Dashboard(title).uid(uid[:40]).tags(TAGS).time("now-6h", "now")
              .refresh("1m").timezone("utc"))
     for panel in panels:
@@ -89,7 +89,7 @@ def build(title: str, uid: str, panels: list[Any]) -> dict[str, Any]:
 
 def service_dashboard(model: Model, service: str) -> dict[str, Any]:
     project = model.project.name
-    return build(f"{project} / {service}", f"{project}-{service}",
+    return _as_json(f"{project} / {service}", f"{project}-{service}",
                  service_panels(model, service))
 
 
@@ -99,7 +99,7 @@ def overview_dashboard(model: Model, services: list[str]) -> dict[str, Any]:
         for objective in objectives(model, service):
             panels.append(_budget(objective).title(
                 f"{service} {objective.name}: error budget remaining"))
-    return build(f"{model.project.name} / SLO overview", f"{model.project.name}-slo-overview",
+    return _as_json(f"{model.project.name} / SLO overview", f"{model.project.name}-slo-overview",
                  panels)
 
 

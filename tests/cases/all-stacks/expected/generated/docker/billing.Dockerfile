@@ -14,7 +14,7 @@ RUN javac -d /out/probe /src/generated/docker/PipelinegenProbe.java
 COPY generated/docker/pipelinegen-java-build.sh /src/generated/docker/pipelinegen-java-build.sh
 WORKDIR /src/apps/billing
 COPY apps/billing/ ./
-RUN --mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle sh /src/generated/docker/pipelinegen-java-build.sh /out/app
+RUN --mount=type=cache,target=/root/.m2 --mount=type=cache,target=/root/.gradle sh /src/generated/docker/pipelinegen-java-build.sh /out/app gradle
 
 FROM registry.example.invalid/eclipse-temurin:21-jre@sha256:6666666666666666666666666666666666666666666666666666666666666666 AS runtime
 # Unpinned packages follow the base image's Debian release (pin with name=version).

@@ -4,27 +4,52 @@
 # four directories the runtime stage copies one by one (dependencies, spring-boot-loader,
 # snapshot-dependencies, application), so a change of the code alone re-sends only the last.
 #
-#   sh pipelinegen-java-build.sh OUT
+#   sh pipelinegen-java-build.sh OUT [maven|gradle]
 #
 # Maven (pom.xml) or Gradle (build.gradle, build.gradle.kts), through the service's own wrapper
-# (mvnw, gradlew) when it has one. A Spring Boot 3.3+ jar (BOOT-INF/layers.idx) is extracted
+# (mvnw, gradlew) when it has one: the tool the service names (its `build_tool`), else Maven
+# when there is a pom.xml. A Spring Boot 3.3+ jar (BOOT-INF/layers.idx) is extracted
 # into its layers with Boot's `tools` jar mode; an older Boot jar or any other jar is the
 # application layer as it is. Either way the runtime runs `java -jar /app/app.jar`.
 set -eu
 out="$1"
+tool="${2:-}"
 
-if [ -f pom.xml ]; then
-    if [ -f mvnw ]; then set -- sh ./mvnw; else set -- mvn; fi
-    "$@" --batch-mode --no-transfer-progress -DskipTests package
-    built=target
-elif [ -f build.gradle ] || [ -f build.gradle.kts ]; then
-    if [ -f gradlew ]; then set -- sh ./gradlew; else set -- gradle; fi
-    "$@" --no-daemon --console=plain -x test assemble
-    built=build/libs
-else
-    echo "pipelinegen-java-build: no pom.xml, build.gradle or build.gradle.kts in $(pwd)" >&2
-    exit 1
+if [ -z "$tool" ]; then
+    if [ -f pom.xml ]; then
+        tool=maven
+    elif [ -f build.gradle ] || [ -f build.gradle.kts ]; then
+        tool=gradle
+    else
+        echo "pipelinegen-java-build: no pom.xml, build.gradle or build.gradle.kts in $(pwd)" >&2
+        exit 1
+    fi
 fi
+case "$tool" in
+    maven)
+        if [ ! -f pom.xml ]; then
+            echo "pipelinegen-java-build: build_tool maven, but no pom.xml in $(pwd)" >&2
+            exit 1
+        fi
+        if [ -f mvnw ]; then set -- sh ./mvnw; else set -- mvn; fi
+        "$@" --batch-mode --no-transfer-progress -DskipTests package
+        built=target
+        ;;
+    gradle)
+        if [ ! -f build.gradle ] && [ ! -f build.gradle.kts ]; then
+            echo "pipelinegen-java-build: build_tool gradle, but no build.gradle or" \
+                "build.gradle.kts in $(pwd)" >&2
+            exit 1
+        fi
+        if [ -f gradlew ]; then set -- sh ./gradlew; else set -- gradle; fi
+        "$@" --no-daemon --console=plain -x test assemble
+        built=build/libs
+        ;;
+    *)
+        echo "pipelinegen-java-build: unknown build tool '$tool' (maven or gradle)" >&2
+        exit 1
+        ;;
+esac
 
 # The runnable jar: not the plain, sources or javadoc jars beside it, nor Maven's original-*.
 jars=$(find "$built" -maxdepth 1 -name '*.jar' ! -name '*-plain.jar' ! -name '*-sources.jar' \
