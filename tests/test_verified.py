@@ -205,3 +205,36 @@ def test_check_of_a_current_tree_imports_neither_the_model_nor_the_emitters(
                           text=True, check=False, env={**os.environ})
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines() == [f"{full(root)} generated files are up to date", "[]"]
+
+
+def test_generate_of_a_current_tree_writes_nothing_and_renders_no_plan(
+        pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy(pristine, tmp_path / "repo")
+    count = full(root)
+    before = {path: path.stat().st_mtime_ns for path in root.rglob("*") if path.is_file()}
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a plan was rendered")
+
+    monkeypatch.setattr(plan, "make", refuse)
+    lines: list[str] = []
+    write_all(Workspace.locate(root / "services.yaml", root, writes=True), False, frozenset(),
+              lines.append)
+    assert lines == [f"0 created, 0 updated, 0 deleted, {count} unchanged"]
+    assert {path: path.stat().st_mtime_ns for path in root.rglob("*")
+            if path.is_file()} == before
+
+
+def test_generate_after_an_interrupted_run_cleans_up_as_a_full_run(
+        pristine: Path, tmp_path: Path) -> None:
+    """A lock file left behind means a run was killed: its temporary files are removed, which
+    only the full run does, even though the tree is recorded current."""
+    root = copy(pristine, tmp_path / "repo")
+    (root / layout.LOCK).write_text("12345\n")
+    leftover = root / "generated/helm/api/templates/.service.yaml.0123456789abcdef.pipelinegen-tmp"
+    lines: list[str] = []
+    leftover.write_text("half")
+    write_all(Workspace.locate(root / "services.yaml", root, writes=True), False, frozenset(),
+              lines.append)
+    assert not leftover.exists() and not (root / layout.LOCK).exists()
+    assert any(line.startswith("removed ") for line in lines), lines

@@ -8,8 +8,16 @@ from pipelinegen.generation.workspace import Workspace
 
 
 def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> None:
-    ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
+    # A tree the cache records as current may need nothing written (verified.py); it is looked
+    # up under the lock, so a run beside another still fails as it would have.
+    recorded = ws.cache is not None and not adopt
+    if not recorded:
+        ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
     with lock.held(ws.root) as interrupted:
+        # After an interrupted run, the full run cleans up what it left.
+        if recorded and not interrupted and (current := verified.up_to_date(ws)) is not None:
+            echo(f"0 created, 0 updated, 0 deleted, {current} unchanged")
+            return
         comparison = ws.compare()
         summary = writer.write_changes(comparison, ws.root, force=force, adopt=adopt,
                                        interrupted=interrupted)

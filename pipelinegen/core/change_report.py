@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import ConfigDict, Field, JsonValue
+
+from pipelinegen.core.strictmodel import Documented
 
 REPORT_VERSION: Literal[1] = 1
 PROJECT = "project"  # the owner of generated files and model fields that belong to no service
@@ -24,9 +26,9 @@ DRIFT_CAUSES: dict[str, str] = {
 }
 
 
-class _Frozen(BaseModel):
+class _Frozen(Documented):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True,
+        extra="forbid", frozen=True,
         json_schema_serialization_defaults_required=True,
         defer_build=True,  # built on first use: most runs only write the report's schema
     )

@@ -7,7 +7,11 @@ skip the check.
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import re
+import sys
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -22,9 +26,51 @@ CONTROL_MEANING = ("a control character or line break that YAML, shells or GitHu
                    " differently")
 
 
-class Strict(BaseModel):
+class Documented(BaseModel):
+    """A model whose fields are described by the docstring under each, as pydantic's
+    use_attribute_docstrings does, but from one parse of each module: pydantic searches the
+    source anew for every class, the largest part of importing the model."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        docs = _attribute_docstrings(cls.__module__).get(cls.__qualname__, {})
+        undescribed = {name: field for name, field in cls.model_fields.items()
+                       if field.description is None and name in docs}
+        for name, field in undescribed.items():
+            field.description = docs[name]
+        if undescribed and cls.__pydantic_complete__:  # built already (no defer_build): again
+            cls.model_rebuild(force=True)
+
+
+@functools.cache
+def _attribute_docstrings(module: str) -> dict[str, dict[str, str]]:
+    """{class qualname: {attribute: the docstring right under its annotated assignment}}."""
+    try:
+        source = inspect.getsource(sys.modules[module])
+    except (KeyError, OSError, TypeError):
+        return {}  # no source to read (a class made at run time): no descriptions
+    found: dict[str, dict[str, str]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                name = f"{prefix}{node.name}"
+                found[name] = {
+                    target.target.id: inspect.cleandoc(doc.value.value)
+                    for target, doc in zip(node.body, node.body[1:], strict=False)
+                    if isinstance(target, ast.AnnAssign) and isinstance(target.target, ast.Name)
+                    and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
+                    and isinstance(doc.value.value, str)}
+                visit(node.body, f"{name}.")
+
+    visit(ast.parse(source).body, "")
+    return found
+
+
+class Strict(Documented):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True,
+        extra="forbid", frozen=True, strict=True,
         defer_build=True,  # the schema is built on first use: most commands use few models
     )
 

@@ -13,9 +13,10 @@ import json
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from pipelinegen.core.model import CPU, DNS_LABEL, MEMORY, Deploy, Model, ResourceAmounts
+from pipelinegen.core.strictmodel import Documented
 from pipelinegen.emit.helm import external
 from pipelinegen.stacks.grpcprobe import BINARY as GRPC_PROBE
 
@@ -37,10 +38,9 @@ IntOrPercent = Annotated[
 ]
 
 
-class Values(BaseModel):
+class Values(Documented):
     # Built on first use: a run that reuses every chart never needs these models.
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
-                              defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Image(Values):
