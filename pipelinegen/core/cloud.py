@@ -191,9 +191,11 @@ def _store_problems(model: Model, env: str) -> list[tuple[Loc, str, str]]:
 def _infra_problems(model: Model, service: str, envs: list[str]) -> list[tuple[Loc, str, str]]:
     found: list[tuple[Loc, str, str]] = []
     svc = model.services[service]
-    secrets = {ref.secret for env in envs for ref in svc.deploy_for(env).secrets.values()}
-    variables = {var for env in envs for var in (*svc.deploy_for(env).env,
-                                                  *svc.deploy_for(env).secrets)}
+    if not svc.infra:
+        return found  # (merging the deploy settings of every environment is not free)
+    deploys = [svc.deploy_for(env) for env in envs]
+    secrets = {ref.secret for deploy in deploys for ref in deploy.secrets.values()}
+    variables = {var for deploy in deploys for var in (*deploy.env, *deploy.secrets)}
     for name, resource in svc.infra.items():
         loc: Loc = ("services", service, "infra", name)
         for env in resource.environments:
