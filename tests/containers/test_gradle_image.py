@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 import urllib.request
 import uuid
 import zipfile
@@ -22,7 +21,6 @@ from pipelinegen.core import load
 from tests.support import bases, demo
 
 FIXTURE = Path(__file__).parent / "gradle"
-HEALTH_TIMEOUT = 90  # seconds; the generated HEALTHCHECK probes every 10 s
 GRADLE = "4.4.1"  # Debian bookworm's
 CLASS_MAJOR_17 = 61
 
@@ -73,15 +71,6 @@ def container(repo: Path, image: str) -> Iterator[str]:
     demo.docker("rm", "-f", name, check=False)
 
 
-def healthy(name: str) -> dict[str, object]:
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    while True:
-        state = json.loads(demo.docker("inspect", name))[0]["State"]
-        assert state["Running"], f"{name} stopped: {demo.docker('logs', name)}"
-        if state["Health"]["Status"] == "healthy" or time.monotonic() > deadline:
-            assert state["Health"]["Status"] == "healthy", json.dumps(state["Health"], indent=1)
-            return dict(state)
-        time.sleep(1)
 
 
 def get(name: str, path: str) -> tuple[int, str]:
@@ -113,7 +102,7 @@ def test_the_jar_in_the_image_is_gradles_compiled_for_java_17(image: str, tmp_pa
 
 def test_the_gradle_image_turns_healthy_under_the_chart_settings_and_answers(
         container: str, image: str) -> None:
-    state = healthy(container)
+    state = demo.healthy(container)
     status = Path(f"/proc/{state['Pid']}/status").read_text()
     uids = next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1:]
     assert uids[0] == "10001" and all(uid != "0" for uid in uids)

@@ -9,7 +9,6 @@ own health stub, independent of the probe, must then answer SERVING.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import grpc
@@ -19,7 +18,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from tests.support import demo
 from tests.support.demo import Built
 
-HEALTH_TIMEOUT = 90  # seconds
 HARDENED = ("--user", "10001:10001", "--read-only", "--tmpfs", "/tmp:rw,nosuid,nodev,size=64m",
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges")
 
@@ -36,21 +34,11 @@ def started(built: Built) -> Iterator[dict[str, str]]:
         demo.docker("rm", "-f", container, check=False)
 
 
-def healthy(container: str) -> dict[str, object]:
-    """The container's State once its HEALTHCHECK reports healthy (or the deadline passed)."""
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    while True:
-        state = json.loads(demo.docker("inspect", container))[0]["State"]
-        assert state["Running"], f"{container} stopped: {demo.docker('logs', container)}"
-        if state["Health"]["Status"] == "healthy" or time.monotonic() > deadline:
-            assert state["Health"]["Status"] == "healthy", json.dumps(state["Health"], indent=1)
-            return dict(state)
-        time.sleep(1)
 
 
 def test_grpc_image_turns_healthy_and_answers_serving(started: dict[str, str]) -> None:
     container = started["stock"]
-    state = healthy(container)
+    state = demo.healthy(container)
     log = state["Health"]["Log"]  # type: ignore[index]
     assert log[-1]["ExitCode"] == 0
     config = json.loads(demo.docker("inspect", container))[0]["Config"]
@@ -66,7 +54,7 @@ def test_grpc_image_turns_healthy_and_answers_serving(started: dict[str, str]) -
 
 
 def test_the_probe_in_the_image_fails_for_an_unknown_service(started: dict[str, str]) -> None:
-    healthy(started["stock"])
+    demo.healthy(started["stock"])
     done = demo.docker("exec", started["stock"], "/usr/local/bin/pipelinegen-grpc-probe",
                        "-addr", "127.0.0.1:50051", "-service", "printloop.Nothing", check=False)
     assert "SERVING" not in done
@@ -74,7 +62,7 @@ def test_the_probe_in_the_image_fails_for_an_unknown_service(started: dict[str, 
 
 def test_portless_worker_turns_healthy_by_its_health_command(started: dict[str, str]) -> None:
     container = started["courier"]
-    healthy(container)
+    demo.healthy(container)
     config = json.loads(demo.docker("inspect", container))[0]["Config"]
     assert not config.get("ExposedPorts")
     assert config["Healthcheck"]["Test"] == ["CMD", "python", "-m", "courier.alive"]

@@ -7,11 +7,13 @@ model whose `bases` are the locally built, locally pushed test images (tests/sup
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +92,23 @@ def run_pipelinegen(root: Path, *args: str, check: bool = False,
 def docker(*args: str, check: bool = True) -> str:
     return bases.run(bases.docker_cli(), *args) if check else subprocess.run(
         [bases.docker_cli(), *args], capture_output=True, text=True, check=False).stdout
+
+
+# The generated HEALTHCHECK probes every 10 s; a JVM or a cold Go binary may need a few rounds.
+HEALTH_TIMEOUT = 90  # seconds
+
+
+def healthy(container: str, timeout: float = HEALTH_TIMEOUT) -> dict[str, object]:
+    """The container's State once its HEALTHCHECK reports healthy; fails if it stops first or
+    the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = json.loads(docker("inspect", container))[0]["State"]
+        assert state["Running"], f"{container} stopped: {docker('logs', container)}"
+        if state["Health"]["Status"] == "healthy" or time.monotonic() > deadline:
+            assert state["Health"]["Status"] == "healthy", json.dumps(state["Health"], indent=1)
+            return dict(state)
+        time.sleep(1)
 
 
 def steps(build_output: str) -> dict[str, str]:
