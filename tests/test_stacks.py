@@ -78,16 +78,19 @@ def test_every_stack_has_a_detector_of_its_own_rank() -> None:
 
 
 @pytest.mark.parametrize(("stack", "path", "project"), [
-    ("go", "services/api/go.mod", "services/api"),
-    ("go", "go.mod", ""),
+    ("go", "services/api/go.mod", ("services/api", 0)),
+    ("go", "go.mod", ("", 0)),
     ("go", "services/api/go.sum", None),
-    ("dotnet", "services/cart/cartservice.csproj", "services/cart"),
+    ("dotnet", "services/cart/cartservice.csproj", ("services/cart", 0)),
     ("dotnet", "services/cart/csproj", None),
-    ("static", "web/site/public/index.html", "web/site"),
-    ("static", "public/index.html", ""),
+    ("static", "web/site/public/index.html", ("web/site", 0)),
+    ("static", "public/index.html", ("", 0)),
     ("static", "web/notpublic/index.html", None),
-    ("dockerfile", "tools/proxy/Dockerfile", "tools/proxy"),
+    ("dockerfile", "tools/proxy/Dockerfile", ("tools/proxy", 0)),
+    # Listed before build.gradle: a directory with both is shown by its pom.xml.
+    ("java", "services/ledger/pom.xml", ("services/ledger", 0)),
+    ("java", "services/ledger/build.gradle", ("services/ledger", 1)),
 ])
 def test_a_detector_names_the_project_a_manifest_shows(stack: str, path: str,
-                                                       project: str | None) -> None:
+                                                       project: tuple[str, int] | None) -> None:
     assert stacks.detectors()[stack].project_of(path) == project

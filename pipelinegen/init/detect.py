@@ -17,14 +17,15 @@ DOCKERFILE = "Dockerfile"
 def detect(tree: Tree) -> list[Project]:
     """Every project of the repository, sorted by path."""
     detectors = stacks.detectors()
-    by_dir: dict[str, list[tuple[int, str, str]]] = {}
+    by_dir: dict[str, list[tuple[int, int, str, str]]] = {}
     for path in tree.files:
         for kind, detector in detectors.items():
-            if (directory := detector.project_of(path)) is not None:
-                by_dir.setdefault(directory, []).append((detector.rank, path, kind))
+            if (found := detector.project_of(path)) is not None:
+                directory, preference = found
+                by_dir.setdefault(directory, []).append((detector.rank, preference, path, kind))
     projects = []
-    for directory, found in sorted(by_dir.items()):
-        _, manifest, kind = min(found)
+    for directory, candidates in sorted(by_dir.items()):
+        *_, manifest, kind = min(candidates)
         project = Project(directory, kind, manifest, directory.rpartition("/")[2] or "")
         if tree.has(own := f"{directory}/{DOCKERFILE}" if directory else DOCKERFILE):
             project.dockerfile = own

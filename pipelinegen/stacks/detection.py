@@ -55,7 +55,8 @@ class Detector:
     """What makes a directory a project of the stack, and how its manifest is read."""
 
     # Files that make their directory a project: a name (`go.mod`), a pattern of names
-    # (`*.csproj`), or a path below the project (`public/index.html`).
+    # (`*.csproj`), or a path below the project (`public/index.html`); of two in one
+    # directory, the one listed first shows the project (pom.xml before build.gradle).
     manifests: tuple[str, ...]
     read: Callable[[Files, Project], None]  # fills in what the manifest and the code say
     # When one directory holds the manifests of several stacks, the lowest rank wins (a Go
@@ -69,15 +70,16 @@ class Detector:
     package: str | None = None
     imports: re.Pattern[str] | None = None
 
-    def project_of(self, path: str) -> str | None:
-        """The project directory `path` shows when it is one of the manifests, else None."""
+    def project_of(self, path: str) -> tuple[str, int] | None:
+        """(the project directory, the manifest's place in `manifests`) when `path` is one of
+        the manifests, else None."""
         name = path.rpartition("/")[2]
-        for manifest in self.manifests:
+        for index, manifest in enumerate(self.manifests):
             if "/" in manifest:
                 if path == manifest or path.endswith(f"/{manifest}"):
-                    return path[:-len(manifest)].rstrip("/")
+                    return path[:-len(manifest)].rstrip("/"), index
             elif name == manifest or (manifest.startswith("*") and name.endswith(manifest[1:])):
-                return parent(path)
+                return parent(path), index
         return None
 
 

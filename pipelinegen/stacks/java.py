@@ -57,9 +57,6 @@ def stages(name: str, service: Service, url: str) -> Stages:
 
 
 def detect(tree: Files, project: Project) -> None:
-    here = detection.join(project.path)
-    if tree.has(f"{here}pom.xml"):  # beside a Gradle build file too: the build script's choice
-        project.manifest = f"{here}pom.xml"
     text = tree.read(project.manifest) or ""
     found = (re.search(r"<(?:maven\.compiler\.release|java\.version|maven\.compiler\.source)>"
                        r"\s*([0-9]+)", text)
@@ -73,6 +70,7 @@ def detect(tree: Files, project: Project) -> None:
     if any(re.search(r"static\s+void\s+main\s*\(|fun\s+main\s*\(|@SpringBootApplication",
                      tree.read(path) or "") for path in sources):
         project.entry = "it has a main class"
+    here = detection.join(project.path)
     tool = "maven" if project.manifest.endswith("pom.xml") else "gradle"
     project.build_tool = Guess(tool, f"{project.manifest} is {tool.capitalize()}'s")
     if tool == "maven":
