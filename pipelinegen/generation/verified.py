@@ -48,9 +48,9 @@ def up_to_date(ws: Workspace) -> int | None:
 
 
 def _recorded_count(ws: Workspace, store: caching.Cache) -> int | None:
+    # Read here, not through ws.source_bytes, which would import the loader (and pydantic).
     source = ws.source_path.read_bytes()
-    lock = plan.read_all(ws.root, [layout.ACTIONS_LOCK])[layout.ACTIONS_LOCK]
-    stored = store.read(KIND, _key(ws.source, source, lock))
+    stored = store.read(KIND, _key(ws.source, source, ws.lock_bytes))
     if stored is None:
         return None
     record = json.loads(stored)
