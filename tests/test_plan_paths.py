@@ -47,3 +47,13 @@ def test_a_symlinked_file_leading_outside_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PipelinegenError, match="resolves outside the repository"):
         plan.compare(wanted, root)
     assert (tmp_path / "secret").read_text() == "x"
+
+
+@pytest.mark.parametrize("size", [0, 1, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, 3 << 20])
+def test_files_of_any_size_are_read_whole(tmp_path: Path, size: int) -> None:
+    # One read serves a small file; one of the first read's size or larger is read to its end.
+    data = bytes(i % 251 for i in range(size))
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "f").write_bytes(data)
+    assert plan.read_all(tmp_path, ["generated/f", "generated/absent"]) == {
+        "generated/f": data, "generated/absent": None}

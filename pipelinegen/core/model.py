@@ -632,14 +632,16 @@ class Deploy(Strict):
         """This deploy with an environment's override applied."""
         if override is None:
             return self
-        data = self.model_dump()
+        # This deploy's fields as they are (validated models are taken as they are, not
+        # dumped and validated again: thousands of merges per run), the override's as data.
+        data: dict[str, Any] = dict(self)
         for key, value in override.model_dump(exclude_none=True).items():
             if key in ("env", "secrets"):
                 data[key] = {**data[key], **value}
             elif key == "resources":
-                for part in ("requests", "limits"):
-                    given = {k: v for k, v in value[part].items() if v is not None}
-                    data[key][part] = {**data[key][part], **given}
+                data[key] = {part: {**getattr(self.resources, part).model_dump(),
+                                    **{k: v for k, v in value[part].items() if v is not None}}
+                             for part in ("requests", "limits")}
             else:
                 data[key] = value
         return Deploy.model_validate(data)

@@ -78,7 +78,13 @@ class Strict(Documented):
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
         """No string anywhere in the model (keys included) holds a control character."""
-        _check_strings(value)
+        # Called for every field of every model: a plain string, the most common value, and
+        # values that hold no string (numbers, None, models validated already) are settled here.
+        if value.__class__ is str:
+            if _CONTROL.search(value) is not None:
+                _check_strings(value)  # raises, naming the character
+        elif isinstance(value, dict | list | tuple | str):
+            _check_strings(value)
         return value
 
 

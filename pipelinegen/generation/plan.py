@@ -354,6 +354,9 @@ def compare(plan: Plan, root: Path) -> Comparison:
     current |= read_all(root, [p for p in paths if p not in plan.reused])
     result = Comparison(plan, current)
     for path in paths:
+        if path in plan.reused:  # the plan holds the disk's own bytes: unchanged by definition
+            result.unchanged.append(path)
+            continue
         wanted = plan.files.get(path)
         on_disk = kept.managed(current[path], wanted)
         if on_disk is not current[path] and wanted is not None:
@@ -406,11 +409,13 @@ class _IsLink(Exception):
 
 
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_FIRST_READ = 1 << 16  # bytes; a larger file is read on in larger chunks
 
 
 def _read_no_link(target: str, path: str) -> bytes | None:
     """The file's bytes (None if there is none); _IsLink if it is a symbolic link. Plain
-    descriptors: about twice as fast as open() over thousands of small files."""
+    descriptors: about twice as fast as open() over thousands of small files, and one read
+    without asking the size first for the small ones, nearly all of them."""
     try:
         fd = os.open(target, _READ_FLAGS)
     except FileNotFoundError:
@@ -420,11 +425,10 @@ def _read_no_link(target: str, path: str) -> bytes | None:
             raise _IsLink from None
         raise _unreadable(path, exc) from None
     try:
-        size = os.fstat(fd).st_size
-        data = os.read(fd, size + 1)
-        if len(data) <= size:  # a regular file's short read is its end
+        data = os.read(fd, _FIRST_READ)
+        if len(data) < _FIRST_READ:  # a regular file's short read is its end
             return data
-        chunks = [data]  # it grew since fstat: read on to its end
+        chunks = [data]
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
         return b"".join(chunks)
