@@ -63,3 +63,16 @@ def test_merge_equals_validating_the_merged_data(name: str, data: dict[str, Any]
 def test_no_override_is_the_service_deploy() -> None:
     deploy = next(iter(MODEL.services.values())).deploy
     assert deploy.merged(None) is deploy
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(MODEL.services)), OVERRIDES,
+       st.sampled_from(sorted(Deploy.model_fields)))
+def test_one_setting_is_that_field_of_the_merge(name: str, data: dict[str, Any],
+                                                field: str) -> None:
+    environment = MODEL.project.environments[-1].name
+    service = MODEL.services[name].model_copy(
+        update={"environments": {environment: DeployOverride.model_validate(data)}})
+    assert service.deploy_setting(environment, field) == getattr(
+        service.deploy_for(environment), field)
+    assert service.deploy_setting("no-such-environment", field) == getattr(service.deploy, field)

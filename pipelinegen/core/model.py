@@ -887,6 +887,21 @@ class Service(Strict):
         _MERGED[(id(self), environment)] = (self, merged)
         return merged
 
+    def deploy_setting(self, environment: str, name: str) -> Any:
+        """One field of `deploy_for(environment)`, without merging the others (a page over
+        every service asks a few fields of each): the environment's value replaces the
+        service's, env and secrets merge key by key, resources go through the whole merge."""
+        mine = getattr(self.deploy, name)
+        if name not in DeployOverride.model_fields:  # not set per environment
+            return mine
+        override = self.environments.get(environment)
+        given = None if override is None else getattr(override, name)
+        if given is None:
+            return mine
+        if name in ("env", "secrets"):
+            return {**mine, **given}
+        return self.deploy_for(environment).resources if name == "resources" else given
+
 
 # (id(service), environment) -> (the service, its merged deploy); holding the service keeps its
 # id from being reused by another object.

@@ -79,10 +79,9 @@ def deployment(model: Model, source: str) -> list[str]:
     for name, svc in sorted(model.services.items()):
         counts = []
         for env in envs:
-            deploy = svc.deploy_for(env)
-            scale = deploy.autoscaling
+            scale = svc.deploy_setting(env, "autoscaling")
             counts.append(f"{scale.min_replicas}-{scale.max_replicas}" if scale
-                          else str(deploy.replicas))
+                          else str(svc.deploy_setting(env, "replicas")))
         ingress = svc.deploy.ingress
         rows.append([f"`{name}`", svc.stack, f"`{model.image(name)}`", _port(svc),
                      _health(svc), " / ".join(counts),
@@ -112,9 +111,9 @@ def environments(model: Model) -> list[str]:
              "Namespaces to create: " + ", ".join(f"`{e.namespace}`" for e in project.environments)
              + ".", "", "What the cluster needs installed:", ""]
     ingress = sorted(name for name, svc in model.services.items() if any(
-        svc.deploy_for(env).ingress for env in project.environment_names()))
+        svc.deploy_setting(env, "ingress") for env in project.environment_names()))
     scaled = sorted(name for name, svc in model.services.items() if any(
-        svc.deploy_for(env).autoscaling for env in project.environment_names()))
+        svc.deploy_setting(env, "autoscaling") for env in project.environment_names()))
     secret_rows = _secrets(model)
     lines += [
         "- **An ingress controller** in the namespace `ingress-nginx` (the NetworkPolicies admit"
@@ -155,7 +154,7 @@ def _secrets(model: Model) -> list[list[str]]:
     rows: dict[tuple[str, str, str], set[str]] = {}
     for env in model.project.environments:
         for name, svc in model.services.items():
-            for var, ref in svc.deploy_for(env.name).secrets.items():
+            for var, ref in svc.deploy_setting(env.name, "secrets").items():
                 rows.setdefault((env.namespace, ref.secret, ref.key), set()).add(f"{name} {var}")
     return [[f"`{ns}`", f"`{secret}`", f"`{key}`", ", ".join(sorted(users))]
             for (ns, secret, key), users in sorted(rows.items())]
