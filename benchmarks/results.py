@@ -45,6 +45,8 @@ def render(run: Run) -> str:
         " a small launcher, `benchmarks/launch.py`; \"≤ N MB\" means the process stayed below"
         " the launcher's own size). pipelinegen's modules are compiled to bytecode before the"
         " first run, as installing a package does, so no run pays for compiling its sources."
+        " The two figures that write a whole tree (`generate` into an empty tree, `cp -r`) each"
+        " start after `sync`, so neither is throttled by the writes of the run before."
         " The two floors are measured in the same runs, interleaved with the operations:"
         " `python -c pass` (starting the interpreter), importing the three libraries pipelinegen"
         " starts with, and `cp -r` of the files `generate` wrote (writing the same tree); each"

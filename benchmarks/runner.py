@@ -5,7 +5,8 @@ order: the `python -c pass` floor, the imports floor (pydantic, ruamel.yaml and 
 process), `generate` (cold process, empty tree), `generate` again (nothing changed), `check`,
 the `cp -r` floor (a copy of what generate wrote), `diff` after one service changed, `generate`
 of that change, and the peer (cdk8s synthesizing the same services, peer.py). Interleaving puts
-floors, operations and the peer under the same machine load.
+floors, operations and the peer under the same machine load; the two figures that write a whole
+tree start after a sync (settle).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None])
         tree = work / "tree"
         _fresh(tree, create=False)
         shutil.copytree(source, tree, symlinks=True)
+        settle()
         try:
             samples["generate-cold"].append(run([command, "generate"], tree))
         except HarnessError as exc:
@@ -107,6 +109,7 @@ def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None])
         ci_bytes = (tree / CI_WORKFLOW).stat().st_size
         copy = work / "copy"
         _fresh(copy)
+        settle()
         samples["cp"].append(run(["cp", "-r", *tops, str(copy)], tree))
         shutil.rmtree(copy)
         (tree / "services.yaml").write_text(subject.changed, encoding="utf-8")
@@ -120,6 +123,13 @@ def measure(subject: Subject, runs: int, work: Path, log: Callable[[str], None])
     shutil.rmtree(work / "peer-out", ignore_errors=True)
     figures = {name: Figure(tuple(found)) for name, found in samples.items()}
     return Result(subject, files, size, diff_files, ci_bytes, figures)
+
+
+def settle() -> None:
+    """Write back every dirty page before a figure that writes a whole tree (cold `generate`,
+    `cp -r`): else each starts behind the last run's writes, and the kernel throttles it by
+    however much of them is still waiting, seconds that belong to neither."""
+    os.sync()
 
 
 def _produced(tree: Path) -> tuple[int, int, list[str]]:
