@@ -137,7 +137,7 @@ def connection_env(resource: str, kind: str) -> dict[str, str]:
 def declared_secrets(model: Model, service: str, environment: str) -> dict[str, tuple[str, ...]]:
     """Kubernetes Secret name -> the keys the service reads from it, in one environment."""
     found: dict[str, set[str]] = {}
-    for ref in model.services[service].deploy_for(environment).secrets.values():
+    for ref in model.services[service].deploy_setting(environment, "secrets").values():
         found.setdefault(ref.secret, set()).add(ref.key)
     return {name: tuple(sorted(keys)) for name, keys in sorted(found.items())}
 
@@ -192,10 +192,10 @@ def _infra_problems(model: Model, service: str, envs: list[str]) -> list[tuple[L
     found: list[tuple[Loc, str, str]] = []
     svc = model.services[service]
     if not svc.infra:
-        return found  # (merging the deploy settings of every environment is not free)
-    deploys = [svc.deploy_for(env) for env in envs]
-    secrets = {ref.secret for deploy in deploys for ref in deploy.secrets.values()}
-    variables = {var for deploy in deploys for var in (*deploy.env, *deploy.secrets)}
+        return found
+    given = [(svc.deploy_setting(env, "env"), svc.deploy_setting(env, "secrets")) for env in envs]
+    secrets = {ref.secret for _, refs in given for ref in refs.values()}
+    variables = {var for env, refs in given for var in (*env, *refs)}
     for name, resource in svc.infra.items():
         loc: Loc = ("services", service, "infra", name)
         for env in resource.environments:
