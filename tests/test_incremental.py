@@ -16,22 +16,24 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from benchmarks import synthetic
-from pipelinegen.commands.generate import generate as write_all
 from pipelinegen.core import cache as caching
-from pipelinegen.core import load, yamlio
-from pipelinegen.core.errors import PipelinegenError
 from pipelinegen.generation import plan, reuse
 from pipelinegen.generation.workspace import Workspace
 from tests.support.gitrepo import REPO_ROOT
+from tests.support.incremental import (
+    Data,
+    bundled_tree,
+    generate,
+    incremental_and_full,
+    synthetic_tree,
+    write_model,
+)
 
-Data = dict[str, Any]
 Change = Callable[[Data, st.DataObject], None]
 
 
@@ -119,51 +121,6 @@ CHANGES: list[Change] = [
 ]
 
 
-def write_model(root: Path, data: Data) -> bool:
-    """Write the services file; False when the change made the model invalid."""
-    text = yamlio.dump(data)
-    try:
-        load.loads(text.encode(), "services.yaml")
-    except PipelinegenError:
-        return False
-    (root / "services.yaml").write_text(text)
-    return True
-
-
-def generate(root: Path) -> plan.Plan:
-    """`pipelinegen generate`: it writes the files and records, in the cache, that this code
-    wrote the manifest (without that record nothing is reused)."""
-    ws = Workspace.locate(root / "services.yaml", root, writes=True)
-    write_all(ws, False, frozenset(), lambda line: None)
-    return ws.plan
-
-
-def incremental_and_full(root: Path) -> tuple[plan.Plan, plan.Plan]:
-    ws = Workspace.locate(root / "services.yaml", root)
-    return ws.plan, plan.make(ws.inputs)
-
-
-def synthetic_tree(root: Path, count: int) -> Data:
-    bases = load.load(REPO_ROOT / "services.yaml", "services.yaml").bases
-    data = synthetic.synthetic_model(count, bases)
-    root.mkdir(parents=True)
-    synthetic.write_sources(root, data)
-    assert write_model(root, data)
-    return data
-
-
-def bundled_tree(root: Path) -> Data:
-    root.mkdir(parents=True)
-    for folder in ("services", "packages"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
-    shutil.copytree(REPO_ROOT / ".github", root / ".github")  # the action lock, among others
-    text = (REPO_ROOT / "services.yaml").read_text()
-    (root / "services.yaml").write_text(text)
-    data: Data = json.loads(json.dumps(
-        load.loads(text.encode(), "services.yaml").model_dump(mode="json", exclude_unset=True)))
-    return data
-
-
 @pytest.fixture(scope="module", params=["synthetic", "bundled"])
 def tree(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
          ) -> tuple[Path, Data]:
@@ -242,7 +199,7 @@ def test_any_doubt_renders_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ws = Workspace.locate(root / "services.yaml", root)
         assert "generated/helm/svc-0001/values.yaml" in ws.compare().update
     else:
-        assert incremental.reused == {}
+        assert not incremental.reused
 
 
 def test_a_chart_template_edited_without_a_new_version_is_never_hidden_by_reuse(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelinegen.commands import Echo
-from pipelinegen.generation import lock, plan, verified, writer
+from pipelinegen.generation import lock, plan, reuse, verified, writer
 from pipelinegen.generation.workspace import Workspace
 
 
@@ -13,8 +13,8 @@ def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> N
     recorded = ws.cache is not None and not adopt
     if not recorded:
         ws.plan  # noqa: B018  (read the model and produce every file before touching the disk)
-    with lock.held(ws.root) as interrupted:
-        # After an interrupted run, the full run cleans up what it left.
+    with lock.held(ws.root) as held:
+        interrupted = held.stale  # then the full run cleans up what the last one left
         if recorded and not interrupted and (current := verified.up_to_date(ws)) is not None:
             echo(f"0 created, 0 updated, 0 deleted, {current} unchanged")
             return
@@ -22,6 +22,8 @@ def generate(ws: Workspace, force: bool, adopt: frozenset[str], echo: Echo) -> N
         summary = writer.write_changes(comparison, ws.root, force=force, adopt=adopt,
                                        interrupted=interrupted)
         plan.remember_render(ws.cache, ws.plan)
+        if recorded:  # the plan was made under the lock: its files were looked at since then
+            reuse.remember_stamps(ws.cache, ws.plan.stamps, held.since_ns)
         verified.remember(ws, comparison, summary.written)
         if ws.cache is not None:
             ws.cache.commit()

@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinegen.core.errors import PipelinegenError, os_failure
@@ -21,10 +22,17 @@ from pipelinegen.generation.writer import Tree
 _FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
+@dataclass(frozen=True)
+class Held:
+    stale: bool  # the lock file was already there: a run before this one was killed
+    # The lock file's ctime once taken, by the file system's clock: every file this run looks
+    # at afterwards and finds older than this was last changed before it looked (reuse.py).
+    since_ns: int
+
+
 @contextlib.contextmanager
-def held(root: Path) -> Iterator[bool]:
-    """Hold the repository's generate lock for the block; another holder is an error (exit 2).
-    Yields whether the lock file was already there: a run before this one was killed."""
+def held(root: Path) -> Iterator[Held]:
+    """Hold the repository's generate lock for the block; another holder is an error (exit 2)."""
     folder, _, name = LOCK.rpartition("/")
     with Tree(root) as tree:
         existed = tree.directory(folder, create=False) is not None
@@ -35,7 +43,8 @@ def held(root: Path) -> Iterator[bool]:
             with contextlib.suppress(OSError):  # who holds it, for a person looking; no space: ok
                 os.ftruncate(fd, 0)
                 os.write(fd, f"{os.getpid()}\n".encode())
-            yield stale
+            # Unwritten, a stale file's ctime is older still: fewer files are found older.
+            yield Held(stale, os.fstat(fd).st_ctime_ns)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=directory)

@@ -12,7 +12,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,15 +41,61 @@ def digest(data: bytes) -> str:
     return sha256(kept.without_notes(data))
 
 
+class Files(Mapping[str, bytes]):
+    """Planned files by path, in the order given. Files taken from disk on the strength of
+    their stamps (reuse.py) are `deferred`: read only when one of them is first asked for, all
+    at once, and then they must still have the digests they were taken for. `generate` never
+    asks: what it compares and writes is the rest."""
+
+    def __init__(self, order: list[str], ready: dict[str, bytes],
+                 deferred: Mapping[str, str] | None = None,
+                 read: Callable[[list[str]], dict[str, bytes | None]] | None = None) -> None:
+        self._order, self._ready, self._read = order, ready, read
+        self._deferred = dict(deferred or {})  # path -> its digest in the manifest
+
+    def __getitem__(self, path: str) -> bytes:
+        data = self._ready.get(path)
+        if data is None and path in self._deferred:
+            self._load()
+            data = self._ready[path]
+        if data is None:
+            raise KeyError(path)
+        return data
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._ready or path in self._deferred
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def _load(self) -> None:
+        assert self._read is not None
+        found = self._read(sorted(self._deferred))
+        for path, expected in self._deferred.items():
+            data = found.get(path)
+            if data is None or sha256(data) != expected or kept.NOTES_BEGIN.encode() in data:
+                raise PipelinegenError(f"{path} changed while pipelinegen read it",
+                                       "run pipelinegen again")
+            self._ready[path] = data
+        self._deferred = {}
+
+
 @dataclass(frozen=True)
 class Plan:
     """Generated files by repository-relative POSIX path, sorted; the manifest included."""
 
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     # Sources (the services file, service and package paths): never deleted as orphans.
     protected: tuple[str, ...] = (".git",)
-    # Files taken as they are on disk (reuse.py), so `compare` need not read them again.
-    reused: Mapping[str, bytes] = field(default_factory=dict, compare=False)
+    # Files taken as they are on disk (reuse.py): their planned bytes are the disk's, so
+    # `compare` need not read them again.
+    reused: frozenset[str] = field(default=frozenset(), compare=False)
+    # What reuse may record of the files it took, for the next run (reuse.remember_stamps).
+    stamps: Mapping[str, Mapping[str, reuse.Stamp]] = field(default_factory=dict,
+                                                           compare=False)
 
     @property
     def outputs(self) -> dict[str, bytes]:
@@ -63,15 +110,19 @@ def make(inputs: Inputs, previous: reuse.Previous | None = None,
     with a cache, neither are the files that only pipelinegen's code decides."""
     rendered = render(inputs, previous, cache)
     outputs = {path: data if isinstance(data, bytes) else data.encode()
-               for path, data in sorted(rendered.files.items())}
-    for path in outputs:
+               for path, data in rendered.files.items()}
+    order = sorted([*outputs, *rendered.deferred])
+    for path in order:
         check_relative(path)
         if not layout.is_output_location(path):
             raise AssertionError(f"an emitter writes {path}, outside pipelinegen's output"
                                  " locations: add it to pipelinegen/core/layout.py")
-    manifest = manifest_bytes(outputs, inputs.source, rendered.keys, rendered.digests)
-    return Plan({**outputs, MANIFEST: manifest},
-                tuple(layout.sources(inputs.model, inputs.source)), rendered.reused)
+    known = {**rendered.digests, **rendered.deferred}
+    outputs[MANIFEST] = manifest_bytes(outputs, inputs.source, rendered.keys, known)
+    files = Files([*order, MANIFEST], outputs, rendered.deferred,
+                  previous.read if previous is not None else None)
+    return Plan(files, tuple(layout.sources(inputs.model, inputs.source)),
+                frozenset([*rendered.reused, *rendered.deferred]), rendered.stamps)
 
 
 def render(inputs: Inputs, previous: reuse.Previous | None,
@@ -95,6 +146,8 @@ def render(inputs: Inputs, previous: reuse.Previous | None,
             out.keys.update(part.keys)
             out.reused.update(part.reused)
             out.digests.update(part.digests)
+            out.deferred.update(part.deferred)
+            out.stamps.update(part.stamps)
         for path, data in produced.items():
             if path in out.files:
                 raise AssertionError(f"two emitters produce {path}")
@@ -123,10 +176,11 @@ def _constant(emitter: Callable[[Inputs], dict[str, str]], inputs: Inputs,
     return produced
 
 
-def manifest_bytes(outputs: dict[str, bytes], source: str,
+def manifest_bytes(outputs: Mapping[str, bytes], source: str,
                    keys: Mapping[str, Mapping[str, str]] | None = None,
                    known: Mapping[str, str] | None = None) -> bytes:
-    """`known`: digests already computed, by path (of files taken as they are on disk)."""
+    """The manifest of the files in `outputs` and in `known` (the digests of files taken as
+    they are on disk, by path: some of them are not read)."""
     from pipelinegen.generation import reuse
 
     known = known or {}
@@ -135,7 +189,8 @@ def manifest_bytes(outputs: dict[str, bytes], source: str,
         "version": __version__,
         "format": reuse.FORMAT,
         "source": source,
-        "files": {path: known.get(path) or digest(data) for path, data in sorted(outputs.items())},
+        "files": {path: known.get(path) or digest(outputs[path])
+                  for path in sorted({*outputs, *known})},
         # Per emitter and service, the hash of the inputs its files were rendered from.
         "inputs": {name: dict(sorted(by_service.items()))
                    for name, by_service in sorted((keys or {}).items())},
@@ -195,6 +250,22 @@ def read_all(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
             unreadable = unreadable or exc
     if unreadable is not None:
         raise unreadable
+    return found
+
+
+def stat_all(root: Path, paths: Iterable[str]) -> dict[str, os.stat_result | None]:
+    """The status of each generated path itself (lstat: a link is a link; None: no file, or
+    one that cannot be looked at, which reading it will explain), refusing links among its
+    directories as read_all does."""
+    real_root = os.path.realpath(root)
+    base = os.path.join(os.fspath(root), "")
+    checked: set[str] = set()
+    found: dict[str, os.stat_result | None] = {}
+    for path in paths:
+        try:
+            found[path] = os.lstat(_no_links(base, path, real_root, checked, final=False))
+        except OSError:
+            found[path] = None
     return found
 
 
@@ -301,9 +372,12 @@ def previous_render(root: Path, cache: caching.Cache | None) -> reuse.Previous |
     def read(paths: list[str]) -> dict[str, bytes | None]:
         return read_all(root, paths)
 
+    def stat(paths: list[str]) -> dict[str, os.stat_result | None]:
+        return stat_all(root, paths)
+
     from pipelinegen.generation import reuse
 
-    return reuse.previous_at(_parsed_manifest(raw), read)
+    return reuse.previous_at(_parsed_manifest(raw), read, stat, reuse.recorded_stamps(cache))
 
 
 def remember_render(cache: caching.Cache | None, plan: Plan) -> None:
@@ -324,7 +398,7 @@ class Comparison:
     """How the disk differs from a plan. Paths in each list are sorted."""
 
     plan: Plan
-    current: dict[str, bytes | None]  # what is on disk for every path involved (None: absent)
+    current: Mapping[str, bytes | None]  # on disk, for every path involved (None: absent)
     create: list[str] = field(default_factory=list)  # planned, missing on disk
     update: list[str] = field(default_factory=list)  # planned, on disk with other content
     unchanged: list[str] = field(default_factory=list)
@@ -349,9 +423,9 @@ class Comparison:
 def compare(plan: Plan, root: Path) -> Comparison:
     previous = read_manifest(root)
     paths = sorted(set(plan.files) | set(previous))
-    # Reused files were read (through read_all) while the plan was built.
-    current: dict[str, bytes | None] = dict(plan.reused)
-    current |= read_all(root, [p for p in paths if p not in plan.reused])
+    # Reused files are on disk as planned: their disk bytes are the plan's (read only if asked).
+    read = read_all(root, [p for p in paths if p not in plan.reused])
+    current = ChainMap[str, "bytes | None"](read, plan.files)  # type: ignore[arg-type]
     result = Comparison(plan, current)
     for path in paths:
         if path in plan.reused:  # the plan holds the disk's own bytes: unchanged by definition

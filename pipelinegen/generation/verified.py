@@ -74,8 +74,11 @@ def remember(ws: Workspace, comparison: plan.Comparison, written: Mapping[str, b
     from pipelinegen.emit.observability import runbooks
 
     planned = comparison.plan.files
-    after = {**{path: comparison.current[path] for path in comparison.unchanged}, **written}
-    if set(after) != set(planned):
+    reused = comparison.plan.reused
+    # Reused files are on disk as planned, digests and all: their bytes are not asked for.
+    after = {**{path: comparison.current[path] for path in comparison.unchanged
+                if path not in reused}, **written}
+    if set(after) | reused != set(planned):
         return
     # What compare does with each file: only written ones can differ from what it found.
     if any(kept.managed(after[path], planned[path]) != planned[path] for path in written):
@@ -88,14 +91,13 @@ def remember(ws: Workspace, comparison: plan.Comparison, written: Mapping[str, b
             planned.get(path) != text.encode()
             for path, text in runbooks.emit(ws.model, ws.source, back).items()):
         return
-    reused = comparison.plan.reused
     own = {}
     for path, data in after.items():
         assert data is not None
         # The manifest's digest is the file's own SHA-256 when the file is the plan's bytes
-        # without a notes section (reused files were checked for that when read back).
-        if path != MANIFEST and not (data == planned[path] and (
-                path in reused or kept.NOTES_BEGIN.encode() not in data)):
+        # without a notes section.
+        if path != MANIFEST and not (data == planned[path]
+                                     and kept.NOTES_BEGIN.encode() not in data):
             own[path] = _sha256(data)
     record = {"manifest": _sha256(planned[MANIFEST]), "own": dict(sorted(own.items())),
               "paths": sorted({path for _, path in service_paths.paths(ws.model)})}

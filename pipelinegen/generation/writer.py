@@ -103,7 +103,8 @@ def adopted_files(comparison: Comparison, adopt: frozenset[str], force: bool) ->
             f"exists, not generated (pipelinegen did not write it):\n{listed}",
             "take it over with `pipelinegen generate " + " ".join(f"--adopt {p}" for p in waiting)
             + "` (a CODEOWNERS keeps its lines in a kept section; other files are replaced)")
-    files = {path: data for path in comparison.plan.files
+    # Only what is written: the unchanged files' bytes may not even have been read (plan.Files).
+    files = {path: data for path in [*comparison.create, *comparison.update]
              if (data := comparison.wanted(path)) is not None}
     # --force adopts too: it replaces what it must, but a CODEOWNERS still keeps its lines.
     for path in comparison.not_generated if force else adopt:
