@@ -109,8 +109,7 @@ def make(inputs: Inputs, previous: reuse.Previous | None = None,
     `previous` (the last generate's record), unchanged per-service files are not rendered;
     with a cache, neither are the files that only pipelinegen's code decides."""
     rendered = render(inputs, previous, cache)
-    outputs = {path: data if isinstance(data, bytes) else data.encode()
-               for path, data in rendered.files.items()}
+    outputs = _encoded(rendered.files)
     order = sorted([*outputs, *rendered.deferred])
     for path in order:
         check_relative(path)
@@ -123,6 +122,22 @@ def make(inputs: Inputs, previous: reuse.Previous | None = None,
                   previous.read if previous is not None else None)
     return Plan(files, tuple(layout.sources(inputs.model, inputs.source)),
                 frozenset([*rendered.reused, *rendered.deferred]), rendered.stamps)
+
+
+def _encoded(files: dict[str, str | bytes]) -> dict[str, bytes]:
+    """The files as bytes. A text many files share (a chart template) is one string, and is
+    one bytes object too: a thousand charts hold their templates once, not a thousand times."""
+    shared: dict[str, bytes] = {}
+    encoded = {}
+    for path, data in files.items():
+        if isinstance(data, bytes):
+            encoded[path] = data
+            continue
+        found = shared.get(data)
+        if found is None:
+            found = shared[data] = data.encode()
+        encoded[path] = found
+    return encoded
 
 
 def render(inputs: Inputs, previous: reuse.Previous | None,
@@ -445,6 +460,8 @@ def compare(plan: Plan, root: Path) -> Comparison:
             continue
         elif on_disk == wanted:
             result.unchanged.append(path)
+            if on_disk is read.get(path):
+                read[path] = wanted  # the same bytes: one copy in memory, the plan's, not two
             continue
         else:
             result.update.append(path)

@@ -9,6 +9,7 @@ Versions are derived, never typed by hand:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from pipelinegen.core import layout, yamlio
@@ -62,15 +63,25 @@ def chart_files(model: Model, service: str, source: str) -> dict[str, str]:
     files = {
         layout.BASE_VALUES: head + yamlio.dump(
             values.base_values(model, service, app_version).model_dump()),
-        "values.schema.json": values.schema_text(),
-        ".helmignore": head + "*.tgz\n.git/\n",
-        **{name: template_header(source) + text for name, text in TEMPLATES.items()},
+        **same_in_every_chart(source),
     }
     for env in model.project.environment_names():
         files[layout.environment_values(env)] = head + yamlio.dump(
             values.environment_values(model, service, env))
     files["Chart.yaml"] = head + yamlio.dump(chart_yaml(model, service, content_hash(files)))
     return dict(sorted(files.items()))
+
+
+@functools.lru_cache(maxsize=4)
+def same_in_every_chart(source: str) -> dict[str, str]:
+    """The files every chart has as they are: the templates, the schema and .helmignore, most
+    of a chart's bytes. One string each, shared by every chart: a thousand charts hold them
+    once in memory, not a thousand times. Callers never change the dict."""
+    return {
+        "values.schema.json": values.schema_text(),
+        ".helmignore": header(source) + "*.tgz\n.git/\n",
+        **{name: template_header(source) + text for name, text in TEMPLATES.items()},
+    }
 
 
 def template_header(source: str) -> str:
